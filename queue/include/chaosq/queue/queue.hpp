@@ -1,0 +1,199 @@
+#pragma once
+/// \file
+/// The reference queues: asyncio.Queue, LifoQueue and PriorityQueue of CPython 3.13, exactly,
+/// quirks included, on the deterministic loop.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "chaosq/queue/detail/storage.hpp"
+#include "chaosq/queue/errors.hpp"
+#include "chaosq/sim/event.hpp"
+#include "chaosq/sim/future.hpp"
+#include "chaosq/sim/task.hpp"
+
+namespace chaosq::queue {
+
+/// How `shutdown` treats the items still stored.
+enum class shutdown_mode : unsigned char {
+  graceful,   ///< leftovers can still be got; then gets raise `queue_shut_down`
+  immediate,  ///< leftovers are dropped and each lowers the unfinished count (if above 0)
+};
+
+/// A queue counting unfinished work, with asyncio 3.13 semantics. `put` raises the unfinished
+/// count, `task_done` lowers it, `join` waits for zero. The kind picks the container; waiters,
+/// the count and shutdown are shared, as in CPython where subclasses only override storage.
+///
+/// Every awaitable must be awaited from a task on a `sim::loop`. Waking a waiter never hands
+/// it an item: it only schedules the waiter to look again, so another task may take the item
+/// first (barging), and a waiter that finds nothing rejoins at the back of the line.
+template <class T>
+class basic_queue {
+ public:
+  /// `maxsize <= 0` means unbounded.
+  explicit basic_queue(queue_kind k, std::ptrdiff_t maxsize = 0) : maxsize_(maxsize), storage_(k) {
+    finished_.set();
+  }
+  basic_queue(const basic_queue&) = delete;
+  basic_queue& operator=(const basic_queue&) = delete;
+
+  /// Waits while the queue is full, then `put_nowait(item)`. Raises `queue_shut_down` if the
+  /// queue is (or becomes) shut down while full; a put that finds room never suspends.
+  sim::task<void> put(T item) {
+    while (full()) {
+      if (is_shutdown_) throw queue_shut_down{};
+      co_await wait_in(putters_, [this] { return !full(); });
+    }
+    put_nowait(std::move(item));
+  }
+
+  /// Waits while the queue is empty, then `get_nowait()`. Raises `queue_shut_down` if the queue
+  /// is shut down and empty; a get that finds an item never suspends.
+  sim::task<T> get() {
+    while (empty()) {
+      if (is_shutdown_) throw queue_shut_down{};
+      co_await wait_in(getters_, [this] { return !empty(); });
+    }
+    co_return get_nowait();
+  }
+
+  /// Stores `item`, raises the unfinished count, clears the finished event and wakes the next
+  /// getter. Raises `queue_shut_down` after shutdown (checked first), `queue_full` when full.
+  void put_nowait(T item) {
+    if (is_shutdown_) throw queue_shut_down{};
+    if (full()) throw queue_full{};
+    storage_.add(std::move(item));
+    ++unfinished_;
+    finished_.clear();
+    wakeup_next(getters_);
+  }
+
+  /// Takes an item and wakes the next putter. Raises `queue_shut_down` if empty and shut down,
+  /// `queue_empty` if empty. The unfinished count does not change.
+  T get_nowait() {
+    if (empty()) {
+      if (is_shutdown_) throw queue_shut_down{};
+      throw queue_empty{};
+    }
+    T item = storage_.take();
+    wakeup_next(putters_);
+    return item;
+  }
+
+  /// Marks one unfinished item done; at zero, sets the finished event, waking every joiner.
+  /// Raises `task_done_error` (count unchanged) when no item is unfinished. Needs no matching
+  /// get and ignores shutdown.
+  void task_done() {
+    if (unfinished_ <= 0) throw task_done_error{};
+    if (--unfinished_ == 0) finished_.set();
+  }
+
+  /// Returns at once when nothing is unfinished; otherwise waits for the finished event. A
+  /// joiner woken by the count reaching zero returns even if a put raised the count again
+  /// before it resumed (asyncio's event semantics). Never raises `queue_shut_down`.
+  sim::task<void> join() {
+    if (unfinished_ > 0) co_await finished_.wait();
+  }
+
+  /// Shuts the queue down (idempotent): puts raise from now on. `immediate` drops every stored
+  /// item, lowering the count once per item while it is above zero. Then every waiting getter
+  /// and putter is woken, in line order, to re-check and raise.
+  void shutdown(shutdown_mode mode = shutdown_mode::graceful) {
+    is_shutdown_ = true;
+    if (mode == shutdown_mode::immediate) {
+      while (!empty()) {
+        static_cast<void>(storage_.take());
+        if (unfinished_ > 0) --unfinished_;
+      }
+      if (unfinished_ == 0) finished_.set();
+    }
+    wake_all(getters_);
+    wake_all(putters_);
+  }
+
+  [[nodiscard]] std::size_t qsize() const noexcept { return storage_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return storage_.size() == 0; }
+  /// Never true when unbounded.
+  [[nodiscard]] bool full() const noexcept {
+    return maxsize_ > 0 && static_cast<std::ptrdiff_t>(storage_.size()) >= maxsize_;
+  }
+  [[nodiscard]] std::ptrdiff_t maxsize() const noexcept { return maxsize_; }
+  [[nodiscard]] queue_kind kind() const noexcept { return storage_.get_kind(); }
+
+  // ---- introspection, for traces, oracles and the debug format ----
+
+  /// Items got or stored and not yet acknowledged by `task_done`.
+  [[nodiscard]] std::int64_t unfinished_tasks() const noexcept { return unfinished_; }
+  [[nodiscard]] bool is_shut_down() const noexcept { return is_shutdown_; }
+  /// The finished event: set exactly when the count last reached (or started at) zero.
+  [[nodiscard]] bool finished() const noexcept { return finished_.is_set(); }
+  /// Length of the getter line, cancelled entries not yet removed included (`len(_getters)`).
+  [[nodiscard]] std::size_t getter_count() const noexcept { return getters_.size(); }
+  [[nodiscard]] std::size_t putter_count() const noexcept { return putters_.size(); }
+  /// Stored items in storage order: FIFO and LIFO in insertion order, priority as the heap.
+  [[nodiscard]] std::span<const T> items() const noexcept { return storage_.items(); }
+
+ private:
+  // Waits in `line` until woken; on any exception (cancellation, injected fault) leaves the
+  // line and, if it had been woken and `can_proceed()` holds, passes the wake-up on.
+  template <class Ready>
+  sim::task<void> wait_in(sim::future_list& line, Ready can_proceed) {
+    sim::future waiter;
+    line.push_back(waiter);
+    try {
+      co_await waiter;
+    } catch (...) {
+      waiter.cancel();
+      line.remove(waiter);
+      if (can_proceed() && !waiter.cancelled()) wakeup_next(line);
+      throw;
+    }
+  }
+
+  static void wakeup_next(sim::future_list& line) noexcept {
+    while (sim::future* f = line.pop_front()) {
+      if (!f->done()) {
+        f->set_result();
+        return;
+      }
+    }
+  }
+
+  static void wake_all(sim::future_list& line) noexcept {
+    while (sim::future* f = line.pop_front()) {
+      if (!f->done()) f->set_result();
+    }
+  }
+
+  std::ptrdiff_t maxsize_;
+  detail::storage<T> storage_;
+  sim::future_list getters_;
+  sim::future_list putters_;
+  std::int64_t unfinished_ = 0;
+  sim::event finished_;
+  bool is_shutdown_ = false;
+};
+
+/// asyncio.Queue: first in, first out.
+template <class T>
+class queue : public basic_queue<T> {
+ public:
+  explicit queue(std::ptrdiff_t maxsize = 0) : basic_queue<T>(queue_kind::fifo, maxsize) {}
+};
+
+/// asyncio.LifoQueue: last in, first out.
+template <class T>
+class lifo_queue : public basic_queue<T> {
+ public:
+  explicit lifo_queue(std::ptrdiff_t maxsize = 0) : basic_queue<T>(queue_kind::lifo, maxsize) {}
+};
+
+/// asyncio.PriorityQueue: smallest first by `operator<`, in CPython's heap order.
+template <class T>
+class priority_queue : public basic_queue<T> {
+ public:
+  explicit priority_queue(std::ptrdiff_t maxsize = 0) : basic_queue<T>(queue_kind::priority, maxsize) {}
+};
+
+}  // namespace chaosq::queue

@@ -1,0 +1,2 @@
+#include "chaosq/queue/queue.hpp"
+#include <gtest/gtest.h>

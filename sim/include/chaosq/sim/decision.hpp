@@ -1,0 +1,99 @@
+#pragma once
+/// \file
+/// The decision stream: the one source of nondeterminism in a run.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace chaosq::sim {
+
+/// A stream of small unsigned integers from which every nondeterministic choice of a run is
+/// drawn. Any value is valid: `choose(n)` reduces it into `[0, n)`. Every value consumed is
+/// recorded, already reduced, so replaying `record()` reproduces the run exactly.
+class decision_source {
+ public:
+  decision_source() = default;
+  decision_source(const decision_source&) = delete;
+  decision_source& operator=(const decision_source&) = delete;
+  virtual ~decision_source() = default;
+
+  /// One of `n` alternatives. With `n <= 1` there is nothing to decide: returns 0 and neither
+  /// reads nor records a value.
+  std::uint32_t choose(std::uint32_t n) {
+    if (n <= 1) return 0;
+    std::uint32_t const value = draw(n) % n;
+    record_.push_back(value);
+    return value;
+  }
+
+  /// Every decision taken so far, in order, each reduced into its range.
+  [[nodiscard]] const std::vector<std::uint32_t>& record() const noexcept { return record_; }
+
+  /// Forgets the record (keeps its storage) so the source can drive the next run.
+  void clear_record() noexcept { record_.clear(); }
+
+ protected:
+  /// The next raw value for a choice among `n` (n >= 2); any value is accepted.
+  virtual std::uint32_t draw(std::uint32_t n) = 0;
+
+ private:
+  std::vector<std::uint32_t> record_;
+};
+
+/// Replays a fixed sequence of decisions; once exhausted every decision reads as 0, the
+/// simplest choice (in scheduling: the task asyncio would run next).
+class replay_decisions final : public decision_source {
+ public:
+  /// `values` must outlive this object.
+  explicit replay_decisions(std::span<const std::uint32_t> values) : values_(values) {}
+
+  /// Decisions read so far, including those read past the end as 0.
+  [[nodiscard]] std::size_t consumed() const noexcept { return next_; }
+  /// True when the run asked for more decisions than were given.
+  [[nodiscard]] bool exhausted() const noexcept { return next_ > values_.size(); }
+
+ protected:
+  std::uint32_t draw(std::uint32_t /*n*/) override {
+    std::size_t const i = next_++;
+    return i < values_.size() ? values_[i] : 0;
+  }
+
+ private:
+  std::span<const std::uint32_t> values_;
+  std::size_t next_ = 0;
+};
+
+/// SplitMix64: a tiny, fast, well-mixed generator with a 64-bit seed. Deterministic on every
+/// platform and compiler; never seeded from a clock.
+class splitmix64 {
+ public:
+  explicit splitmix64(std::uint64_t seed) noexcept : state_(seed) {}
+  std::uint64_t next() noexcept {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30U)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27U)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31U);
+  }
+  /// Uniform in `[0, n)` for `n >= 1` (Lemire's multiply-shift; the bias is below 2^-32).
+  std::uint32_t below(std::uint32_t n) noexcept {
+    return static_cast<std::uint32_t>(((next() >> 32U) * n) >> 32U);
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+/// Uniformly random decisions from a seed.
+class random_decisions final : public decision_source {
+ public:
+  explicit random_decisions(std::uint64_t seed) : rng_(seed) {}
+
+ protected:
+  std::uint32_t draw(std::uint32_t n) override { return rng_.below(n); }
+
+ private:
+  splitmix64 rng_;
+};
+
+}  // namespace chaosq::sim

@@ -1,0 +1,80 @@
+#pragma once
+/// \file
+/// `future`: a one-shot completion one task waits on (an asyncio Future whose result is None).
+
+#include <coroutine>
+#include <cstdint>
+
+#include "chaosq/sim/detail/list.hpp"
+
+namespace chaosq::sim {
+
+class future;
+
+namespace detail {
+class task_state;
+void suspend_on(future& f, std::coroutine_handle<> resume_point);
+void resume_from(future& f);
+void wake(task_state& t);
+}  // namespace detail
+
+/// A one-shot completion: pending, then done or cancelled, once. At most one task waits on a
+/// future at a time. Completing it never runs the waiter: the waiter is moved to the loop's ready
+/// set and resumes on a later step, as asyncio schedules a callback with `call_soon`. A future
+/// can sit in one `future_list` (a waiter queue) at a time and leaves it when destroyed.
+class future : public detail::list_node {
+ public:
+  future() = default;
+
+  [[nodiscard]] bool pending() const noexcept { return state_ == state::pending; }
+  /// Done or cancelled (asyncio's `done()`).
+  [[nodiscard]] bool done() const noexcept { return state_ != state::pending; }
+  [[nodiscard]] bool cancelled() const noexcept { return state_ == state::cancelled; }
+
+  /// Completes a pending future and schedules its waiter. Precondition: `pending()`.
+  void set_result() noexcept { complete(state::done); }
+
+  /// Cancels a pending future and schedules its waiter, which raises `cancelled_error` when it
+  /// resumes. Returns false, changing nothing, if the future was no longer pending.
+  bool cancel() noexcept {
+    if (!pending()) return false;
+    complete(state::cancelled);
+    return true;
+  }
+
+  /// Suspends the awaiting task until the future completes; returns at once if it already has.
+  /// Raises `cancelled_error` if the future was cancelled, or the task's pending cancellation
+  /// or injected fault if one arrived while it waited.
+  auto operator co_await() noexcept {
+    struct awaiter {
+      future& f;
+      bool suspended = false;
+      bool await_ready() const noexcept { return f.done(); }
+      void await_suspend(std::coroutine_handle<> h) {
+        suspended = true;
+        detail::suspend_on(f, h);
+      }
+      void await_resume() {
+        if (suspended) return detail::resume_from(f);
+        if (f.cancelled()) throw_cancelled();
+      }
+    };
+    return awaiter{*this};
+  }
+
+ private:
+  friend void detail::suspend_on(future&, std::coroutine_handle<>);
+  friend void detail::resume_from(future&);
+  enum class state : std::uint8_t { pending, done, cancelled };
+
+  void complete(state s) noexcept;
+  [[noreturn]] static void throw_cancelled();
+
+  state state_ = state::pending;
+  detail::task_state* waiter_ = nullptr;
+};
+
+/// A FIFO of futures that does not own them (the waiter deques of asyncio's Queue and Event).
+using future_list = detail::intrusive_list<future>;
+
+}  // namespace chaosq::sim

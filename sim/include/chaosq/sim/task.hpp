@@ -1,0 +1,146 @@
+#pragma once
+/// \file
+/// `task<T>`: a lazy coroutine, the unit of asynchronous code in chaosq.
+
+#include <cassert>
+#include <coroutine>
+#include <exception>
+#include <optional>
+#include <utility>
+
+namespace chaosq::sim {
+
+template <class T = void>
+class task;
+
+namespace detail {
+
+class task_state;
+
+/// What every task promise shares: the awaiting coroutine to resume at the end, and the
+/// exception to rethrow there.
+class promise_base {
+ public:
+  std::suspend_always initial_suspend() noexcept { return {}; }
+
+  struct final_awaiter {
+    bool await_ready() noexcept { return false; }
+    template <class Promise>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
+      // Symmetric transfer back to whoever awaited us; a spawned root returns to the loop.
+      std::coroutine_handle<> next = self.promise().continuation_;
+      return next ? next : std::noop_coroutine();
+    }
+    void await_resume() noexcept {}
+  };
+  final_awaiter final_suspend() noexcept { return {}; }
+  void unhandled_exception() noexcept { exception_ = std::current_exception(); }
+
+  void set_continuation(std::coroutine_handle<> c) noexcept { continuation_ = c; }
+  /// Records how a task that never ran ended (crashed before its first step).
+  void set_exception(std::exception_ptr e) noexcept { exception_ = std::move(e); }
+  [[nodiscard]] const std::exception_ptr& exception() const noexcept { return exception_; }
+  void rethrow_if_failed() const {
+    if (exception_) std::rethrow_exception(exception_);
+  }
+
+ private:
+  std::coroutine_handle<> continuation_;
+  std::exception_ptr exception_;
+};
+
+template <class T>
+class task_promise final : public promise_base {
+ public:
+  task<T> get_return_object() noexcept;
+  template <class U>
+  void return_value(U&& value) {
+    value_.emplace(std::forward<U>(value));
+  }
+  T take_value() {
+    rethrow_if_failed();
+    assert(value_.has_value());
+    return std::move(*value_);
+  }
+  [[nodiscard]] const T& peek_value() const {
+    rethrow_if_failed();
+    return *value_;
+  }
+
+ private:
+  std::optional<T> value_;
+};
+
+template <>
+class task_promise<void> final : public promise_base {
+ public:
+  task<void> get_return_object() noexcept;
+  void return_void() noexcept {}
+  void take_value() const { rethrow_if_failed(); }
+  void peek_value() const { rethrow_if_failed(); }
+};
+
+}  // namespace detail
+
+/// A coroutine returning `T`, started lazily: nothing runs until it is awaited (`co_await`
+/// runs it inline in the awaiting task, as Python's `await coro()` does) or spawned on a loop
+/// (`loop::spawn`, Python's `create_task`). Move-only; destroying a task destroys its frame.
+/// An exception escaping the coroutine is stored and rethrown at the `co_await`.
+template <class T>
+class [[nodiscard]] task {
+ public:
+  using promise_type = detail::task_promise<T>;
+  using handle_type = std::coroutine_handle<promise_type>;
+
+  task() noexcept = default;
+  explicit task(handle_type frame) noexcept : frame_(frame) {}
+  task(task&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
+  task& operator=(task&& other) noexcept {
+    if (this != &other) {
+      destroy();
+      frame_ = std::exchange(other.frame_, {});
+    }
+    return *this;
+  }
+  task(const task&) = delete;
+  task& operator=(const task&) = delete;
+  ~task() { destroy(); }
+
+  [[nodiscard]] bool valid() const noexcept { return static_cast<bool>(frame_); }
+
+  auto operator co_await() && noexcept {
+    struct awaiter {
+      handle_type frame;
+      bool await_ready() const noexcept { return false; }
+      std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) noexcept {
+        frame.promise().set_continuation(awaiting);
+        return frame;
+      }
+      T await_resume() { return frame.promise().take_value(); }
+    };
+    assert(frame_ && "awaiting an empty task");
+    return awaiter{frame_};
+  }
+
+  /// Gives up ownership of the frame (the loop takes it when the task is spawned).
+  handle_type release() noexcept { return std::exchange(frame_, {}); }
+
+ private:
+  void destroy() noexcept {
+    if (frame_) frame_.destroy();
+    frame_ = {};
+  }
+  handle_type frame_;
+};
+
+namespace detail {
+template <class T>
+task<T> task_promise<T>::get_return_object() noexcept {
+  return task<T>{std::coroutine_handle<task_promise<T>>::from_promise(*this)};
+}
+inline task<void> task_promise<void>::get_return_object() noexcept {
+  return task<void>{std::coroutine_handle<task_promise<void>>::from_promise(*this)};
+}
+}  // namespace detail
+
+}  // namespace chaosq::sim

@@ -1,0 +1,309 @@
+#include "chaosq/sim/loop.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "chaosq/sim/event.hpp"
+
+namespace chaosq::sim {
+namespace {
+
+using namespace std::chrono_literals;
+
+task<void> record_steps(std::vector<std::string>& log, std::string name, int yields) {
+  for (int i = 0; i < yields; ++i) {
+    log.push_back(name + std::to_string(i));
+    co_await yield();
+  }
+  log.push_back(name + "-end");
+}
+
+TEST(loop, runs_ready_tasks_first_in_first_out) {
+  loop l;
+  std::vector<std::string> log;
+  l.spawn(record_steps(log, "a", 2));
+  l.spawn(record_steps(log, "b", 1));
+  auto r = l.run();
+  EXPECT_EQ(r.status, run_status::complete);
+  EXPECT_EQ(r.steps, 5U);
+  EXPECT_EQ(log, (std::vector<std::string>{"a0", "b0", "a1", "b-end", "a-end"}));
+}
+
+TEST(loop, a_task_is_lazy_until_spawned_or_awaited) {
+  bool ran = false;
+  auto body = [&]() -> task<void> {
+    ran = true;
+    co_return;
+  };
+  task<void> t = body();
+  EXPECT_FALSE(ran);
+  loop l;
+  l.spawn(std::move(t));
+  EXPECT_FALSE(ran) << "spawn only schedules";
+  l.step();
+  EXPECT_TRUE(ran);
+}
+
+task<int> answer() { co_return 42; }
+task<int> fails() {
+  throw std::runtime_error("boom");
+  co_return 0;
+}
+
+TEST(loop, awaited_tasks_run_inline_and_rethrow) {
+  loop l;
+  auto h = l.spawn([]() -> task<std::string> {
+    int const v = co_await answer();
+    try {
+      co_await fails();
+    } catch (const std::runtime_error& e) {
+      co_return std::to_string(v) + e.what();
+    }
+    co_return "not reached";
+  }());
+  auto r = l.run();
+  EXPECT_EQ(r.steps, 1U) << "awaiting a coroutine does not give the loop a step";
+  EXPECT_EQ(h.result(), "42boom");
+}
+
+TEST(loop, a_task_that_throws_is_failed_and_its_result_rethrows) {
+  loop l;
+  auto h = l.spawn(fails());
+  l.run();
+  EXPECT_EQ(h.outcome(), task_outcome::failed);
+  EXPECT_THROW(h.result(), std::runtime_error);
+  EXPECT_NE(h.exception(), nullptr);
+}
+
+TEST(loop, cancelling_a_task_waiting_on_a_pending_future_cancels_the_future_at_once) {
+  loop l;
+  future f;
+  auto h = l.spawn([](future& fut) -> task<void> { co_await fut; }(f));
+  l.step();
+  EXPECT_TRUE(h.waiting());
+  EXPECT_TRUE(h.cancel());
+  EXPECT_TRUE(f.cancelled()) << "the future is cancelled by cancel() itself";
+  EXPECT_FALSE(h.done());
+  l.run();
+  EXPECT_TRUE(h.cancelled());
+  EXPECT_FALSE(h.cancel()) << "a done task cannot be cancelled";
+}
+
+TEST(loop, a_task_woken_before_its_cancel_sees_it_at_the_next_resume) {
+  loop l;
+  future f;
+  bool after_await = false;
+  auto h = l.spawn([](future& fut, bool& after) -> task<void> {
+    co_await fut;
+    after = true;
+  }(f, after_await));
+  l.step();
+  f.set_result();
+  EXPECT_TRUE(h.cancel());
+  EXPECT_FALSE(f.cancelled()) << "the future was already done: only a flag is set";
+  l.run();
+  EXPECT_FALSE(after_await);
+  EXPECT_TRUE(h.cancelled());
+}
+
+TEST(loop, cancellation_can_be_caught_and_the_task_goes_on) {
+  loop l;
+  future f;
+  auto h = l.spawn([](future& fut) -> task<int> {
+    try {
+      co_await fut;
+    } catch (const cancelled_error&) {
+      co_return 7;
+    }
+    co_return 0;
+  }(f));
+  l.step();
+  h.cancel();
+  l.run();
+  EXPECT_EQ(h.outcome(), task_outcome::returned);
+  EXPECT_EQ(h.result(), 7);
+}
+
+TEST(loop, a_task_cancelled_before_its_first_step_never_runs) {
+  loop l;
+  bool ran = false;
+  auto h = l.spawn([](bool& r) -> task<void> {
+    r = true;
+    co_return;
+  }(ran));
+  h.cancel();
+  auto res = l.run();
+  EXPECT_EQ(res.steps, 1U);
+  EXPECT_FALSE(ran);
+  EXPECT_TRUE(h.cancelled());
+}
+
+TEST(loop, injected_faults_are_their_own_exception_type) {
+  loop l;
+  future f;
+  auto h = l.spawn([](future& fut) -> task<void> { co_await fut; }(f));
+  l.step();
+  EXPECT_TRUE(h.inject(std::make_exception_ptr(injected_fault("crash"))));
+  l.run();
+  EXPECT_EQ(h.outcome(), task_outcome::failed);
+  EXPECT_THROW(std::rethrow_exception(h.exception()), injected_fault);
+}
+
+TEST(loop, quiescence_with_a_blocked_task_is_an_outcome_not_a_timeout) {
+  loop l;
+  future never;
+  auto h = l.spawn([](future& fut) -> task<void> { co_await fut; }(never));
+  auto r = l.run();
+  EXPECT_EQ(r.status, run_status::quiescent);
+  EXPECT_TRUE(h.waiting());
+  EXPECT_EQ(l.live_tasks(), 1U);
+}
+
+TEST(loop, the_step_budget_bounds_a_livelock) {
+  loop l;
+  l.spawn([]() -> task<void> {
+    for (;;) co_await yield();
+  }());
+  auto r = l.run(100);
+  EXPECT_EQ(r.status, run_status::step_budget);
+  EXPECT_EQ(r.steps, 100U);
+}
+
+TEST(loop, sleep_advances_virtual_time_only_when_nothing_is_ready) {
+  loop l;
+  std::vector<std::string> log;
+  l.spawn([](std::vector<std::string>& out) -> task<void> {
+    co_await sleep(20ms);
+    out.push_back("slow@" + std::to_string(running_loop().now().count()));
+  }(log));
+  l.spawn([](std::vector<std::string>& out) -> task<void> {
+    co_await sleep(10ms);
+    out.push_back("fast@" + std::to_string(running_loop().now().count()));
+  }(log));
+  EXPECT_EQ(l.run().status, run_status::complete);
+  EXPECT_EQ(log, (std::vector<std::string>{"fast@10000000", "slow@20000000"}));
+}
+
+TEST(loop, wait_for_turns_its_deadline_into_timeout_error) {
+  loop l;
+  future never;
+  auto h = l.spawn([](future& fut) -> task<void> {
+    co_await wait_for([](future& f) -> task<void> { co_await f; }(fut), 100ms);
+  }(never));
+  l.run();
+  EXPECT_THROW(h.result(), timeout_error);
+  EXPECT_FALSE(l.has_timers());
+}
+
+TEST(loop, wait_for_returns_the_value_when_in_time) {
+  loop l;
+  auto h = l.spawn([]() -> task<int> { co_return co_await wait_for(answer(), 1ms); }());
+  l.run();
+  EXPECT_EQ(h.result(), 42);
+  EXPECT_FALSE(l.has_timers()) << "the deadline timer is cancelled when the operation ends";
+}
+
+TEST(loop, awaiting_a_task_waits_for_its_result) {
+  loop l;
+  future gate;
+  auto worker = l.spawn([](future& g) -> task<int> {
+    co_await g;
+    co_return 5;
+  }(gate));
+  auto boss = l.spawn([](task_handle<int> w) -> task<int> { co_return co_await w + 1; }(worker));
+  l.run();
+  EXPECT_EQ(l.live_tasks(), 2U);
+  gate.set_result();
+  l.run();
+  EXPECT_EQ(boss.result(), 6);
+}
+
+TEST(loop, cancelling_a_task_that_awaits_another_cancels_the_other) {
+  loop l;
+  future gate;
+  auto worker = l.spawn([](future& g) -> task<void> { co_await g; }(gate));
+  auto boss = l.spawn([](task_handle<void> w) -> task<void> { co_await w; }(worker));
+  l.run();
+  EXPECT_TRUE(boss.cancel());
+  EXPECT_TRUE(gate.cancelled());
+  l.run();
+  EXPECT_TRUE(worker.cancelled());
+  EXPECT_TRUE(boss.cancelled());
+}
+
+TEST(event, set_wakes_every_waiter_and_clear_does_not_unwake) {
+  loop l;
+  event e;
+  int woke = 0;
+  auto waiter = [](event& ev, int& n) -> task<void> {
+    co_await ev.wait();
+    ++n;
+  };
+  l.spawn(waiter(e, woke));
+  l.spawn(waiter(e, woke));
+  l.run();
+  EXPECT_EQ(e.waiter_count(), 2U);
+  e.set();
+  e.clear();
+  l.run();
+  EXPECT_EQ(woke, 2);
+  EXPECT_EQ(e.waiter_count(), 0U);
+}
+
+TEST(loop, decided_order_picks_the_ready_task_the_stream_names) {
+  std::vector<std::uint32_t> const picks{1, 0};
+  replay_decisions decisions(picks);
+  loop l(decisions);
+  std::vector<std::string> log;
+  l.spawn(record_steps(log, "a", 0));
+  l.spawn(record_steps(log, "b", 0));
+  l.spawn(record_steps(log, "c", 0));
+  l.run();
+  EXPECT_EQ(log, (std::vector<std::string>{"b-end", "a-end", "c-end"}));
+  EXPECT_EQ(decisions.record(), (std::vector<std::uint32_t>{1, 0}))
+      << "the last choice had one option and reads nothing";
+}
+
+TEST(loop, an_exhausted_stream_is_asyncio_order) {
+  replay_decisions none({});
+  loop decided(none);
+  loop fifo;
+  std::vector<std::string> a;
+  std::vector<std::string> b;
+  for (const char* n : {"x", "y", "z"}) {
+    decided.spawn(record_steps(a, n, 2));
+    fifo.spawn(record_steps(b, n, 2));
+  }
+  decided.run();
+  fifo.run();
+  EXPECT_EQ(a, b);
+  EXPECT_TRUE(none.exhausted());
+  EXPECT_EQ(none.record(), std::vector<std::uint32_t>(none.record().size(), 0U));
+}
+
+TEST(loop, destroying_the_loop_destroys_suspended_frames) {
+  int alive = 0;
+  struct tracker {
+    int* n;
+    explicit tracker(int* c) : n(c) { ++*n; }
+    ~tracker() { --*n; }
+    tracker(const tracker&) = delete;
+    tracker& operator=(const tracker&) = delete;
+  };
+  {
+    future never;
+    loop l;
+    l.spawn([](future& f, int* n) -> task<void> {
+      tracker const t(n);
+      co_await f;
+    }(never, &alive));
+    l.run();
+    EXPECT_EQ(alive, 1);
+  }
+  EXPECT_EQ(alive, 0);
+}
+
+}  // namespace
+}  // namespace chaosq::sim
