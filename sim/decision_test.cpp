@@ -1,8 +1,8 @@
 #include "chaosq/sim/decision.hpp"
 
-#include <gtest/gtest.h>
-
 #include <set>
+
+#include <gtest/gtest.h>
 
 namespace chaosq::sim {
 namespace {

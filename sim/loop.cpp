@@ -109,7 +109,8 @@ detail::task_state& loop::add_task(std::coroutine_handle<> frame, detail::promis
                                    std::string name) {
   auto id = static_cast<std::uint32_t>(tasks_.size());
   if (name.empty()) name = "t" + std::to_string(id);
-  tasks_.push_back(std::make_unique<detail::task_state>(*this, id, std::move(name), frame, promise));
+  tasks_.push_back(
+      std::make_unique<detail::task_state>(*this, id, std::move(name), frame, promise));
   ++live_;
   schedule(*tasks_.back());
   return *tasks_.back();
@@ -131,19 +132,18 @@ std::vector<task_ref> loop::tasks() const {
 std::uint64_t loop::call_later(duration delay, std::function<void()> callback) {
   std::uint64_t const id = next_timer_id_++;
   timers_.push_back(timer{now_ + std::max(delay, duration{0}), id, std::move(callback)});
-  std::push_heap(timers_.begin(), timers_.end(), [](const timer& a, const timer& b) {
-    return timer_later(a, b);
-  });
+  std::push_heap(timers_.begin(), timers_.end(),
+                 [](const timer& a, const timer& b) { return timer_later(a, b); });
   return id;
 }
 
 void loop::cancel_timer(std::uint64_t id) noexcept {
-  auto it = std::find_if(timers_.begin(), timers_.end(), [id](const timer& t) { return t.id == id; });
+  auto it =
+      std::find_if(timers_.begin(), timers_.end(), [id](const timer& t) { return t.id == id; });
   if (it == timers_.end()) return;
   timers_.erase(it);
-  std::make_heap(timers_.begin(), timers_.end(), [](const timer& a, const timer& b) {
-    return timer_later(a, b);
-  });
+  std::make_heap(timers_.begin(), timers_.end(),
+                 [](const timer& a, const timer& b) { return timer_later(a, b); });
 }
 
 bool loop::fire_timers() {

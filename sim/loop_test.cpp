@@ -1,9 +1,9 @@
 #include "chaosq/sim/loop.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "chaosq/sim/event.hpp"
 

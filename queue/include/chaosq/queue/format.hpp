@@ -15,9 +15,12 @@ namespace chaosq::queue {
 /// The class name asyncio would print for this kind.
 [[nodiscard]] constexpr std::string_view python_name(queue_kind k) noexcept {
   switch (k) {
-    case queue_kind::fifo: return "Queue";
-    case queue_kind::lifo: return "LifoQueue";
-    case queue_kind::priority: return "PriorityQueue";
+    case queue_kind::fifo:
+      return "Queue";
+    case queue_kind::lifo:
+      return "LifoQueue";
+    case queue_kind::priority:
+      return "PriorityQueue";
   }
   return "?";
 }

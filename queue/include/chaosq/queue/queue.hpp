@@ -193,7 +193,8 @@ class lifo_queue : public basic_queue<T> {
 template <class T>
 class priority_queue : public basic_queue<T> {
  public:
-  explicit priority_queue(std::ptrdiff_t maxsize = 0) : basic_queue<T>(queue_kind::priority, maxsize) {}
+  explicit priority_queue(std::ptrdiff_t maxsize = 0)
+      : basic_queue<T>(queue_kind::priority, maxsize) {}
 };
 
 }  // namespace chaosq::queue

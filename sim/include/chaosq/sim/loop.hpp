@@ -41,7 +41,11 @@ class task_state {
  public:
   task_state(loop& owner, std::uint32_t id, std::string name, std::coroutine_handle<> frame,
              promise_base& promise)
-      : owner_(&owner), id_(id), name_(std::move(name)), frame_(frame), resume_point_(frame),
+      : owner_(&owner),
+        id_(id),
+        name_(std::move(name)),
+        frame_(frame),
+        resume_point_(frame),
         promise_(&promise) {}
   task_state(const task_state&) = delete;
   task_state& operator=(const task_state&) = delete;
