@@ -1,0 +1,834 @@
+#include "chaosq/harness/engine.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <deque>
+#include <sstream>
+#include <string>
+#include <utility>
+
+#include "chaosq/sim/event.hpp"
+#include "chaosq/sim/loop.hpp"
+
+namespace chaosq::harness {
+namespace {
+
+enum class role : std::uint8_t { producer, consumer, joiner, supervisor };
+
+enum class activity : std::uint8_t {
+  starting,
+  idle,
+  in_get,
+  processing,
+  in_put,
+  waiting_producers,
+  in_join,
+  supervising,
+  finished,
+};
+
+constexpr std::size_t point_count = names_of<fault_point>::values.size();
+constexpr std::size_t index(fault_point p) { return static_cast<std::size_t>(p); }
+
+/// A task of the workload and what the oracles need to know about it.
+struct actor {
+  std::string name;
+  harness::role role = role::consumer;
+  activity act = activity::starting;
+  sim::task_ref task;
+  item current{};
+  bool holding = false;        // processing `current`
+  bool acked_current = false;  // and has acknowledged it
+  std::array<std::uint32_t, point_count> visits{};
+  std::array<std::uint32_t, point_count> visits_this_item{};
+  std::string fault;  // the fault that struck this task, for explanations
+  std::uint64_t fault_step = 0;
+  // joiners
+  std::uint64_t join_step = 0;
+  std::size_t zeros_at_call = 0;
+  std::vector<std::uint32_t> unacked_at_call;
+};
+
+enum class fate : std::uint8_t { queued, taken, acked, drained };
+
+/// The acknowledgement ledger's line for one item.
+struct item_record {
+  std::size_t put_by = 0;
+  std::uint64_t put_step = 0;
+  std::size_t got_by = 0;
+  std::uint64_t got_step = 0;
+  std::uint64_t ack_step = 0;
+  std::uint32_t acks = 0;
+  harness::fate fate = fate::queued;
+  bool put = false;
+  bool got = false;
+};
+
+/// A moment the unfinished count reached zero, and the items the ledger still held then.
+struct zero_moment {
+  std::uint64_t step;
+  std::vector<std::uint32_t> unacked;
+};
+
+std::string item_name(std::uint32_t id) { return "i" + std::to_string(id); }
+
+bool consumer_point(fault_point p) {
+  return p == fault_point::after_get || p == fault_point::mid_item ||
+         p == fault_point::before_ack || p == fault_point::after_ack;
+}
+
+activity waiting_activity(fault_point p) {
+  switch (p) {
+    case fault_point::in_get:
+      return activity::in_get;
+    case fault_point::in_put:
+      return activity::in_put;
+    case fault_point::in_join:
+      return activity::in_join;
+    default:
+      return activity::starting;  // not a waiting point
+  }
+}
+
+class engine_run {
+ public:
+  engine_run(const workload& w, sim::decision_source& decisions, const run_options& options)
+      : w_(w),
+        decisions_(decisions),
+        queue_(options.make_queue ? options.make_queue(w) : make_reference_queue(w)),
+        crashes_left_(w.faults.crashes),
+        cancels_left_(w.faults.cancels),
+        pinned_used_(w.pinned.size(), false),
+        loop_(decisions) {
+    if (options.trace) trace_.emplace();
+  }
+
+  run_report go() {
+    start_tasks();
+    run_report report;
+    report.end = drive();
+    if (!violation_ && report.end != run_end::step_budget) judge_end();
+    if (violation_) {
+      std::sort(violation_->marked_steps.begin(), violation_->marked_steps.end());
+      violation_->marked_steps.erase(
+          std::unique(violation_->marked_steps.begin(), violation_->marked_steps.end()),
+          violation_->marked_steps.end());
+      if (report.end == run_end::complete || report.end == run_end::quiescent) {
+        if (violation_->oracle != oracle::join_hang && violation_->oracle != oracle::stranded &&
+            violation_->oracle != oracle::lost && violation_->oracle != oracle::join_late)
+          report.end = run_end::violation;
+      }
+      if (trace_) trace_->mark(violation_->marked_steps);
+    }
+    report.violation = std::move(violation_);
+    report.steps = loop_.steps();
+    report.decisions = decisions_.record();
+    report.trace = std::move(trace_);
+    return report;
+  }
+
+ private:
+  // ---- setup and the step loop ----
+
+  void start_tasks() {
+    for (std::uint32_t i = 0; i < w_.producers; ++i) {
+      std::size_t const me = add_actor("p" + std::to_string(i), role::producer);
+      actors_[me].task = loop_.spawn(producer(me), actors_[me].name);
+    }
+    producers_running_ = w_.producers;
+    if (producers_running_ == 0) producers_done_.set();
+    for (std::uint32_t i = 0; i < w_.consumers; ++i) {
+      if (w_.restarts > 0) {
+        std::size_t const me = add_actor("s" + std::to_string(i), role::supervisor);
+        actors_[me].task = loop_.spawn(supervisor(me, i), actors_[me].name);
+      } else {
+        std::size_t const me = add_actor("c" + std::to_string(i), role::consumer);
+        actors_[me].task = loop_.spawn(consumer(me), actors_[me].name);
+      }
+    }
+    for (std::uint32_t i = 0; i < w_.joiners; ++i) {
+      std::size_t const me = add_actor("j" + std::to_string(i), role::joiner);
+      actors_[me].task = loop_.spawn(joiner(me), actors_[me].name);
+    }
+  }
+
+  std::size_t add_actor(std::string name, role r) {
+    actors_.emplace_back();
+    actors_.back().name = std::move(name);
+    actors_.back().role = r;
+    return actors_.size() - 1;
+  }
+
+  run_end drive() {
+    for (;;) {
+      between_steps();
+      if (violation_) return run_end::violation;
+      if (loop_.steps() >= w_.step_budget) {
+        fail(oracle::livelock, "step-budget",
+             "the step budget of " + std::to_string(w_.step_budget) +
+                 " steps ran out with tasks still runnable",
+             {});
+        return run_end::step_budget;
+      }
+      in_step_ = true;
+      bool const ran = loop_.step();
+      in_step_ = false;
+      if (!ran) return loop_.live_tasks() == 0 ? run_end::complete : run_end::quiescent;
+      if (violation_) return run_end::violation;
+      check_join_late();
+      if (violation_) return run_end::violation;
+    }
+  }
+
+  /// The step an event belongs to: the running step, or the next one between steps.
+  [[nodiscard]] std::uint64_t now() const noexcept { return loop_.steps() + (in_step_ ? 0 : 1); }
+
+  // ---- faults ----
+
+  /// Under a uniform stream, true with probability 1/odds; the value odds-1 strikes.
+  bool offered() {
+    std::uint32_t const odds = std::max<std::uint32_t>(w_.faults.odds, 2);
+    return decisions_.choose(odds) == odds - 1;
+  }
+
+  /// A fault point inside a task's own code: a pinned fault or a drawn crash may strike here.
+  void checkpoint(actor& a, fault_point p) {
+    std::uint32_t const visit = a.visits[index(p)]++;
+    std::uint32_t const item_visit = a.visits_this_item[index(p)]++;
+    for (std::size_t i = 0; i < w_.pinned.size(); ++i) {
+      const pinned_fault& f = w_.pinned[i];
+      if (pinned_used_[i] || f.point != p || f.task != a.name) continue;
+      bool const item_matches =
+          f.item < 0 || (a.holding && f.item == static_cast<std::int32_t>(a.current.id));
+      std::uint32_t const occurrence = f.item < 0 ? visit : item_visit;
+      if (!item_matches || occurrence != f.occurrence) continue;
+      pinned_used_[i] = true;
+      strike_here(a, f.kind, p, "pinned");
+    }
+    bool const drawable = consumer_point(p) || p == fault_point::before_put;
+    if (drawable && crashes_left_ > 0 && offered()) {
+      --crashes_left_;
+      strike_here(a, fault_kind::crash, p, "drawn");
+    }
+  }
+
+  [[noreturn]] void strike_here(actor& a, fault_kind kind, fault_point p, std::string_view origin) {
+    record_fault(a, kind, p, origin);
+    if (kind == fault_kind::cancel) throw sim::cancelled_error{};
+    throw sim::injected_fault(a.fault);
+  }
+
+  void record_fault(actor& a, fault_kind kind, fault_point p, std::string_view origin) {
+    a.fault = std::string(name_of(kind)) + " at " + std::string(name_of(p)) + " (" +
+              std::string(origin) + ")";
+    a.fault_step = now();
+    note(a, std::string(name_of(kind)), a.holding ? a.current.id : -1, "struck", a.fault);
+  }
+
+  /// Faults and control events that act on tasks from outside, between two steps.
+  void between_steps() {
+    std::uint64_t const done_steps = loop_.steps();
+    for (const control_event& c : w_.controls) {
+      if (c.at_step == done_steps) apply_control(c);
+    }
+    for (std::size_t i = 0; i < w_.pinned.size(); ++i) {
+      const pinned_fault& f = w_.pinned[i];
+      activity const waiting = waiting_activity(f.point);
+      if (pinned_used_[i] || waiting == activity::starting) continue;
+      actor* a = find_actor(f.task);
+      if (a == nullptr || a->act != waiting || a->task.done()) continue;
+      if (a->visits[index(f.point)] != f.occurrence + 1) continue;
+      pinned_used_[i] = true;
+      strike_waiting(*a, f.kind, f.point, "pinned");
+    }
+    if (cancels_left_ > 0) {
+      std::vector<actor*> waiting =
+          actors_in({activity::in_get, activity::in_put, activity::in_join});
+      if (!waiting.empty() && offered()) {
+        actor& victim = *waiting[decisions_.choose(static_cast<std::uint32_t>(waiting.size()))];
+        --cancels_left_;
+        strike_waiting(victim, fault_kind::cancel, point_of(victim.act), "drawn");
+      }
+    }
+    if (crashes_left_ > 0) {
+      std::vector<actor*> getters = actors_in({activity::in_get});
+      if (!getters.empty() && offered()) {
+        actor& victim = *getters[decisions_.choose(static_cast<std::uint32_t>(getters.size()))];
+        --crashes_left_;
+        strike_waiting(victim, fault_kind::crash, fault_point::in_get, "drawn");
+      }
+    }
+    if (w_.faults.shutdown != shutdown_allowance::none && !shut_down_ && offered()) {
+      bool immediate = w_.faults.shutdown == shutdown_allowance::immediate;
+      if (w_.faults.shutdown == shutdown_allowance::any) immediate = decisions_.choose(2) == 1;
+      shutdown(immediate ? queue::shutdown_mode::immediate : queue::shutdown_mode::graceful,
+               "drawn");
+    }
+  }
+
+  static fault_point point_of(activity act) {
+    switch (act) {
+      case activity::in_put:
+        return fault_point::in_put;
+      case activity::in_join:
+        return fault_point::in_join;
+      default:
+        return fault_point::in_get;
+    }
+  }
+
+  std::vector<actor*> actors_in(std::initializer_list<activity> acts) {
+    std::vector<actor*> out;
+    for (actor& a : actors_) {
+      if (a.task.done()) continue;
+      if (std::find(acts.begin(), acts.end(), a.act) != acts.end()) out.push_back(&a);
+    }
+    return out;
+  }
+
+  actor* find_actor(std::string_view name) {
+    for (actor& a : actors_)
+      if (a.name == name) return &a;
+    return nullptr;
+  }
+
+  void strike_waiting(actor& a, fault_kind kind, fault_point p, std::string_view origin) {
+    record_fault(a, kind, p, origin);
+    if (kind == fault_kind::cancel) {
+      a.task.cancel();
+    } else {
+      a.task.inject(std::make_exception_ptr(sim::injected_fault(a.fault)));
+    }
+  }
+
+  void apply_control(const control_event& c) {
+    switch (c.action) {
+      case control_action::cancel:
+        if (actor* a = find_actor(c.task); a != nullptr && !a->task.done()) {
+          a->fault = "cancelled by control event";
+          a->fault_step = now();
+          note(*a, "cancel", -1, "requested", a->fault);
+          a->task.cancel();
+        }
+        break;
+      case control_action::shutdown_graceful:
+        shutdown(queue::shutdown_mode::graceful, "control event");
+        break;
+      case control_action::shutdown_immediate:
+        shutdown(queue::shutdown_mode::immediate, "control event");
+        break;
+    }
+  }
+
+  void shutdown(queue::shutdown_mode mode, std::string_view origin) {
+    shut_down_ = true;
+    shutdown_step_ = now();
+    bool const immediate = mode == queue::shutdown_mode::immediate;
+    if (trace_) {
+      trace_->events.push_back({now(), "engine", immediate ? "shutdown-immediate" : "shutdown", -1,
+                                "ok", std::string(origin)});
+    }
+    queue_->shutdown(mode);
+    if (immediate) {
+      for (const item& it : shadow_) ledger_[it.id].fate = fate::drained;
+      shadow_.clear();
+    }
+    observe_count();
+  }
+
+  // ---- the ledger ----
+
+  void on_put(actor& p, const item& it) {
+    item_record& r = ledger_[it.id];
+    r.put = true;
+    r.put_by = index_of(p);
+    r.put_step = now();
+    shadow_.push_back(it);
+    observe_count();
+    note(p, "put", it.id, "ok");
+    if (w_.maxsize > 0 && shadow_.size() > static_cast<std::size_t>(w_.maxsize)) {
+      fail(oracle::capacity, "over-maxsize",
+           "after " + p.name + " put " + item_name(it.id) + " at step " + std::to_string(now()) +
+               " the queue held " + std::to_string(shadow_.size()) + " items, maxsize " +
+               std::to_string(w_.maxsize),
+           {now()});
+    }
+  }
+
+  void on_get(actor& c, const item& it) {
+    observe_count();
+    if (it.id >= ledger_.size() || !ledger_[it.id].put || ledger_[it.id].got) {
+      bool const seen = it.id < ledger_.size() && ledger_[it.id].got;
+      fail(oracle::duplicated, seen ? "got-twice" : "never-put",
+           c.name + " got " + item_name(it.id) + " at step " + std::to_string(now()) +
+               (seen ? ", already got by " + actors_[ledger_[it.id].got_by].name + " at step " +
+                           std::to_string(ledger_[it.id].got_step)
+                     : ", which was never put"),
+           {now()});
+      return;
+    }
+    auto expected = expected_next();
+    if (expected != shadow_.end() && expected->id != it.id) {
+      fail(oracle::order, std::string(name_of(w_.kind)),
+           c.name + " got " + item_name(it.id) + " at step " + std::to_string(now()) + " but a " +
+               std::string(name_of(w_.kind)) + " queue must hand out " + item_name(expected->id) +
+               " first",
+           {ledger_[it.id].put_step, ledger_[expected->id].put_step, now()});
+    }
+    if (auto pos = std::find(shadow_.begin(), shadow_.end(), it); pos != shadow_.end()) {
+      shadow_.erase(pos);
+    }
+    item_record& r = ledger_[it.id];
+    r.got = true;
+    r.got_by = index_of(c);
+    r.got_step = now();
+    r.fate = fate::taken;
+    note(c, "get", it.id, "ok");
+  }
+
+  std::vector<item>::iterator expected_next() {
+    if (shadow_.empty()) return shadow_.end();
+    switch (w_.kind) {
+      case queue::queue_kind::fifo:
+        return shadow_.begin();
+      case queue::queue_kind::lifo:
+        return shadow_.end() - 1;
+      case queue::queue_kind::priority:
+        return std::min_element(shadow_.begin(), shadow_.end());
+    }
+    return shadow_.begin();
+  }
+
+  void ack(actor& c, const item& it) {
+    bool queue_refused = false;
+    try {
+      queue_->task_done();
+    } catch (const queue::task_done_error&) {
+      queue_refused = true;
+    }
+    item_record& r = ledger_[it.id];
+    ++r.acks;
+    r.ack_step = now();
+    if (r.fate == fate::taken) r.fate = fate::acked;
+    if (c.holding && c.current.id == it.id) c.acked_current = true;
+    observe_count();
+    note(c, "ack", it.id, queue_refused ? "ValueError" : "ok");
+    if (r.acks > 1) {
+      fail(oracle::over_ack, "double-ack",
+           c.name + " acknowledged " + item_name(it.id) + " a second time at step " +
+               std::to_string(now()) + " (got at step " + std::to_string(r.got_step) + ")",
+           {r.got_step, now()});
+    } else if (queue_refused) {
+      fail(oracle::over_ack, "task-done-error",
+           c.name + "'s task_done for " + item_name(it.id) + " at step " + std::to_string(now()) +
+               " raised: task_done() called too many times",
+           {now()});
+    }
+  }
+
+  std::vector<std::uint32_t> unacked_items() const {
+    std::vector<std::uint32_t> out;
+    for (std::uint32_t id = 0; id < ledger_.size(); ++id) {
+      const item_record& r = ledger_[id];
+      if (r.put && (r.fate == fate::queued || r.fate == fate::taken)) out.push_back(id);
+    }
+    return out;
+  }
+
+  void observe_count() {
+    std::int64_t const count = queue_->unfinished_tasks();
+    if (count == 0 && last_count_ > 0) zeros_.push_back({now(), unacked_items()});
+    last_count_ = count;
+  }
+
+  std::size_t index_of(const actor& a) const {
+    for (std::size_t i = 0; i < actors_.size(); ++i)
+      if (&actors_[i] == &a) return i;
+    assert(false && "actor not found");
+    return 0;
+  }
+
+  // ---- the workload's tasks ----
+
+  sim::task<void> producer(std::size_t me) {
+    actor& a = actors_[me];
+    try {
+      for (std::uint32_t n = 0; n < w_.items; ++n) {
+        a.act = activity::idle;
+        checkpoint(a, fault_point::before_put);
+        item it{0, next_item_id_++};
+        ledger_.emplace_back();
+        if (w_.kind == queue::queue_kind::priority) it.priority = decisions_.choose(4);
+        if (w_.put == put_mode::blocking) {
+          a.act = activity::in_put;
+          ++a.visits[index(fault_point::in_put)];
+          if (w_.maxsize > 0 && queue_->qsize() >= static_cast<std::size_t>(w_.maxsize))
+            note(a, "put", it.id, "waiting");
+          co_await queue_->put(it);
+        } else {
+          for (;;) {
+            try {
+              queue_->put_nowait(it);
+              break;
+            } catch (const queue::queue_full&) {
+              note(a, "put_nowait", it.id, "QueueFull");
+            }
+            co_await sim::yield();
+          }
+        }
+        on_put(a, it);
+      }
+    } catch (const queue::queue_shut_down&) {
+      note(a, "put", -1, "QueueShutDown");
+    } catch (...) {
+      a.act = activity::finished;
+      producer_finished();
+      throw;
+    }
+    a.act = activity::finished;
+    producer_finished();
+  }
+
+  void producer_finished() {
+    if (--producers_running_ == 0) producers_done_.set();
+  }
+
+  sim::task<void> consumer(std::size_t me) {
+    actor& a = actors_[me];
+    for (;;) {
+      a.act = activity::in_get;
+      ++a.visits[index(fault_point::in_get)];
+      item it;
+      try {
+        if (queue_->qsize() == 0) note(a, "get", -1, "waiting");
+        it = co_await queue_->get();
+      } catch (const queue::queue_shut_down&) {
+        note(a, "get", -1, "QueueShutDown");
+        a.act = activity::finished;
+        co_return;
+      }
+      a.act = activity::processing;
+      a.current = it;
+      a.holding = true;
+      a.acked_current = false;
+      a.visits_this_item.fill(0);
+      on_get(a, it);
+      co_await handle(a, it);
+      a.holding = false;
+      a.act = activity::idle;
+    }
+  }
+
+  /// Processing one item: k suspension points, each a place a fault may strike.
+  sim::task<void> process(actor& a, const item& it) {
+    checkpoint(a, fault_point::after_get);
+    for (std::uint32_t k = 0; k < w_.work_steps; ++k) {
+      co_await sim::yield();
+      checkpoint(a, fault_point::mid_item);
+    }
+    note(a, "process", it.id, "done");
+    checkpoint(a, fault_point::before_ack);
+  }
+
+  sim::task<void> handle(actor& a, item it) {
+    switch (w_.policy) {
+      case ack_policy::finally:
+        try {
+          co_await process(a, it);
+        } catch (...) {
+          ack(a, it);
+          throw;
+        }
+        ack(a, it);
+        checkpoint(a, fault_point::after_ack);
+        break;
+      case ack_policy::on_success:
+        co_await process(a, it);
+        ack(a, it);
+        checkpoint(a, fault_point::after_ack);
+        break;
+      case ack_policy::before_work:
+        ack(a, it);
+        checkpoint(a, fault_point::after_ack);
+        co_await process(a, it);
+        break;
+      case ack_policy::twice:
+        for (int attempt = 0;; ++attempt) {
+          try {
+            co_await process(a, it);
+          } catch (const sim::injected_fault&) {
+            ack(a, it);
+            if (attempt == 1) throw;
+            note(a, "retry", it.id, "after crash");
+            continue;
+          }
+          ack(a, it);
+          break;
+        }
+        checkpoint(a, fault_point::after_ack);
+        break;
+      case ack_policy::never:
+        co_await process(a, it);
+        break;
+    }
+  }
+
+  sim::task<void> supervisor(std::size_t me, std::uint32_t slot) {
+    for (std::uint32_t generation = 0;; ++generation) {
+      std::string name = "c" + std::to_string(slot);
+      if (generation > 0) name += "." + std::to_string(generation);
+      std::size_t const worker = add_actor(std::move(name), role::consumer);
+      auto h = loop_.spawn(consumer(worker), actors_[worker].name);
+      actors_[worker].task = h;
+      actors_[me].act = activity::supervising;
+      try {
+        co_await h;
+        break;
+      } catch (const sim::injected_fault&) {
+        if (generation == w_.restarts) break;
+        note(actors_[me], "restart", -1, actors_[worker].name + " crashed");
+      } catch (const sim::cancelled_error&) {
+        break;
+      }
+    }
+    actors_[me].act = activity::finished;
+  }
+
+  sim::task<void> joiner(std::size_t me) {
+    actor& a = actors_[me];
+    if (w_.join_when == join_when::after_producers) {
+      a.act = activity::waiting_producers;
+      co_await producers_done_.wait();
+    }
+    a.act = activity::in_join;
+    ++a.visits[index(fault_point::in_join)];
+    a.join_step = now();
+    a.zeros_at_call = zeros_.size();
+    std::int64_t const count = queue_->unfinished_tasks();
+    if (count == 0) a.unacked_at_call = unacked_items();
+    note(a, "join", -1,
+         count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
+    co_await queue_->join();
+    a.act = activity::finished;
+    note(a, "join", -1, "returned");
+    judge_join_return(a, count == 0);
+  }
+
+  // ---- oracles ----
+
+  void judge_join_return(actor& j, bool returned_at_once) {
+    const std::vector<std::uint32_t>* unacked = nullptr;
+    std::uint64_t zero_step = j.join_step;
+    if (returned_at_once) {
+      unacked = &j.unacked_at_call;
+    } else if (j.zeros_at_call < zeros_.size()) {
+      unacked = &zeros_[j.zeros_at_call].unacked;
+      zero_step = zeros_[j.zeros_at_call].step;
+    } else {
+      fail(oracle::join_early, "no-zero",
+           j.name + "'s join returned at step " + std::to_string(now()) +
+               " although the unfinished count never reached zero after it began waiting at step " +
+               std::to_string(j.join_step),
+           {j.join_step, now()});
+      return;
+    }
+    if (!unacked->empty()) {
+      std::vector<std::uint64_t> steps{j.join_step, zero_step, now()};
+      fail(oracle::join_early, "unacked",
+           j.name + "'s join returned at step " + std::to_string(now()) +
+               "; the count reached zero at step " + std::to_string(zero_step) +
+               " while the ledger still held: " + explain_items(*unacked, steps),
+           steps);
+      return;
+    }
+    for (const actor& c : actors_) {
+      if (c.role == role::consumer && c.holding && c.acked_current && !c.task.done()) {
+        const item_record& r = ledger_[c.current.id];
+        fail(oracle::work_unfinished, "acked-before-done",
+             j.name + "'s join returned at step " + std::to_string(now()) + " while " + c.name +
+                 " was still processing " + item_name(c.current.id) + ", acknowledged at step " +
+                 std::to_string(r.ack_step),
+             {r.got_step, r.ack_step, now()});
+        return;
+      }
+    }
+  }
+
+  void check_join_late() {
+    if (queue_->unfinished_tasks() != 0) return;
+    for (const actor& j : actors_) {
+      if (j.role == role::joiner && j.act == activity::in_join && j.task.waiting()) {
+        std::uint64_t const zero_step = zeros_.empty() ? j.join_step : zeros_.back().step;
+        fail(oracle::join_late, "not-woken",
+             "the unfinished count is zero since step " + std::to_string(zero_step) + " but " +
+                 j.name + ", waiting in join since step " + std::to_string(j.join_step) +
+                 ", was not woken",
+             {j.join_step, zero_step});
+        return;
+      }
+    }
+  }
+
+  void judge_end() {
+    std::int64_t const count = queue_->unfinished_tasks();
+    for (const actor& j : actors_) {
+      if (j.role != role::joiner || j.act != activity::in_join || j.task.done()) continue;
+      if (count == 0) {
+        check_join_late();
+        return;
+      }
+      std::vector<std::uint64_t> steps{j.join_step};
+      std::vector<std::uint32_t> const unacked = unacked_items();
+      std::string kind = unacked.empty() ? "count-mismatch" : hang_kind(unacked.front());
+      std::string message = j.name + "'s join, waiting since step " + std::to_string(j.join_step) +
+                            ", can never return: unfinished=" + std::to_string(count) +
+                            " and nothing can run. ";
+      message += unacked.empty() ? "The ledger shows every item acknowledged or drained: the "
+                                   "queue's count is off."
+                                 : "Unacknowledged: " + explain_items(unacked, steps);
+      fail(oracle::join_hang, std::move(kind), std::move(message), std::move(steps));
+      return;
+    }
+    for (const actor& p : actors_) {
+      if (p.role == role::producer && p.act == activity::in_put && !p.task.done()) {
+        fail(oracle::stranded, "producer-in-put",
+             p.name + " is blocked in put forever: the queue holds " +
+                 std::to_string(queue_->qsize()) + " of maxsize " + std::to_string(w_.maxsize) +
+                 " and no task will take an item" +
+                 (shut_down_
+                      ? " (the queue was shut down at step " + std::to_string(shutdown_step_) + ")"
+                      : ""),
+             {});
+        return;
+      }
+    }
+    for (const actor& j : actors_) {
+      if (j.role == role::joiner && j.act == activity::waiting_producers && !j.task.done()) {
+        fail(oracle::stranded, "joiner-waits-on-producers",
+             j.name + " waits for producers that can never finish", {});
+        return;
+      }
+    }
+    for (const actor& c : actors_) {
+      if (c.role != role::consumer || c.act != activity::in_get || c.task.done()) continue;
+      if (shut_down_) {
+        fail(oracle::stranded, "getter-after-shutdown",
+             c.name + " still waits in get although the queue was shut down at step " +
+                 std::to_string(shutdown_step_),
+             {shutdown_step_});
+        return;
+      }
+      if (queue_->qsize() > 0) {
+        fail(oracle::stranded, "getter-beside-items",
+             c.name + " waits in get forever while the queue holds " +
+                 std::to_string(queue_->qsize()) + " items (a lost wake-up)",
+             {});
+        return;
+      }
+    }
+    if (shadow_.size() != queue_->qsize()) {
+      std::vector<std::uint64_t> steps;
+      std::vector<std::uint32_t> ids;
+      for (const item& it : shadow_) ids.push_back(it.id);
+      fail(oracle::lost, "vanished",
+           "the queue holds " + std::to_string(queue_->qsize()) + " items but " +
+               std::to_string(shadow_.size()) +
+               " were put and never got: " + explain_items(ids, steps),
+           steps);
+    }
+  }
+
+  std::string hang_kind(std::uint32_t id) const {
+    const item_record& r = ledger_[id];
+    if (r.fate == fate::queued) return "unconsumed";
+    const actor& holder = actors_[r.got_by];
+    if (holder.task.cancelled()) return "held-by-cancelled";
+    if (holder.task.done() && !holder.fault.empty()) return "held-by-crashed";
+    return "never-acked";
+  }
+
+  /// "i3 (put by p0 at step 2, got by c1 at step 5, held by c1: crash at mid-item at step 7)"
+  std::string explain_items(const std::vector<std::uint32_t>& ids,
+                            std::vector<std::uint64_t>& steps) const {
+    std::string out;
+    for (std::uint32_t id : ids) {
+      const item_record& r = ledger_[id];
+      if (!out.empty()) out += "; ";
+      out += item_name(id) + " (put by " + actors_[r.put_by].name + " at step " +
+             std::to_string(r.put_step);
+      steps.push_back(r.put_step);
+      if (r.fate == fate::queued) {
+        out += ", still in the queue)";
+        continue;
+      }
+      const actor& holder = actors_[r.got_by];
+      out += ", got by " + holder.name + " at step " + std::to_string(r.got_step);
+      steps.push_back(r.got_step);
+      if (r.fate == fate::acked) {
+        out += ", acknowledged at step " + std::to_string(r.ack_step) + ")";
+      } else if (holder.task.done() && !holder.fault.empty()) {
+        out += ", held by " + holder.name + " when it ended: " + holder.fault + " at step " +
+               std::to_string(holder.fault_step) + ")";
+        steps.push_back(holder.fault_step);
+      } else if (holder.task.done()) {
+        out += ", never acknowledged; " + holder.name + " ended)";
+      } else {
+        out += ", never acknowledged)";
+      }
+    }
+    return out;
+  }
+
+  void fail(oracle o, std::string kind, std::string message, std::vector<std::uint64_t> steps) {
+    if (violation_) return;
+    violation_ = verdict{o, std::move(kind), std::move(message), std::move(steps)};
+  }
+
+  // ---- trace ----
+
+  void note(const actor& a, std::string operation, std::int64_t item_id, std::string outcome,
+            std::string fault = {}) {
+    if (!trace_) return;
+    trace_->events.push_back(
+        {now(), a.name, std::move(operation), item_id, std::move(outcome), std::move(fault)});
+  }
+
+  const workload& w_;
+  sim::decision_source& decisions_;
+  std::unique_ptr<work_queue> queue_;
+  std::deque<actor> actors_;
+  std::vector<item_record> ledger_;
+  std::vector<item> shadow_;  // what the queue should store, in put order
+  std::vector<zero_moment> zeros_;
+  std::int64_t last_count_ = 0;
+  std::uint32_t next_item_id_ = 0;
+  std::uint32_t crashes_left_;
+  std::uint32_t cancels_left_;
+  std::vector<bool> pinned_used_;
+  std::uint32_t producers_running_ = 0;
+  sim::event producers_done_;
+  bool shut_down_ = false;
+  std::uint64_t shutdown_step_ = 0;
+  bool in_step_ = false;
+  std::optional<verdict> violation_;
+  std::optional<harness::trace> trace_;
+  sim::loop loop_;  // last: destroyed first, while everything its frames touch is alive
+};
+
+}  // namespace
+
+run_report run(const workload& w, sim::decision_source& decisions, const run_options& options) {
+  assert(validate(w).empty());
+  decisions.clear_record();
+  engine_run r(w, decisions, options);
+  return r.go();
+}
+
+run_report replay(const workload& w, std::span<const std::uint32_t> decisions,
+                  const run_options& options) {
+  sim::replay_decisions source(decisions);
+  return run(w, source, options);
+}
+
+}  // namespace chaosq::harness

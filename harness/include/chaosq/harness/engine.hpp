@@ -1,0 +1,51 @@
+#pragma once
+/// \file
+/// The engine: one run of a workload under a decision stream, judged by every oracle.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "chaosq/harness/trace.hpp"
+#include "chaosq/harness/verdict.hpp"
+#include "chaosq/harness/work_queue.hpp"
+#include "chaosq/harness/workload.hpp"
+#include "chaosq/sim/decision.hpp"
+
+namespace chaosq::harness {
+
+/// How a run ended.
+enum class run_end : std::uint8_t {
+  complete,     ///< every task finished
+  quiescent,    ///< nothing could run, some task still blocked (consumers idle in get, ...)
+  violation,    ///< stopped at the first safety violation
+  step_budget,  ///< the workload's step budget ran out
+};
+
+struct run_options {
+  bool trace = false;        ///< build the event trace (for replays of failures)
+  queue_factory make_queue;  ///< empty: the reference queue
+};
+
+/// What one run produced.
+struct run_report {
+  run_end end = run_end::complete;
+  std::optional<verdict> violation;
+  std::uint64_t steps = 0;
+  std::vector<std::uint32_t> decisions;  ///< every decision consumed: the reproducer
+  std::optional<harness::trace> trace;   ///< when run_options::trace
+};
+
+/// Runs `w` once, taking every nondeterministic choice (the next ready task, whether and where
+/// a fault strikes, an item's priority) from `decisions`. A pure function of (w, the values
+/// `decisions` yields): replaying `report.decisions` gives the same report, byte for byte.
+/// Precondition: `validate(w)` is empty.
+[[nodiscard]] run_report run(const workload& w, sim::decision_source& decisions,
+                             const run_options& options = {});
+
+/// Replays a decision record (values past its end read as 0).
+[[nodiscard]] run_report replay(const workload& w, std::span<const std::uint32_t> decisions,
+                                const run_options& options = {});
+
+}  // namespace chaosq::harness

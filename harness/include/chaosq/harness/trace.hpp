@@ -1,0 +1,35 @@
+#pragma once
+/// \file
+/// The event trace of a run: built only when asked for (replays of failures), never on the
+/// fast path.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace chaosq::harness {
+
+/// One thing a task did at a step.
+struct trace_event {
+  std::uint64_t step = 0;
+  std::string task;
+  std::string operation;   ///< put, get, process, ack, join, crash, cancel, shutdown, ...
+  std::int64_t item = -1;  ///< item id, -1 when none
+  std::string outcome;     ///< ok, waiting, QueueShutDown, crashed, ...
+  std::string fault;       ///< the fault that struck here, if any
+  bool marked = false;     ///< matters for the verdict
+};
+
+/// Every event of a run, in order.
+struct trace {
+  std::vector<trace_event> events;
+
+  /// Marks every event at one of `steps` (sorted ascending).
+  void mark(const std::vector<std::uint64_t>& steps);
+  /// The human-readable table, one line per event; marked lines start with `>`.
+  [[nodiscard]] std::string to_text() const;
+  /// The same as a JSON array of objects.
+  [[nodiscard]] std::string to_json() const;
+};
+
+}  // namespace chaosq::harness

@@ -1,0 +1,203 @@
+#pragma once
+/// \file
+/// What a run executes: the queue, its producers, consumers and joiners, how consumers
+/// acknowledge, and which faults may strike where.
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "chaosq/harness/names.hpp"
+#include "chaosq/queue/queue.hpp"
+
+namespace chaosq::harness {
+
+/// How a consumer acknowledges the items it gets: one correct policy and the classic bugs.
+enum class ack_policy : std::uint8_t {
+  finally,      ///< task_done in a finally block, whatever happens (correct)
+  on_success,   ///< task_done only when processing succeeds: a crash leaks the item
+  before_work,  ///< task_done right after get, before processing: acks early
+  twice,        ///< retries a crashed item and acks each attempt: double ack
+  never,        ///< never calls task_done
+};
+
+/// How producers put.
+enum class put_mode : std::uint8_t {
+  blocking,  ///< `co_await put(item)`: waits while the queue is full
+  nowait,    ///< `put_nowait(item)`, yielding and retrying while the queue is full
+};
+
+/// Which shutdowns a run may draw from the decision stream.
+enum class shutdown_allowance : std::uint8_t { none, graceful, immediate, any };
+
+/// Where a fault strikes. The consumer points are checked as it handles an item; the waiting
+/// points strike a task blocked in (or woken from but not yet back from) a queue call.
+enum class fault_point : std::uint8_t {
+  after_get,   ///< consumer: right after get returned the item
+  mid_item,    ///< consumer: at a suspension point while processing the item
+  before_ack,  ///< consumer: processing done, task_done not yet called
+  after_ack,   ///< consumer: after task_done, before it asks for the next item
+  in_get,      ///< consumer: while waiting in get
+  before_put,  ///< producer: before putting its next item
+  in_put,      ///< producer: while waiting in put on a full queue
+  in_join,     ///< joiner: while waiting in join
+};
+
+/// What a fault does to the task it strikes.
+enum class fault_kind : std::uint8_t {
+  crash,   ///< raises `sim::injected_fault`
+  cancel,  ///< cancels the task (asyncio Task.cancel)
+};
+
+/// A fault placed by hand (a scenario, a reproducer): strike `task` at `point`, optionally
+/// only while it handles item `item`, and only at its `occurrence`-th visit of that point.
+struct pinned_fault {
+  fault_kind kind = fault_kind::crash;
+  std::string task;  ///< a task name: p0, c1, j0, ...
+  fault_point point = fault_point::mid_item;
+  std::int32_t item = -1;  ///< item id, or -1 for whichever item
+  std::uint32_t occurrence = 0;
+  friend bool operator==(const pinned_fault&, const pinned_fault&) = default;
+};
+
+/// A control action taken between steps, at a given step.
+enum class control_action : std::uint8_t { cancel, shutdown_graceful, shutdown_immediate };
+
+struct control_event {
+  std::uint64_t at_step = 0;  ///< taken before the step with this number (steps count from 0)
+  control_action action = control_action::shutdown_graceful;
+  std::string task;  ///< for cancel: the task's name
+  friend bool operator==(const control_event&, const control_event&) = default;
+};
+
+/// How many faults the decision stream may place, and how often it is offered the chance.
+struct fault_budget {
+  std::uint32_t crashes = 0;  ///< crashes of consumers (any point) and producers
+  std::uint32_t cancels = 0;  ///< cancellations of waiting getters, putters, joiners
+  shutdown_allowance shutdown = shutdown_allowance::none;
+  /// Each opportunity strikes with probability 1/odds under a uniform stream (value odds-1
+  /// strikes, so shrinking values toward 0 removes faults). At least 2.
+  std::uint32_t odds = 8;
+  friend bool operator==(const fault_budget&, const fault_budget&) = default;
+};
+
+/// When joiners call join.
+enum class join_when : std::uint8_t {
+  after_producers,  ///< once every producer has finished (the usual "put all, then join")
+  at_start,         ///< immediately
+};
+
+/// A whole workload. Task names: producers p0.., consumers c0.. (a restarted consumer keeps
+/// its slot's name with a suffix: c0.1), joiners j0.., supervisors s0...
+struct workload {
+  queue::queue_kind kind = queue::queue_kind::fifo;
+  std::int32_t maxsize = 0;  ///< <= 0: unbounded
+  std::uint32_t producers = 1;
+  std::uint32_t items = 3;  ///< per producer
+  put_mode put = put_mode::blocking;
+  std::uint32_t consumers = 2;
+  ack_policy policy = ack_policy::finally;
+  std::uint32_t work_steps = 1;  ///< suspension points while processing one item
+  std::uint32_t restarts = 0;    ///< per consumer slot; > 0 adds a supervisor per slot
+  std::uint32_t joiners = 1;
+  harness::join_when join_when = join_when::after_producers;
+  fault_budget faults;
+  std::vector<pinned_fault> pinned;
+  std::vector<control_event> controls;
+  std::uint64_t step_budget = 100'000;
+
+  friend bool operator==(const workload&, const workload&) = default;
+};
+
+/// Problems with a workload's values, one message each (empty: valid).
+[[nodiscard]] std::vector<std::string> validate(const workload& w);
+
+/// An item flowing through the queue. Compared by (priority, id) so a priority queue orders
+/// by priority and breaks ties by id, as Python's heap of tuples would.
+struct item {
+  std::uint32_t priority = 0;
+  std::uint32_t id = 0;
+  friend auto operator<=>(const item&, const item&) = default;
+};
+
+std::ostream& operator<<(std::ostream& out, const item& i);
+
+template <>
+struct names_of<ack_policy> {
+  static constexpr std::array<named<ack_policy>, 5> values{{
+      {ack_policy::finally, "finally", "task_done in finally: correct"},
+      {ack_policy::on_success, "on-success", "task_done only on success: a crash leaks the item"},
+      {ack_policy::before_work, "before-work", "task_done before processing: acks early"},
+      {ack_policy::twice, "twice", "retries a crashed item and acks each attempt"},
+      {ack_policy::never, "never", "never calls task_done"},
+  }};
+};
+
+template <>
+struct names_of<put_mode> {
+  static constexpr std::array<named<put_mode>, 2> values{{
+      {put_mode::blocking, "blocking", "await put(): waits while full"},
+      {put_mode::nowait, "nowait", "put_nowait(), yield and retry while full"},
+  }};
+};
+
+template <>
+struct names_of<shutdown_allowance> {
+  static constexpr std::array<named<shutdown_allowance>, 4> values{{
+      {shutdown_allowance::none, "none", "never shut the queue down"},
+      {shutdown_allowance::graceful, "graceful", "may call shutdown()"},
+      {shutdown_allowance::immediate, "immediate", "may call shutdown(immediate=True)"},
+      {shutdown_allowance::any, "any", "may call either"},
+  }};
+};
+
+template <>
+struct names_of<fault_point> {
+  static constexpr std::array<named<fault_point>, 8> values{{
+      {fault_point::after_get, "after-get", "consumer, right after get returned"},
+      {fault_point::mid_item, "mid-item", "consumer, while processing the item"},
+      {fault_point::before_ack, "before-ack", "consumer, processing done, before task_done"},
+      {fault_point::after_ack, "after-ack", "consumer, after task_done"},
+      {fault_point::in_get, "in-get", "consumer, waiting in get"},
+      {fault_point::before_put, "before-put", "producer, before its next put"},
+      {fault_point::in_put, "in-put", "producer, waiting in put"},
+      {fault_point::in_join, "in-join", "joiner, waiting in join"},
+  }};
+};
+
+template <>
+struct names_of<fault_kind> {
+  static constexpr std::array<named<fault_kind>, 2> values{{
+      {fault_kind::crash, "crash", "raise an injected fault"},
+      {fault_kind::cancel, "cancel", "cancel the task"},
+  }};
+};
+
+template <>
+struct names_of<control_action> {
+  static constexpr std::array<named<control_action>, 3> values{{
+      {control_action::cancel, "cancel", "cancel a task"},
+      {control_action::shutdown_graceful, "shutdown", "shutdown()"},
+      {control_action::shutdown_immediate, "shutdown-immediate", "shutdown(immediate=True)"},
+  }};
+};
+
+template <>
+struct names_of<join_when> {
+  static constexpr std::array<named<join_when>, 2> values{{
+      {join_when::after_producers, "after-producers", "join once every producer finished"},
+      {join_when::at_start, "at-start", "join immediately"},
+  }};
+};
+
+template <>
+struct names_of<queue::queue_kind> {
+  static constexpr std::array<named<queue::queue_kind>, 3> values{{
+      {queue::queue_kind::fifo, "fifo", "asyncio.Queue"},
+      {queue::queue_kind::lifo, "lifo", "asyncio.LifoQueue"},
+      {queue::queue_kind::priority, "priority", "asyncio.PriorityQueue"},
+  }};
+};
+
+}  // namespace chaosq::harness

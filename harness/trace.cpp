@@ -1,0 +1,95 @@
+#include "chaosq/harness/trace.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace chaosq::harness {
+namespace {
+
+void pad(std::string& out, std::string_view text, std::size_t width) {
+  out += text;
+  if (text.size() < width) out.append(width - text.size(), ' ');
+}
+
+void json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+void trace::mark(const std::vector<std::uint64_t>& steps) {
+  for (trace_event& e : events) {
+    e.marked = std::binary_search(steps.begin(), steps.end(), e.step);
+  }
+}
+
+std::string trace::to_text() const {
+  std::string out = "  step  task    operation           item   outcome                 fault\n";
+  for (const trace_event& e : events) {
+    out += e.marked ? "> " : "  ";
+    std::string step = std::to_string(e.step);
+    out.append(step.size() < 4 ? 4 - step.size() : 0, ' ');
+    out += step + "  ";
+    pad(out, e.task, 8);
+    pad(out, e.operation, 20);
+    pad(out, e.item >= 0 ? "i" + std::to_string(e.item) : "-", 7);
+    if (e.fault.empty()) {
+      out += e.outcome;
+    } else {
+      pad(out, e.outcome, 24);
+      out += e.fault;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += '\n';
+  }
+  return out;
+}
+
+std::string trace::to_json() const {
+  std::string out = "[";
+  for (const trace_event& e : events) {
+    if (out.size() > 1) out += ',';
+    out += "{\"step\":" + std::to_string(e.step) + ",\"task\":";
+    json_string(out, e.task);
+    out += ",\"operation\":";
+    json_string(out, e.operation);
+    out += ",\"item\":";
+    out += e.item >= 0 ? std::to_string(e.item) : "null";
+    out += ",\"outcome\":";
+    json_string(out, e.outcome);
+    out += ",\"fault\":";
+    json_string(out, e.fault);
+    out += ",\"marked\":";
+    out += e.marked ? "true" : "false";
+    out += '}';
+  }
+  out += ']';
+  return out;
+}
+
+}  // namespace chaosq::harness
