@@ -197,6 +197,22 @@ TEST(loop, wait_for_turns_its_deadline_into_timeout_error) {
   EXPECT_FALSE(l.has_timers());
 }
 
+TEST(loop, wait_for_with_a_zero_timeout_never_runs_the_operation) {
+  loop l;
+  bool ran = false;
+  auto h = l.spawn([](bool& r) -> task<void> {
+    co_await wait_for(
+        [](bool& r2) -> task<void> {
+          r2 = true;
+          co_return;
+        }(r),
+        0ms);
+  }(ran));
+  l.run();
+  EXPECT_THROW(h.result(), timeout_error);
+  EXPECT_FALSE(ran) << "asyncio cancels the wrapping task before its first step";
+}
+
 TEST(loop, wait_for_returns_the_value_when_in_time) {
   loop l;
   auto h = l.spawn([]() -> task<int> { co_return co_await wait_for(answer(), 1ms); }());

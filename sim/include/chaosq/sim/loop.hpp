@@ -113,6 +113,17 @@ class task_ref {
   /// if the task is already done.
   bool inject(std::exception_ptr fault) const { return state_->inject(std::move(fault)); }
 
+  /// Completes `f` when this task finishes (at once if it has): asyncio's add_done_callback
+  /// releasing a waiter. Unlike awaiting the task, cancelling whoever waits on `f` does not
+  /// cancel this task. `f` must stay alive until then, or be destroyed (which unregisters it).
+  void notify_when_done(future& f) const {
+    if (done()) {
+      if (f.pending()) f.set_result();
+    } else {
+      state_->done_waiters_.push_back(f);
+    }
+  }
+
   friend bool operator==(const task_ref&, const task_ref&) = default;
 
  protected:
@@ -275,9 +286,11 @@ loop& running_loop() noexcept;
 /// Suspends the current task for `delay` of virtual time; `delay <= 0` is `yield()`.
 task<void> sleep(duration delay);
 
-/// Runs `op` inline in the current task with a deadline (asyncio.wait_for in 3.12+): when
-/// `timeout` passes first, the task is cancelled and `timeout_error` is raised instead of the
-/// `cancelled_error`.
+/// Runs `op` with a deadline, as asyncio.wait_for does in 3.12+: `op` runs inline in the current
+/// task and, when `timeout` passes first, the task is cancelled and `timeout_error` is raised
+/// instead of the `cancelled_error`. A `timeout <= 0` wraps `op` in a task that is cancelled
+/// before its first step, so `op` never runs (not even a get on a non-empty queue) and the
+/// call raises `timeout_error`.
 template <class T>
 task<T> wait_for(task<T> op, duration timeout);
 
@@ -298,6 +311,15 @@ class timer_guard {
 
 template <class T>
 task<T> wait_for(task<T> op, duration timeout) {
+  if (timeout <= duration{0}) {
+    task_handle<T> const inner = running_loop().spawn(std::move(op));
+    inner.cancel();
+    future released;
+    inner.notify_when_done(released);
+    co_await released;
+    if (inner.cancelled()) throw timeout_error{};
+    co_return inner.result();
+  }
   detail::task_state* self = detail::current();
   bool expired = false;
   loop& l = running_loop();
