@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "chaosq/harness/consumer.hpp"
 #include "chaosq/sim/event.hpp"
 #include "chaosq/sim/loop.hpp"
 
@@ -91,12 +92,13 @@ activity waiting_activity(fault_point p) {
   }
 }
 
-class engine_run {
+class engine_run final : private detail::consumer_host {
  public:
   engine_run(const workload& w, sim::decision_source& decisions, const run_options& options)
       : w_(w),
         decisions_(decisions),
         queue_(options.make_queue ? options.make_queue(w) : make_reference_queue(w)),
+        consumer_(options.consumer ? options.consumer : builtin_consumer(w.policy)),
         crashes_left_(w.faults.crashes),
         cancels_left_(w.faults.cancels),
         pinned_used_(w.pinned.size(), false),
@@ -124,6 +126,7 @@ class engine_run {
     report.violation = std::move(violation_);
     report.steps = loop_.steps();
     report.decisions = decisions_.record();
+    report.tags = decisions_.tags();
     report.trace = std::move(trace_);
     return report;
   }
@@ -189,7 +192,7 @@ class engine_run {
   /// Under a uniform stream, true with probability 1/odds; the value odds-1 strikes.
   bool offered() {
     std::uint32_t const odds = std::max<std::uint32_t>(w_.faults.odds, 2);
-    return decisions_.choose(odds) == odds - 1;
+    return decisions_.choose(odds, decision_tag::fault_strike) == odds - 1;
   }
 
   /// A fault point inside a task's own code: a pinned fault or a drawn crash may strike here.
@@ -223,7 +226,8 @@ class engine_run {
     a.fault = std::string(name_of(kind)) + " at " + std::string(name_of(p)) + " (" +
               std::string(origin) + ")";
     a.fault_step = now();
-    note(a, std::string(name_of(kind)), a.holding ? a.current.id : -1, "struck", a.fault);
+    note(a, std::string(name_of(kind)), a.holding ? static_cast<std::int64_t>(a.current.id) : -1,
+         "struck", a.fault);
   }
 
   /// Faults and control events that act on tasks from outside, between two steps.
@@ -246,7 +250,8 @@ class engine_run {
       std::vector<actor*> waiting =
           actors_in({activity::in_get, activity::in_put, activity::in_join});
       if (!waiting.empty() && offered()) {
-        actor& victim = *waiting[decisions_.choose(static_cast<std::uint32_t>(waiting.size()))];
+        actor& victim = *waiting[decisions_.choose(static_cast<std::uint32_t>(waiting.size()),
+                                                   decision_tag::fault_target)];
         --cancels_left_;
         strike_waiting(victim, fault_kind::cancel, point_of(victim.act), "drawn");
       }
@@ -254,14 +259,16 @@ class engine_run {
     if (crashes_left_ > 0) {
       std::vector<actor*> getters = actors_in({activity::in_get});
       if (!getters.empty() && offered()) {
-        actor& victim = *getters[decisions_.choose(static_cast<std::uint32_t>(getters.size()))];
+        actor& victim = *getters[decisions_.choose(static_cast<std::uint32_t>(getters.size()),
+                                                   decision_tag::fault_target)];
         --crashes_left_;
         strike_waiting(victim, fault_kind::crash, fault_point::in_get, "drawn");
       }
     }
     if (w_.faults.shutdown != shutdown_allowance::none && !shut_down_ && offered()) {
       bool immediate = w_.faults.shutdown == shutdown_allowance::immediate;
-      if (w_.faults.shutdown == shutdown_allowance::any) immediate = decisions_.choose(2) == 1;
+      if (w_.faults.shutdown == shutdown_allowance::any)
+        immediate = decisions_.choose(2, decision_tag::fault_target) == 1;
       shutdown(immediate ? queue::shutdown_mode::immediate : queue::shutdown_mode::graceful,
                "drawn");
     }
@@ -459,7 +466,8 @@ class engine_run {
         checkpoint(a, fault_point::before_put);
         item it{0, next_item_id_++};
         ledger_.emplace_back();
-        if (w_.kind == queue::queue_kind::priority) it.priority = decisions_.choose(4);
+        if (w_.kind == queue::queue_kind::priority)
+          it.priority = decisions_.choose(4, decision_tag::value);
         if (w_.put == put_mode::blocking) {
           a.act = activity::in_put;
           ++a.visits[index(fault_point::in_put)];
@@ -495,33 +503,43 @@ class engine_run {
   }
 
   sim::task<void> consumer(std::size_t me) {
-    actor& a = actors_[me];
-    for (;;) {
-      a.act = activity::in_get;
-      ++a.visits[index(fault_point::in_get)];
-      item it;
-      try {
-        if (queue_->qsize() == 0) note(a, "get", -1, "waiting");
-        it = co_await queue_->get();
-      } catch (const queue::queue_shut_down&) {
-        note(a, "get", -1, "QueueShutDown");
-        a.act = activity::finished;
-        co_return;
-      }
-      a.act = activity::processing;
-      a.current = it;
-      a.holding = true;
-      a.acked_current = false;
-      a.visits_this_item.fill(0);
-      on_get(a, it);
-      co_await handle(a, it);
-      a.holding = false;
-      a.act = activity::idle;
+    consumer_context ctx(*this, me);
+    try {
+      co_await consumer_(ctx);
+    } catch (const queue::queue_shut_down&) {
+      // the queue shut down: the consumer's normal end
     }
+    actors_[me].holding = false;
+    actors_[me].act = activity::finished;
+  }
+
+  // ---- consumer_host: what consumer_context calls ----
+
+  sim::task<item> get(std::size_t me) override {
+    actor& a = actors_[me];
+    a.holding = false;
+    a.act = activity::in_get;
+    ++a.visits[index(fault_point::in_get)];
+    if (queue_->qsize() == 0 && !shut_down_) note(a, "get", -1, "waiting");
+    item it;
+    try {
+      it = co_await queue_->get();
+    } catch (const queue::queue_shut_down&) {
+      note(a, "get", -1, "QueueShutDown");
+      throw;
+    }
+    a.act = activity::processing;
+    a.current = it;
+    a.holding = true;
+    a.acked_current = false;
+    a.visits_this_item.fill(0);
+    on_get(a, it);
+    co_return it;
   }
 
   /// Processing one item: k suspension points, each a place a fault may strike.
-  sim::task<void> process(actor& a, const item& it) {
+  sim::task<void> process(std::size_t me, item it) override {
+    actor& a = actors_[me];
     checkpoint(a, fault_point::after_get);
     for (std::uint32_t k = 0; k < w_.work_steps; ++k) {
       co_await sim::yield();
@@ -531,48 +549,15 @@ class engine_run {
     checkpoint(a, fault_point::before_ack);
   }
 
-  sim::task<void> handle(actor& a, item it) {
-    switch (w_.policy) {
-      case ack_policy::finally:
-        try {
-          co_await process(a, it);
-        } catch (...) {
-          ack(a, it);
-          throw;
-        }
-        ack(a, it);
-        checkpoint(a, fault_point::after_ack);
-        break;
-      case ack_policy::on_success:
-        co_await process(a, it);
-        ack(a, it);
-        checkpoint(a, fault_point::after_ack);
-        break;
-      case ack_policy::before_work:
-        ack(a, it);
-        checkpoint(a, fault_point::after_ack);
-        co_await process(a, it);
-        break;
-      case ack_policy::twice:
-        for (int attempt = 0;; ++attempt) {
-          try {
-            co_await process(a, it);
-          } catch (const sim::injected_fault&) {
-            ack(a, it);
-            if (attempt == 1) throw;
-            note(a, "retry", it.id, "after crash");
-            continue;
-          }
-          ack(a, it);
-          break;
-        }
-        checkpoint(a, fault_point::after_ack);
-        break;
-      case ack_policy::never:
-        co_await process(a, it);
-        break;
-    }
+  void task_done(std::size_t me, item it) override { ack(actors_[me], it); }
+
+  void checkpoint(std::size_t me, fault_point p) override { checkpoint(actors_[me], p); }
+
+  void note(std::size_t me, std::string operation, item it, std::string outcome) override {
+    note(actors_[me], std::move(operation), it.id, std::move(outcome));
   }
+
+  [[nodiscard]] const std::string& name(std::size_t me) const override { return actors_[me].name; }
 
   sim::task<void> supervisor(std::size_t me, std::uint32_t slot) {
     for (std::uint32_t generation = 0;; ++generation) {
@@ -797,6 +782,7 @@ class engine_run {
   const workload& w_;
   sim::decision_source& decisions_;
   std::unique_ptr<work_queue> queue_;
+  consumer_fn consumer_;
   std::deque<actor> actors_;
   std::vector<item_record> ledger_;
   std::vector<item> shadow_;  // what the queue should store, in put order

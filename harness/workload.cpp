@@ -88,6 +88,23 @@ std::vector<std::string> validate(const workload& w) {
   return problems;
 }
 
+std::string describe(const workload& w) {
+  std::string out =
+      std::string(name_of(w.kind)) + " maxsize=" + std::to_string(w.maxsize) +
+      " producers=" + std::to_string(w.producers) + " items=" + std::to_string(w.items) +
+      " put=" + std::string(name_of(w.put)) + " consumers=" + std::to_string(w.consumers) +
+      " policy=" + std::string(name_of(w.policy)) + " work-steps=" + std::to_string(w.work_steps) +
+      " restarts=" + std::to_string(w.restarts) + " joiners=" + std::to_string(w.joiners) +
+      " join=" + std::string(name_of(w.join_when)) +
+      " crashes=" + std::to_string(w.faults.crashes) +
+      " cancels=" + std::to_string(w.faults.cancels) +
+      " shutdown=" + std::string(name_of(w.faults.shutdown)) +
+      " odds=" + std::to_string(w.faults.odds) + " step-budget=" + std::to_string(w.step_budget);
+  if (!w.pinned.empty()) out += " pinned=" + std::to_string(w.pinned.size());
+  if (!w.controls.empty()) out += " controls=" + std::to_string(w.controls.size());
+  return out;
+}
+
 std::ostream& operator<<(std::ostream& out, const item& i) {
   out << 'i' << i.id;
   if (i.priority != 0) out << "/p" << i.priority;

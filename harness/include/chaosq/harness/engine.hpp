@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "chaosq/harness/consumer.hpp"
 #include "chaosq/harness/trace.hpp"
 #include "chaosq/harness/verdict.hpp"
 #include "chaosq/harness/work_queue.hpp"
@@ -14,6 +15,14 @@
 #include "chaosq/sim/decision.hpp"
 
 namespace chaosq::harness {
+
+/// What each decision of a run's record is about (`sim::decision_source::tags()`).
+namespace decision_tag {
+inline constexpr sim::decision_source::tag schedule = sim::decision_source::schedule;
+inline constexpr sim::decision_source::tag fault_strike = 1;  ///< does a fault strike here?
+inline constexpr sim::decision_source::tag fault_target = 2;  ///< which task, which mode
+inline constexpr sim::decision_source::tag value = 3;         ///< a generated value
+}  // namespace decision_tag
 
 /// How a run ended.
 enum class run_end : std::uint8_t {
@@ -25,7 +34,8 @@ enum class run_end : std::uint8_t {
 
 struct run_options {
   bool trace = false;        ///< build the event trace (for replays of failures)
-  queue_factory make_queue;  ///< empty: the reference queue
+  queue_factory make_queue;  ///< the queue under test; empty: the reference queue
+  consumer_fn consumer;      ///< the consumers' code; empty: the workload's ack policy
 };
 
 /// What one run produced.
@@ -33,8 +43,9 @@ struct run_report {
   run_end end = run_end::complete;
   std::optional<verdict> violation;
   std::uint64_t steps = 0;
-  std::vector<std::uint32_t> decisions;  ///< every decision consumed: the reproducer
-  std::optional<harness::trace> trace;   ///< when run_options::trace
+  std::vector<std::uint32_t> decisions;         ///< every decision consumed: the reproducer
+  std::vector<sim::decision_source::tag> tags;  ///< what each decision is about
+  std::optional<harness::trace> trace;          ///< when run_options::trace
 };
 
 /// Runs `w` once, taking every nondeterministic choice (the next ready task, whether and where

@@ -113,6 +113,9 @@ struct workload {
 /// Problems with a workload's values, one message each (empty: valid).
 [[nodiscard]] std::vector<std::string> validate(const workload& w);
 
+/// One line naming every setting: "fifo maxsize=0 producers=1 items=3 put=blocking ...".
+[[nodiscard]] std::string describe(const workload& w);
+
 /// An item flowing through the queue. Compared by (priority, id) so a priority queue orders
 /// by priority and breaks ties by id, as Python's heap of tuples would.
 struct item {

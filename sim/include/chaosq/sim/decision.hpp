@@ -18,27 +18,45 @@ class decision_source {
   decision_source& operator=(const decision_source&) = delete;
   virtual ~decision_source() = default;
 
+  /// What a decision is about. The loop tags its own choices `schedule`; layers above give
+  /// their own meaning to the other values. Tags never change a value: they let shrinkers and
+  /// strategies tell a preemption from, say, a fault.
+  using tag = std::uint8_t;
+  static constexpr tag schedule = 0;
+
   /// One of `n` alternatives. With `n <= 1` there is nothing to decide: returns 0 and neither
   /// reads nor records a value.
-  std::uint32_t choose(std::uint32_t n) {
+  std::uint32_t choose(std::uint32_t n, tag what = schedule) {
     if (n <= 1) return 0;
-    std::uint32_t const value = draw(n) % n;
+    std::uint32_t const value = draw(n, what) % n;
     record_.push_back(value);
+    tags_.push_back(what);
+    bounds_.push_back(n);
     return value;
   }
 
   /// Every decision taken so far, in order, each reduced into its range.
   [[nodiscard]] const std::vector<std::uint32_t>& record() const noexcept { return record_; }
+  /// The tag of each decision in `record()`.
+  [[nodiscard]] const std::vector<tag>& tags() const noexcept { return tags_; }
+  /// The number of alternatives each decision in `record()` chose among.
+  [[nodiscard]] const std::vector<std::uint32_t>& bounds() const noexcept { return bounds_; }
 
   /// Forgets the record (keeps its storage) so the source can drive the next run.
-  void clear_record() noexcept { record_.clear(); }
+  void clear_record() noexcept {
+    record_.clear();
+    tags_.clear();
+    bounds_.clear();
+  }
 
  protected:
-  /// The next raw value for a choice among `n` (n >= 2); any value is accepted.
-  virtual std::uint32_t draw(std::uint32_t n) = 0;
+  /// The next raw value for a choice among `n` (n >= 2) about `what`; any value is accepted.
+  virtual std::uint32_t draw(std::uint32_t n, tag what) = 0;
 
  private:
   std::vector<std::uint32_t> record_;
+  std::vector<tag> tags_;
+  std::vector<std::uint32_t> bounds_;
 };
 
 /// Replays a fixed sequence of decisions; once exhausted every decision reads as 0, the
@@ -54,7 +72,7 @@ class replay_decisions final : public decision_source {
   [[nodiscard]] bool exhausted() const noexcept { return next_ > values_.size(); }
 
  protected:
-  std::uint32_t draw(std::uint32_t /*n*/) override {
+  std::uint32_t draw(std::uint32_t /*n*/, tag /*what*/) override {
     std::size_t const i = next_++;
     return i < values_.size() ? values_[i] : 0;
   }
@@ -90,7 +108,7 @@ class random_decisions final : public decision_source {
   explicit random_decisions(std::uint64_t seed) : rng_(seed) {}
 
  protected:
-  std::uint32_t draw(std::uint32_t n) override { return rng_.below(n); }
+  std::uint32_t draw(std::uint32_t n, tag /*what*/) override { return rng_.below(n); }
 
  private:
   splitmix64 rng_;

@@ -1,0 +1,78 @@
+#pragma once
+/// \file
+/// Replay tokens: one line that carries a workload and a decision record, so that pasting it
+/// into a bug report, a CI log or a chat reproduces the run byte for byte.
+///
+/// Grammar (version 1):
+///
+///     token     = *ws "cq1-" payload "-" checksum *ws
+///     payload   = base64url (RFC 4648 section 5) of the payload bytes: no padding, the unused
+///                 low bits of the last character zero
+///     checksum  = 8 lowercase hex digits: CRC-32 (IEEE 802.3, as zlib's crc32) of the payload
+///                 bytes
+///
+/// The payload bytes, in this order; every integer is an unsigned LEB128 varint in its shortest
+/// form, signed integers zigzag-encoded first (z), enums as their underlying value, a string
+/// its byte length and then its bytes:
+///
+///     kind maxsize(z) producers items put consumers policy work_steps restarts joiners
+///     join_when crashes cancels shutdown odds step_budget
+///     pinned-count  { kind task point item(z) occurrence }     one per pinned fault
+///     control-count { at_step action task }                    one per control event
+///     decision-count { decision }
+///
+/// The encoding is canonical: a workload and a record have exactly one token, and a token that
+/// decodes re-encodes to itself (less surrounding whitespace).
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "chaosq/harness/workload.hpp"
+
+namespace chaosq::harness {
+
+/// Bounds the decoder enforces on top of "no count larger than the bytes left could hold", so
+/// that no token, however crafted, makes it allocate more than a small multiple of its size.
+struct token_limits {
+  static constexpr std::size_t name_bytes = 1024;        ///< a task name's length
+  static constexpr std::size_t pinned_faults = 10'000;   ///< entries of `workload::pinned`
+  static constexpr std::size_t control_events = 10'000;  ///< entries of `workload::controls`
+  static constexpr std::size_t decisions = 64'000'000;   ///< length of the decision record
+};
+
+/// The version this chaosq writes and reads: the digit in the `cq1-` prefix.
+inline constexpr unsigned token_version = 1;
+
+/// The token for `w` and `decisions`: one line of printable ASCII without whitespace, the same
+/// string for the same input on every machine.
+/// Precondition: `validate(w)` is empty and `w` stays within `token_limits` (an invalid
+/// workload's token would not decode).
+[[nodiscard]] std::string encode_token(const workload& w, std::span<const std::uint32_t> decisions);
+
+/// What a valid token carries: replay `decisions` on `work` to reproduce the run.
+struct decoded_token {
+  workload work;
+  std::vector<std::uint32_t> decisions;
+  friend bool operator==(const decoded_token&, const decoded_token&) = default;
+};
+
+/// Why a string is not a valid token.
+struct token_error {
+  std::string message;     ///< one line naming what is wrong: the field, the character, the values
+  std::size_t offset = 0;  ///< where in the string passed to `decode_token` (whitespace included)
+  friend bool operator==(const token_error&, const token_error&) = default;
+};
+
+/// Decodes a token written by `encode_token`, tolerating whitespace around it. Any input is
+/// safe, including arbitrary bytes: a string that is not a valid token yields a `token_error`
+/// (unsupported version, bad character, checksum mismatch, truncation, out-of-range value,
+/// trailing bytes, or a workload that `validate` rejects), never undefined behaviour, and the
+/// decoder allocates no more than a small multiple of the input's size.
+[[nodiscard]] std::variant<decoded_token, token_error> decode_token(std::string_view token);
+
+}  // namespace chaosq::harness

@@ -1,0 +1,175 @@
+#include "chaosq/harness/shrink.hpp"
+
+#include <algorithm>
+
+namespace chaosq::harness {
+namespace {
+
+bool shortlex_less(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
+  if (a.size() != b.size()) return a.size() < b.size();
+  return a < b;
+}
+
+/// Each candidate a one-step smaller workload; all strictly smaller by `workload_size`.
+std::vector<workload> smaller_workloads(const workload& w) {
+  std::vector<workload> out;
+  auto with = [&](auto change) {
+    workload c = w;
+    change(c);
+    if (validate(c).empty()) out.push_back(std::move(c));
+  };
+  if (w.producers > 1) with([](workload& c) { --c.producers; });
+  if (w.items > 1) with([](workload& c) { c.items /= 2; });
+  if (w.items > 0) with([](workload& c) { --c.items; });
+  if (w.consumers > 1) with([](workload& c) { --c.consumers; });
+  if (w.consumers > 0) with([](workload& c) { --c.consumers; });
+  if (w.joiners > 1) with([](workload& c) { --c.joiners; });
+  if (w.work_steps > 0) with([](workload& c) { --c.work_steps; });
+  if (w.restarts > 0) with([](workload& c) { --c.restarts; });
+  if (w.faults.crashes > 0) with([](workload& c) { --c.faults.crashes; });
+  if (w.faults.cancels > 0) with([](workload& c) { --c.faults.cancels; });
+  if (w.faults.shutdown != shutdown_allowance::none)
+    with([](workload& c) { c.faults.shutdown = shutdown_allowance::none; });
+  if (w.maxsize > 1) with([](workload& c) { --c.maxsize; });
+  for (std::size_t i = 0; i < w.pinned.size(); ++i)
+    with([i](workload& c) { c.pinned.erase(c.pinned.begin() + static_cast<std::ptrdiff_t>(i)); });
+  for (std::size_t i = 0; i < w.controls.size(); ++i)
+    with([i](workload& c) {
+      c.controls.erase(c.controls.begin() + static_cast<std::ptrdiff_t>(i));
+    });
+  return out;
+}
+
+class shrinker {
+ public:
+  shrinker(const workload& w, std::span<const std::uint32_t> decisions, std::string signature,
+           const shrink_options& options)
+      : options_(options),
+        signature_(std::move(signature)),
+        work_(w),
+        best_(trim_record(decisions)) {
+    run_opts_ = options.run;
+    run_opts_.trace = false;
+  }
+
+  shrink_result go(std::size_t original_size) {
+    bool progress = true;
+    while (progress && !stopped_) {
+      progress = false;
+      if (options_.shrink_workload) progress |= shrink_workload();
+      progress |= delete_spans();
+      progress |= lower_values();
+    }
+    shrink_result result;
+    result.work = work_;
+    result.decisions = best_;
+    result.report = replay(
+        work_, best_,
+        {.trace = true, .make_queue = options_.run.make_queue, .consumer = options_.run.consumer});
+    result.original_size = original_size;
+    result.minimal_size = best_.size();
+    result.runs = runs_;
+    result.stopped_early = stopped_;
+    std::uint32_t const odds = std::max<std::uint32_t>(work_.faults.odds, 2);
+    for (std::size_t i = 0; i < result.report.decisions.size(); ++i) {
+      std::uint32_t const v = result.report.decisions[i];
+      if (result.report.tags[i] == decision_tag::schedule && v != 0) ++result.preemptions;
+      if (result.report.tags[i] == decision_tag::fault_strike && v == odds - 1)
+        ++result.drawn_faults;
+    }
+    return result;
+  }
+
+ private:
+  /// Runs a candidate; keeps it if it fails the same way and is smaller.
+  bool attempt(const workload& w, const std::vector<std::uint32_t>& candidate, bool smaller_work) {
+    if (stopped_ || runs_ >= options_.max_runs ||
+        (options_.out_of_time && options_.out_of_time())) {
+      stopped_ = true;
+      return false;
+    }
+    ++runs_;
+    run_report const r = replay(w, candidate, run_opts_);
+    if (!r.violation || r.violation->signature() != signature_) return false;
+    std::vector<std::uint32_t> canonical = trim_record(r.decisions);
+    if (!smaller_work && !shortlex_less(canonical, best_)) return false;
+    work_ = w;
+    best_ = std::move(canonical);
+    return true;
+  }
+
+  bool shrink_workload() {
+    bool any = false;
+    for (bool again = true; again && !stopped_;) {
+      again = false;
+      for (const workload& smaller : smaller_workloads(work_)) {
+        if (attempt(smaller, best_, true)) {
+          again = any = true;
+          break;
+        }
+      }
+    }
+    return any;
+  }
+
+  bool delete_spans() {
+    bool any = false;
+    for (std::size_t span = std::max<std::size_t>(best_.size() / 2, 1); span >= 1 && !stopped_;
+         span /= 2) {
+      for (std::size_t at = 0; at + span <= best_.size() && !stopped_;) {
+        std::vector<std::uint32_t> candidate = best_;
+        candidate.erase(candidate.begin() + static_cast<std::ptrdiff_t>(at),
+                        candidate.begin() + static_cast<std::ptrdiff_t>(at + span));
+        if (attempt(work_, candidate, false)) {
+          any = true;  // retry at the same place: what follows moved up
+        } else {
+          at += span;
+        }
+      }
+      if (span == 1) break;
+    }
+    return any;
+  }
+
+  bool lower_values() {
+    bool any = false;
+    for (std::size_t i = 0; i < best_.size() && !stopped_; ++i) {
+      std::uint32_t const v = best_[i];
+      if (v == 0) continue;
+      for (std::uint32_t lower : {0U, v / 2, v - 1}) {
+        if (lower >= v || i >= best_.size() || best_[i] != v) continue;
+        std::vector<std::uint32_t> candidate = best_;
+        candidate[i] = lower;
+        if (attempt(work_, candidate, false)) {
+          any = true;
+          break;
+        }
+      }
+    }
+    return any;
+  }
+
+  const shrink_options& options_;
+  run_options run_opts_;
+  std::string signature_;
+  workload work_;
+  std::vector<std::uint32_t> best_;
+  std::uint64_t runs_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+std::vector<std::uint32_t> trim_record(std::span<const std::uint32_t> decisions) {
+  std::size_t end = decisions.size();
+  while (end > 0 && decisions[end - 1] == 0) --end;
+  return {decisions.begin(), decisions.begin() + static_cast<std::ptrdiff_t>(end)};
+}
+
+shrink_result shrink(const workload& w, std::span<const std::uint32_t> decisions,
+                     const std::string& signature, const shrink_options& options) {
+  shrinker s(w, decisions, signature, options);
+  return s.go(decisions.size());
+}
+
+}  // namespace chaosq::harness
