@@ -50,7 +50,9 @@ TEST(engine, a_run_is_a_function_of_its_decision_record) {
     ASSERT_EQ(first.trace->to_text(), again.trace->to_text()) << "seed " << seed;
     ASSERT_EQ(first.trace->to_json(), again.trace->to_json());
     ASSERT_EQ(first.violation.has_value(), again.violation.has_value());
-    if (first.violation) EXPECT_EQ(first.violation->message, again.violation->message);
+    if (first.violation) {
+      EXPECT_EQ(first.violation->message, again.violation->message);
+    }
   }
 }
 
