@@ -43,8 +43,10 @@ struct actor {
   bool acked_current = false;  // and has acknowledged it
   std::array<std::uint32_t, point_count> visits{};
   std::array<std::uint32_t, point_count> visits_this_item{};
-  std::string fault;  // the fault that struck this task, for explanations
+  std::string fault;  // the last fault that struck this task, for explanations
   std::uint64_t fault_step = 0;
+  std::uint64_t wait_step = 0;    // when its current wait (get, put, join) began
+  bool struck_this_wait = false;  // a fault already struck it during its current wait
   // joiners
   std::uint64_t join_step = 0;
   std::size_t zeros_at_call = 0;
@@ -62,6 +64,8 @@ struct item_record {
   std::uint64_t ack_step = 0;
   std::uint32_t acks = 0;
   harness::fate fate = fate::queued;
+  fault_kind holder_fault = fault_kind::crash;
+  bool holder_struck = false;  // a fault struck the task that took it while it held it
   bool put = false;
   bool got = false;
 };
@@ -102,6 +106,7 @@ class engine_run final : private detail::consumer_host {
         crashes_left_(w.faults.crashes),
         cancels_left_(w.faults.cancels),
         pinned_used_(w.pinned.size(), false),
+        controls_done_(w.controls.size(), false),
         loop_(decisions) {
     if (options.trace) trace_.emplace();
   }
@@ -139,8 +144,6 @@ class engine_run final : private detail::consumer_host {
       std::size_t const me = add_actor("p" + std::to_string(i), role::producer);
       actors_[me].task = loop_.spawn(producer(me), actors_[me].name);
     }
-    producers_running_ = w_.producers;
-    if (producers_running_ == 0) producers_done_.set();
     for (std::uint32_t i = 0; i < w_.consumers; ++i) {
       if (w_.restarts > 0) {
         std::size_t const me = add_actor("s" + std::to_string(i), role::supervisor);
@@ -167,17 +170,19 @@ class engine_run final : private detail::consumer_host {
     for (;;) {
       between_steps();
       if (violation_) return run_end::violation;
-      if (loop_.steps() >= w_.step_budget) {
-        fail(oracle::livelock, "step-budget",
-             "the step budget of " + std::to_string(w_.step_budget) +
-                 " steps ran out with tasks still runnable",
-             {});
+      bool const runnable = loop_.ready_count() > 0 || loop_.has_timers();
+      if (runnable && loop_.steps() >= w_.step_budget) {
+        judge_livelock();
         return run_end::step_budget;
       }
       in_step_ = true;
       bool const ran = loop_.step();
       in_step_ = false;
-      if (!ran) return loop_.live_tasks() == 0 ? run_end::complete : run_end::quiescent;
+      if (!ran) {
+        // Nothing can run: control events still due take effect now, in step order.
+        if (apply_overdue_controls()) continue;
+        return loop_.live_tasks() == 0 ? run_end::complete : run_end::quiescent;
+      }
       if (violation_) return run_end::violation;
       check_join_late();
       if (violation_) return run_end::violation;
@@ -216,6 +221,14 @@ class engine_run final : private detail::consumer_host {
     }
   }
 
+  /// A fault struck `a`: the item it holds unacknowledged (if any) is now at risk because of it.
+  void blame_held_item(const actor& a, fault_kind kind) {
+    if (!a.holding || a.acked_current || a.current.id >= ledger_.size()) return;
+    item_record& r = ledger_[a.current.id];
+    r.holder_struck = true;
+    r.holder_fault = kind;
+  }
+
   [[noreturn]] void strike_here(actor& a, fault_kind kind, fault_point p, std::string_view origin) {
     record_fault(a, kind, p, origin);
     if (kind == fault_kind::cancel) throw sim::cancelled_error{};
@@ -226,6 +239,8 @@ class engine_run final : private detail::consumer_host {
     a.fault = std::string(name_of(kind)) + " at " + std::string(name_of(p)) + " (" +
               std::string(origin) + ")";
     a.fault_step = now();
+    a.struck_this_wait = true;
+    blame_held_item(a, kind);
     note(a, std::string(name_of(kind)), a.holding ? static_cast<std::int64_t>(a.current.id) : -1,
          "struck", a.fault);
   }
@@ -233,15 +248,18 @@ class engine_run final : private detail::consumer_host {
   /// Faults and control events that act on tasks from outside, between two steps.
   void between_steps() {
     std::uint64_t const done_steps = loop_.steps();
-    for (const control_event& c : w_.controls) {
-      if (c.at_step == done_steps) apply_control(c);
+    for (std::size_t i = 0; i < w_.controls.size(); ++i) {
+      if (!controls_done_[i] && w_.controls[i].at_step <= done_steps) {
+        controls_done_[i] = true;
+        apply_control(w_.controls[i]);
+      }
     }
     for (std::size_t i = 0; i < w_.pinned.size(); ++i) {
       const pinned_fault& f = w_.pinned[i];
       activity const waiting = waiting_activity(f.point);
       if (pinned_used_[i] || waiting == activity::starting) continue;
       actor* a = find_actor(f.task);
-      if (a == nullptr || a->act != waiting || a->task.done()) continue;
+      if (a == nullptr || a->act != waiting || a->task.done() || a->struck_this_wait) continue;
       if (a->visits[index(f.point)] != f.occurrence + 1) continue;
       pinned_used_[i] = true;
       strike_waiting(*a, f.kind, f.point, "pinned");
@@ -274,6 +292,35 @@ class engine_run final : private detail::consumer_host {
     }
   }
 
+  /// At quiescence: applies the earliest control events not yet applied; false if none.
+  bool apply_overdue_controls() {
+    std::uint64_t earliest = UINT64_MAX;
+    for (std::size_t i = 0; i < w_.controls.size(); ++i)
+      if (!controls_done_[i]) earliest = std::min(earliest, w_.controls[i].at_step);
+    if (earliest == UINT64_MAX) return false;
+    for (std::size_t i = 0; i < w_.controls.size(); ++i) {
+      if (!controls_done_[i] && w_.controls[i].at_step == earliest) {
+        controls_done_[i] = true;
+        apply_control(w_.controls[i]);
+      }
+    }
+    return true;
+  }
+
+  void judge_livelock() {
+    std::string runnable;
+    for (const actor& a : actors_) {
+      if (a.task.done() || a.task.waiting()) continue;
+      if (!runnable.empty()) runnable += ", ";
+      runnable += a.name;
+      if (a.holding) runnable += " (holding " + item_name(a.current.id) + ")";
+    }
+    fail(oracle::livelock, "step-budget",
+         "the step budget of " + std::to_string(w_.step_budget) +
+             " steps ran out with tasks still runnable: " + runnable,
+         {loop_.steps()});
+  }
+
   static fault_point point_of(activity act) {
     switch (act) {
       case activity::in_put:
@@ -288,7 +335,7 @@ class engine_run final : private detail::consumer_host {
   std::vector<actor*> actors_in(std::initializer_list<activity> acts) {
     std::vector<actor*> out;
     for (actor& a : actors_) {
-      if (a.task.done()) continue;
+      if (a.task.done() || a.struck_this_wait) continue;
       if (std::find(acts.begin(), acts.end(), a.act) != acts.end()) out.push_back(&a);
     }
     return out;
@@ -315,6 +362,7 @@ class engine_run final : private detail::consumer_host {
         if (actor* a = find_actor(c.task); a != nullptr && !a->task.done()) {
           a->fault = "cancelled by control event";
           a->fault_step = now();
+          blame_held_item(*a, fault_kind::cancel);
           note(*a, "cancel", -1, "requested", a->fault);
           a->task.cancel();
         }
@@ -414,6 +462,10 @@ class engine_run final : private detail::consumer_host {
     } catch (const queue::task_done_error&) {
       queue_refused = true;
     }
+    if (it.id >= ledger_.size() || !ledger_[it.id].put) {
+      observe_count();  // an item the queue made up: already a `duplicated` verdict
+      return;
+    }
     item_record& r = ledger_[it.id];
     ++r.acks;
     r.ack_step = now();
@@ -458,6 +510,13 @@ class engine_run final : private detail::consumer_host {
 
   // ---- the workload's tasks ----
 
+  /// `a` is about to wait at `p`: counts the wait (pinned faults name it by occurrence).
+  void begin_wait(actor& a, fault_point p) {
+    ++a.visits[index(p)];
+    a.wait_step = now();
+    a.struck_this_wait = false;
+  }
+
   sim::task<void> producer(std::size_t me) {
     actor& a = actors_[me];
     try {
@@ -470,9 +529,11 @@ class engine_run final : private detail::consumer_host {
           it.priority = decisions_.choose(4, decision_tag::value);
         if (w_.put == put_mode::blocking) {
           a.act = activity::in_put;
-          ++a.visits[index(fault_point::in_put)];
-          if (w_.maxsize > 0 && queue_->qsize() >= static_cast<std::size_t>(w_.maxsize))
+          if (w_.maxsize > 0 && queue_->qsize() >= static_cast<std::size_t>(w_.maxsize) &&
+              !shut_down_) {
+            begin_wait(a, fault_point::in_put);
             note(a, "put", it.id, "waiting");
+          }
           co_await queue_->put(it);
         } else {
           for (;;) {
@@ -491,15 +552,9 @@ class engine_run final : private detail::consumer_host {
       note(a, "put", -1, "QueueShutDown");
     } catch (...) {
       a.act = activity::finished;
-      producer_finished();
       throw;
     }
     a.act = activity::finished;
-    producer_finished();
-  }
-
-  void producer_finished() {
-    if (--producers_running_ == 0) producers_done_.set();
   }
 
   sim::task<void> consumer(std::size_t me) {
@@ -519,8 +574,10 @@ class engine_run final : private detail::consumer_host {
     actor& a = actors_[me];
     a.holding = false;
     a.act = activity::in_get;
-    ++a.visits[index(fault_point::in_get)];
-    if (queue_->qsize() == 0 && !shut_down_) note(a, "get", -1, "waiting");
+    if (queue_->qsize() == 0 && !shut_down_) {
+      begin_wait(a, fault_point::in_get);
+      note(a, "get", -1, "waiting");
+    }
     item it;
     try {
       it = co_await queue_->get();
@@ -584,14 +641,21 @@ class engine_run final : private detail::consumer_host {
     actor& a = actors_[me];
     if (w_.join_when == join_when::after_producers) {
       a.act = activity::waiting_producers;
-      co_await producers_done_.wait();
+      // Wait for each producer to end, however it ends (even cancelled before it started);
+      // unlike awaiting the task itself, this never passes a cancellation on to the producer.
+      for (const actor& p : actors_) {
+        if (p.role != role::producer) continue;
+        sim::future ended;
+        p.task.notify_when_done(ended);
+        co_await ended;
+      }
     }
     a.act = activity::in_join;
-    ++a.visits[index(fault_point::in_join)];
     a.join_step = now();
     a.zeros_at_call = zeros_.size();
     std::int64_t const count = queue_->unfinished_tasks();
     if (count == 0) a.unacked_at_call = unacked_items();
+    if (count > 0) begin_wait(a, fault_point::in_join);
     note(a, "join", -1,
          count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
     co_await queue_->join();
@@ -678,13 +742,13 @@ class engine_run final : private detail::consumer_host {
     for (const actor& p : actors_) {
       if (p.role == role::producer && p.act == activity::in_put && !p.task.done()) {
         fail(oracle::stranded, "producer-in-put",
-             p.name + " is blocked in put forever: the queue holds " +
-                 std::to_string(queue_->qsize()) + " of maxsize " + std::to_string(w_.maxsize) +
-                 " and no task will take an item" +
+             p.name + " is blocked in put since step " + std::to_string(p.wait_step) +
+                 ", forever: the queue holds " + std::to_string(queue_->qsize()) + " of maxsize " +
+                 std::to_string(w_.maxsize) + " and no task will take an item" +
                  (shut_down_
                       ? " (the queue was shut down at step " + std::to_string(shutdown_step_) + ")"
                       : ""),
-             {});
+             {p.wait_step});
         return;
       }
     }
@@ -699,37 +763,42 @@ class engine_run final : private detail::consumer_host {
       if (c.role != role::consumer || c.act != activity::in_get || c.task.done()) continue;
       if (shut_down_) {
         fail(oracle::stranded, "getter-after-shutdown",
-             c.name + " still waits in get although the queue was shut down at step " +
-                 std::to_string(shutdown_step_),
-             {shutdown_step_});
+             c.name + " still waits in get (since step " + std::to_string(c.wait_step) +
+                 ") although the queue was shut down at step " + std::to_string(shutdown_step_),
+             {c.wait_step, shutdown_step_});
         return;
       }
       if (queue_->qsize() > 0) {
         fail(oracle::stranded, "getter-beside-items",
-             c.name + " waits in get forever while the queue holds " +
-                 std::to_string(queue_->qsize()) + " items (a lost wake-up)",
-             {});
+             c.name + " waits in get since step " + std::to_string(c.wait_step) +
+                 ", forever, while the queue holds " + std::to_string(queue_->qsize()) +
+                 " items (a lost wake-up)",
+             {c.wait_step});
         return;
       }
     }
-    if (shadow_.size() != queue_->qsize()) {
+    if (shadow_.size() > queue_->qsize()) {
       std::vector<std::uint64_t> steps;
       std::vector<std::uint32_t> ids;
       for (const item& it : shadow_) ids.push_back(it.id);
       fail(oracle::lost, "vanished",
-           "the queue holds " + std::to_string(queue_->qsize()) + " items but " +
+           "the queue holds " + std::to_string(queue_->qsize()) + " item(s) but " +
                std::to_string(shadow_.size()) +
                " were put and never got: " + explain_items(ids, steps),
            steps);
+    } else if (shadow_.size() < queue_->qsize()) {
+      fail(oracle::duplicated, "extra-items",
+           "the queue holds " + std::to_string(queue_->qsize()) + " item(s) but only " +
+               std::to_string(shadow_.size()) + " were put and never got",
+           {});
     }
   }
 
   std::string hang_kind(std::uint32_t id) const {
     const item_record& r = ledger_[id];
     if (r.fate == fate::queued) return "unconsumed";
-    const actor& holder = actors_[r.got_by];
-    if (holder.task.cancelled()) return "held-by-cancelled";
-    if (holder.task.done() && !holder.fault.empty()) return "held-by-crashed";
+    if (r.holder_struck && actors_[r.got_by].task.done())
+      return r.holder_fault == fault_kind::cancel ? "held-by-cancelled" : "held-by-crashed";
     return "never-acked";
   }
 
@@ -744,7 +813,7 @@ class engine_run final : private detail::consumer_host {
              std::to_string(r.put_step);
       steps.push_back(r.put_step);
       if (r.fate == fate::queued) {
-        out += ", still in the queue)";
+        out += ", never got)";
         continue;
       }
       const actor& holder = actors_[r.got_by];
@@ -752,7 +821,7 @@ class engine_run final : private detail::consumer_host {
       steps.push_back(r.got_step);
       if (r.fate == fate::acked) {
         out += ", acknowledged at step " + std::to_string(r.ack_step) + ")";
-      } else if (holder.task.done() && !holder.fault.empty()) {
+      } else if (holder.task.done() && r.holder_struck) {
         out += ", held by " + holder.name + " when it ended: " + holder.fault + " at step " +
                std::to_string(holder.fault_step) + ")";
         steps.push_back(holder.fault_step);
@@ -792,8 +861,7 @@ class engine_run final : private detail::consumer_host {
   std::uint32_t crashes_left_;
   std::uint32_t cancels_left_;
   std::vector<bool> pinned_used_;
-  std::uint32_t producers_running_ = 0;
-  sim::event producers_done_;
+  std::vector<bool> controls_done_;
   bool shut_down_ = false;
   std::uint64_t shutdown_step_ = 0;
   bool in_step_ = false;

@@ -1,0 +1,109 @@
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "chaosq/harness/explore.hpp"
+
+#include "common.hpp"
+
+namespace chaosq::cli {
+namespace {
+
+using namespace harness;
+
+struct explore_args {
+  workload w;
+  std::uint64_t schedules = 10'000;
+  std::uint64_t seed = 1;
+  bool keep_going = false;
+  double shrink_seconds = 10;
+  bool as_json = false;
+};
+
+int explore_command(const explore_args& args) {
+  const workload& w = args.w;
+  std::uint64_t const schedules = args.schedules;
+  std::uint64_t const seed = args.seed;
+  bool const keep_going = args.keep_going;
+  double const shrink_seconds = args.shrink_seconds;
+  bool const as_json = args.as_json;
+  if (auto problems = validate(w); !problems.empty()) {
+    for (const auto& p : problems) std::cerr << "chaosq explore: " << p << "\n";
+    std::cout << "SUMMARY: bad input: " << problems.front() << "\n";
+    return bad_input;
+  }
+  auto const start = std::chrono::steady_clock::now();
+  explore_result result =
+      explore(w, {.schedules = schedules, .seed = seed, .keep_going = keep_going});
+  double const seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const explore_stats& s = result.stats;
+  double const rate = seconds > 0 ? static_cast<double>(s.schedules) / seconds : 0.0;
+  double const mean =
+      s.schedules ? static_cast<double>(s.total_steps) / static_cast<double>(s.schedules) : 0.0;
+
+  std::string summary;
+  if (result.first_failure) {
+    summary = "violation " + result.first_failure->violation->signature() + " at schedule " +
+              std::to_string(result.first_failure_schedule) + " (" + std::to_string(s.schedules) +
+              " schedules, seed " + std::to_string(seed) + ")";
+  } else {
+    summary = "no violation in " + std::to_string(s.schedules) + " schedules (seed " +
+              std::to_string(seed) + ")";
+  }
+
+  if (as_json) {
+    json out{{"command", "explore"},
+             {"workload", describe(w)},
+             {"seed", seed},
+             {"strategy", "random"},
+             {"stats",
+              {{"schedules", s.schedules},
+               {"violations", s.violations},
+               {"seconds", seconds},
+               {"schedules_per_second", rate},
+               {"steps", {{"min", s.min_steps}, {"mean", mean}, {"max", s.max_steps}}},
+               {"signatures", s.signatures}}}};
+    if (result.first_failure) {
+      out["first_failure"] = report_failure(w, *result.first_failure, shrink_seconds, true);
+      out["first_failure"]["schedule"] = result.first_failure_schedule;
+    }
+    std::cout << out.dump(2) << "\n";
+    std::cerr << "SUMMARY: " << summary << "\n";
+  } else {
+    std::cout << "explore " << describe(w) << "\n"
+              << "strategy random, seed " << seed << ", up to " << schedules << " schedules\n\n";
+    if (result.first_failure) report_failure(w, *result.first_failure, shrink_seconds, false);
+    std::printf(
+        "\nstatistics: %llu schedules in %.3f s (%.0f schedules/s), %zu distinct "
+        "signature(s), steps min/mean/max %llu/%.1f/%llu\n",
+        static_cast<unsigned long long>(s.schedules), seconds, rate, s.signatures.size(),
+        static_cast<unsigned long long>(s.min_steps), mean,
+        static_cast<unsigned long long>(s.max_steps));
+    for (const auto& [signature, count] : s.signatures)
+      std::cout << "  " << signature << ": " << count << " schedule(s)\n";
+    std::cout << "SUMMARY: " << summary << "\n";
+  }
+  return result.first_failure ? violation : pass;
+}
+
+}  // namespace
+
+command add_explore_command(CLI::App& app) {
+  auto args = std::make_shared<explore_args>();
+  CLI::App* sub = app.add_subcommand(
+      "explore",
+      "Run many schedules of a workload and report the first violation, shrunk to a "
+      "minimal trace, with replay tokens.");
+  add_workload_options(*sub, args->w);
+  sub->add_option("--schedules", args->schedules, "schedules to run")->capture_default_str();
+  sub->add_option("--seed", args->seed, "seed of the exploration")->capture_default_str();
+  sub->add_flag("--keep-going", args->keep_going, "run every schedule and count all verdicts");
+  sub->add_option("--shrink-time", args->shrink_seconds, "seconds shrinking may take at most")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+  sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
+  return {sub, [args] { return explore_command(*args); }};
+}
+
+}  // namespace chaosq::cli
