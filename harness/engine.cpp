@@ -563,6 +563,8 @@ class engine_run final : private detail::consumer_host {
       co_await consumer_(ctx);
     } catch (const queue::queue_shut_down&) {
       // the queue shut down: the consumer's normal end
+    } catch (const run_stopped&) {
+      // the run is over
     }
     actors_[me].holding = false;
     actors_[me].act = activity::finished;
@@ -571,6 +573,7 @@ class engine_run final : private detail::consumer_host {
   // ---- consumer_host: what consumer_context calls ----
 
   sim::task<item> get(std::size_t me) override {
+    guard_consumer_call(me);
     actor& a = actors_[me];
     a.holding = false;
     a.act = activity::in_get;
@@ -596,6 +599,7 @@ class engine_run final : private detail::consumer_host {
 
   /// Processing one item: k suspension points, each a place a fault may strike.
   sim::task<void> process(std::size_t me, item it) override {
+    guard_consumer_call(me);
     actor& a = actors_[me];
     checkpoint(a, fault_point::after_get);
     for (std::uint32_t k = 0; k < w_.work_steps; ++k) {
@@ -606,9 +610,36 @@ class engine_run final : private detail::consumer_host {
     checkpoint(a, fault_point::before_ack);
   }
 
-  void task_done(std::size_t me, item it) override { ack(actors_[me], it); }
+  void task_done(std::size_t me, item it) override {
+    guard_consumer_call(me);
+    ack(actors_[me], it);
+  }
 
-  void checkpoint(std::size_t me, fault_point p) override { checkpoint(actors_[me], p); }
+  void checkpoint(std::size_t me, fault_point p) override {
+    guard_consumer_call(me);
+    checkpoint(actors_[me], p);
+  }
+
+  /// Thrown into a consumer to end it at once: the run already has its verdict, or the consumer
+  /// loops without ever suspending (no step budget could stop it).
+  struct run_stopped {};
+
+  /// Every call a consumer makes into the engine passes here.
+  void guard_consumer_call(std::size_t me) {
+    if (violation_) throw run_stopped{};
+    if (loop_.steps() != calls_step_) {
+      calls_step_ = loop_.steps();
+      calls_this_step_ = 0;
+    }
+    if (++calls_this_step_ > max_calls_per_step_) {
+      const actor& a = actors_[me];
+      fail(oracle::livelock, "no-suspension",
+           a.name + " made " + std::to_string(max_calls_per_step_) + " queue calls within step " +
+               std::to_string(now()) + " without ever suspending",
+           {now()});
+      throw run_stopped{};
+    }
+  }
 
   void note(std::size_t me, std::string operation, item it, std::string outcome) override {
     note(actors_[me], std::move(operation), it.id, std::move(outcome));
@@ -643,10 +674,10 @@ class engine_run final : private detail::consumer_host {
       a.act = activity::waiting_producers;
       // Wait for each producer to end, however it ends (even cancelled before it started);
       // unlike awaiting the task itself, this never passes a cancellation on to the producer.
-      for (const actor& p : actors_) {
-        if (p.role != role::producer) continue;
+      // (By index: supervisors add actors meanwhile. Producers are the first actors.)
+      for (std::size_t i = 0; i < w_.producers; ++i) {
         sim::future ended;
-        p.task.notify_when_done(ended);
+        actors_[i].task.notify_when_done(ended);
         co_await ended;
       }
     }
@@ -865,6 +896,12 @@ class engine_run final : private detail::consumer_host {
   bool shut_down_ = false;
   std::uint64_t shutdown_step_ = 0;
   bool in_step_ = false;
+  std::uint64_t calls_step_ = 0;
+  std::uint64_t calls_this_step_ = 0;
+  // A consumer that handles every item within one step makes a few calls per item; many more
+  // than that within one step means it loops without suspending.
+  std::uint64_t max_calls_per_step_ =
+      8 * static_cast<std::uint64_t>(w_.producers) * w_.items + 10'000;
   std::optional<verdict> violation_;
   std::optional<harness::trace> trace_;
   sim::loop loop_;  // last: destroyed first, while everything its frames touch is alive
@@ -874,7 +911,6 @@ class engine_run final : private detail::consumer_host {
 
 run_report run(const workload& w, sim::decision_source& decisions, const run_options& options) {
   assert(validate(w).empty());
-  decisions.clear_record();
   engine_run r(w, decisions, options);
   return r.go();
 }

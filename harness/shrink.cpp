@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "chaosq/harness/generate.hpp"
+
 namespace chaosq::harness {
 namespace {
 
@@ -42,9 +44,11 @@ std::vector<workload> smaller_workloads(const workload& w) {
 
 class shrinker {
  public:
-  shrinker(const workload& w, std::span<const std::uint32_t> decisions, std::string signature,
-           const shrink_options& options)
+  /// `space` non-null: the workload is generated from the record itself.
+  shrinker(const workload& w, const workload_space* space, std::span<const std::uint32_t> decisions,
+           std::string signature, const shrink_options& options)
       : options_(options),
+        space_(space),
         signature_(std::move(signature)),
         work_(w),
         best_(trim_record(decisions)) {
@@ -56,16 +60,14 @@ class shrinker {
     bool progress = true;
     while (progress && !stopped_) {
       progress = false;
-      if (options_.shrink_workload) progress |= shrink_workload();
+      if (options_.shrink_workload && space_ == nullptr) progress |= shrink_workload();
       progress |= delete_spans();
       progress |= lower_values();
     }
     shrink_result result;
     result.work = work_;
     result.decisions = best_;
-    result.report = replay(
-        work_, best_,
-        {.trace = true, .make_queue = options_.run.make_queue, .consumer = options_.run.consumer});
+    result.report = run_candidate(work_, best_, true);
     result.original_size = original_size;
     result.minimal_size = best_.size();
     result.runs = runs_;
@@ -89,13 +91,26 @@ class shrinker {
       return false;
     }
     ++runs_;
-    run_report const r = replay(w, candidate, run_opts_);
+    generated_work_ = w;
+    run_report const r = run_candidate(w, candidate, false);
     if (!r.violation || r.violation->signature() != signature_) return false;
     std::vector<std::uint32_t> canonical = trim_record(r.decisions);
     if (!smaller_work && !shortlex_less(canonical, best_)) return false;
-    work_ = w;
+    work_ = generated_work_;
     best_ = std::move(canonical);
     return true;
+  }
+
+  /// Replays `candidate` on `w`, or on the workload it generates; leaves that workload in
+  /// generated_work_.
+  run_report run_candidate(const workload& w, const std::vector<std::uint32_t>& candidate,
+                           bool traced) {
+    run_options opts = run_opts_;
+    opts.trace = traced;
+    if (space_ == nullptr) return replay(w, candidate, opts);
+    generated_run g = replay_generated(*space_, candidate, opts);
+    generated_work_ = std::move(g.work);
+    return std::move(g.report);
   }
 
   bool shrink_workload() {
@@ -150,6 +165,8 @@ class shrinker {
   }
 
   const shrink_options& options_;
+  const workload_space* space_;
+  workload generated_work_;
   run_options run_opts_;
   std::string signature_;
   workload work_;
@@ -168,7 +185,15 @@ std::vector<std::uint32_t> trim_record(std::span<const std::uint32_t> decisions)
 
 shrink_result shrink(const workload& w, std::span<const std::uint32_t> decisions,
                      const std::string& signature, const shrink_options& options) {
-  shrinker s(w, decisions, signature, options);
+  shrinker s(w, nullptr, decisions, signature, options);
+  return s.go(decisions.size());
+}
+
+shrink_result shrink_generated(const workload_space& space,
+                               std::span<const std::uint32_t> decisions,
+                               const std::string& signature, const shrink_options& options) {
+  generated_run const original = replay_generated(space, decisions);
+  shrinker s(original.work, &space, decisions, signature, options);
   return s.go(decisions.size());
 }
 

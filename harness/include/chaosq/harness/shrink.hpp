@@ -46,6 +46,15 @@ struct shrink_result {
                                    const std::string& signature,
                                    const shrink_options& options = {});
 
+struct workload_space;
+
+/// As `shrink`, for a run whose workload was generated from the same record
+/// (`run_generated`): shrinking the record shrinks the workload too.
+[[nodiscard]] shrink_result shrink_generated(const workload_space& space,
+                                             std::span<const std::uint32_t> decisions,
+                                             const std::string& signature,
+                                             const shrink_options& options = {});
+
 /// The record without its trailing zeros (which an exhausted stream supplies anyway).
 [[nodiscard]] std::vector<std::uint32_t> trim_record(std::span<const std::uint32_t> decisions);
 

@@ -27,9 +27,12 @@ class promise_base {
     bool await_ready() noexcept { return false; }
     template <class Promise>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
-      // Symmetric transfer back to whoever awaited us; a spawned root returns to the loop.
-      std::coroutine_handle<> next = self.promise().continuation_;
-      return next ? next : std::noop_coroutine();
+      promise_base& p = self.promise();
+      // Finished inside the awaiter's await_suspend: return there, which resumes the awaiting
+      // coroutine without a nested frame. Otherwise transfer to the awaiting coroutine; a
+      // spawned root returns to the loop.
+      if (p.running_inline_ || !p.continuation_) return std::noop_coroutine();
+      return p.continuation_;
     }
     void await_resume() noexcept {}
   };
@@ -37,6 +40,18 @@ class promise_base {
   void unhandled_exception() noexcept { exception_ = std::current_exception(); }
 
   void set_continuation(std::coroutine_handle<> c) noexcept { continuation_ = c; }
+
+  /// Starts this (lazy) coroutine on behalf of `awaiting`. Returns true if it completed
+  /// without suspending: the awaiting coroutine then simply continues, so a loop of awaits
+  /// that never suspend runs in constant stack, whatever the optimizer does with tail calls.
+  template <class Promise>
+  bool start_inline(std::coroutine_handle<Promise> self, std::coroutine_handle<> awaiting) {
+    continuation_ = awaiting;
+    running_inline_ = true;
+    self.resume();
+    running_inline_ = false;
+    return self.done();
+  }
   /// Records how a task that never ran ended (crashed before its first step).
   void set_exception(std::exception_ptr e) noexcept { exception_ = std::move(e); }
   [[nodiscard]] const std::exception_ptr& exception() const noexcept { return exception_; }
@@ -47,6 +62,7 @@ class promise_base {
  private:
   std::coroutine_handle<> continuation_;
   std::exception_ptr exception_;
+  bool running_inline_ = false;
 };
 
 template <class T>
@@ -112,9 +128,8 @@ class [[nodiscard]] task {
     struct awaiter {
       handle_type frame;
       bool await_ready() const noexcept { return false; }
-      std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) noexcept {
-        frame.promise().set_continuation(awaiting);
-        return frame;
+      bool await_suspend(std::coroutine_handle<> awaiting) {
+        return !frame.promise().start_inline(frame, awaiting);
       }
       T await_resume() { return frame.promise().take_value(); }
     };

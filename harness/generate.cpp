@@ -1,0 +1,55 @@
+#include "chaosq/harness/generate.hpp"
+
+#include <algorithm>
+
+namespace chaosq::harness {
+namespace {
+
+std::uint32_t up_to(sim::decision_source& d, std::uint32_t max) {
+  return d.choose(max + 1, decision_tag::value);
+}
+
+template <class T>
+T one_of(sim::decision_source& d, const std::vector<T>& choices, T fallback) {
+  if (choices.empty()) return fallback;
+  return choices[d.choose(static_cast<std::uint32_t>(choices.size()), decision_tag::value)];
+}
+
+}  // namespace
+
+workload generate_workload(sim::decision_source& d, const workload_space& space) {
+  workload w;
+  w.kind = one_of(d, space.kinds, queue::queue_kind::fifo);
+  w.maxsize = static_cast<std::int32_t>(up_to(d, space.max_maxsize));
+  w.producers = 1 + up_to(d, std::max(space.max_producers, 1U) - 1);
+  w.items = 1 + up_to(d, std::max(space.max_items, 1U) - 1);
+  w.put = space.nowait_puts && up_to(d, 1) == 1 ? put_mode::nowait : put_mode::blocking;
+  w.consumers = 1 + up_to(d, std::max(space.max_consumers, 1U) - 1);
+  w.policy = one_of(d, space.policies, ack_policy::finally);
+  w.work_steps = up_to(d, space.max_work_steps);
+  w.restarts = up_to(d, space.max_restarts);
+  w.joiners = 1 + up_to(d, std::max(space.max_joiners, 1U) - 1);
+  w.join_when = up_to(d, 1) == 1 ? join_when::at_start : join_when::after_producers;
+  w.faults.crashes = up_to(d, space.max_crashes);
+  w.faults.cancels = up_to(d, space.max_cancels);
+  if (space.shutdown) w.faults.shutdown = static_cast<shutdown_allowance>(up_to(d, 3));
+  w.step_budget = space.step_budget;
+  return w;
+}
+
+generated_run run_generated(const workload_space& space, sim::decision_source& decisions,
+                            const run_options& options) {
+  generated_run out;
+  out.work = generate_workload(decisions, space);
+  out.report = run(out.work, decisions, options);
+  return out;
+}
+
+generated_run replay_generated(const workload_space& space,
+                               std::span<const std::uint32_t> decisions,
+                               const run_options& options) {
+  sim::replay_decisions source(decisions);
+  return run_generated(space, source, options);
+}
+
+}  // namespace chaosq::harness

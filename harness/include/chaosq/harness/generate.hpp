@@ -1,0 +1,57 @@
+#pragma once
+/// \file
+/// Workloads drawn from the decision stream, for front-ends that generate their inputs
+/// (property tests, fuzzing): one stream decides the workload and then the run, so shrinking
+/// the stream shrinks both.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/workload.hpp"
+
+namespace chaosq::harness {
+
+/// The bounds of a generated workload. Every draw reads 0 as the smallest choice, so an
+/// all-zero (or empty) stream gives the smallest workload: a FIFO, unbounded, one producer
+/// with one item, one consumer, one joiner, no faults.
+struct workload_space {
+  std::vector<queue::queue_kind> kinds{queue::queue_kind::fifo, queue::queue_kind::lifo,
+                                       queue::queue_kind::priority};
+  std::vector<ack_policy> policies{ack_policy::finally};
+  std::uint32_t max_maxsize = 3;  ///< maxsize drawn from 0 (unbounded) .. max_maxsize
+  std::uint32_t max_producers = 2;
+  std::uint32_t max_items = 6;
+  std::uint32_t max_consumers = 3;
+  std::uint32_t max_work_steps = 2;
+  std::uint32_t max_restarts = 1;
+  std::uint32_t max_joiners = 2;
+  std::uint32_t max_crashes = 2;
+  std::uint32_t max_cancels = 1;
+  bool nowait_puts = true;  ///< may draw put_mode::nowait
+  bool shutdown = true;     ///< may allow drawn shutdowns
+  std::uint64_t step_budget = 20'000;
+};
+
+/// Draws a workload within `space` from `decisions` (tagged `decision_tag::value`).
+[[nodiscard]] workload generate_workload(sim::decision_source& decisions,
+                                         const workload_space& space);
+
+/// A generated run: the workload drawn first, then the run, from one stream.
+struct generated_run {
+  workload work;
+  run_report report;  ///< report.decisions holds the whole record: workload and run
+};
+
+/// Draws a workload from `decisions`, then runs it on the same stream.
+[[nodiscard]] generated_run run_generated(const workload_space& space,
+                                          sim::decision_source& decisions,
+                                          const run_options& options = {});
+
+/// Replays a generated run's record (values past its end read as 0).
+[[nodiscard]] generated_run replay_generated(const workload_space& space,
+                                             std::span<const std::uint32_t> decisions,
+                                             const run_options& options = {});
+
+}  // namespace chaosq::harness
