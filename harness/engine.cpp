@@ -47,6 +47,7 @@ struct actor {
   std::uint64_t fault_step = 0;
   std::uint64_t wait_step = 0;    // when its current wait (get, put, join) began
   bool struck_this_wait = false;  // a fault already struck it during its current wait
+  bool putting = false;           // a producer inside put (of `current`)
   // joiners
   std::uint64_t join_step = 0;
   std::size_t zeros_at_call = 0;
@@ -132,6 +133,8 @@ class engine_run final : private detail::consumer_host {
     report.steps = loop_.steps();
     report.decisions = decisions_.record();
     report.tags = decisions_.tags();
+    report.bounds = decisions_.bounds();
+    report.tasks = static_cast<std::uint32_t>(actors_.size());
     report.trace = std::move(trace_);
     return report;
   }
@@ -395,7 +398,9 @@ class engine_run final : private detail::consumer_host {
   // ---- the ledger ----
 
   void on_put(actor& p, const item& it) {
+    p.putting = false;
     item_record& r = ledger_[it.id];
+    if (r.put) return;  // a getter took it before the put returned: recorded then
     r.put = true;
     r.put_by = index_of(p);
     r.put_step = now();
@@ -412,6 +417,14 @@ class engine_run final : private detail::consumer_host {
   }
 
   void on_get(actor& c, const item& it) {
+    // A queue whose put suspends after storing lets a getter take the item before put returns:
+    // the item was put when it was stored, so record the put now.
+    for (actor& p : actors_) {
+      if (p.putting && p.current.id == it.id && it.id < ledger_.size() && !ledger_[it.id].put) {
+        on_put(p, it);
+        p.putting = true;
+      }
+    }
     observe_count();
     if (it.id >= ledger_.size() || !ledger_[it.id].put || ledger_[it.id].got) {
       bool const seen = it.id < ledger_.size() && ledger_[it.id].got;
@@ -473,7 +486,13 @@ class engine_run final : private detail::consumer_host {
     if (c.holding && c.current.id == it.id) c.acked_current = true;
     observe_count();
     note(c, "ack", it.id, queue_refused ? "ValueError" : "ok");
-    if (r.acks > 1) {
+    if (queue_->unfinished_tasks() < 0) {
+      fail(oracle::over_ack, "negative-count",
+           c.name + "'s task_done for " + item_name(it.id) + " at step " + std::to_string(now()) +
+               " drove the unfinished count to " + std::to_string(queue_->unfinished_tasks()) +
+               ": the queue accepted more acknowledgements than items put",
+           {r.got_step, now()});
+    } else if (r.acks > 1) {
       fail(oracle::over_ack, "double-ack",
            c.name + " acknowledged " + item_name(it.id) + " a second time at step " +
                std::to_string(now()) + " (got at step " + std::to_string(r.got_step) + ")",
@@ -527,6 +546,8 @@ class engine_run final : private detail::consumer_host {
         ledger_.emplace_back();
         if (w_.kind == queue::queue_kind::priority)
           it.priority = decisions_.choose(4, decision_tag::value);
+        a.current = it;
+        a.putting = true;
         if (w_.put == put_mode::blocking) {
           a.act = activity::in_put;
           if (w_.maxsize > 0 && queue_->qsize() >= static_cast<std::size_t>(w_.maxsize) &&

@@ -1,6 +1,7 @@
 #include "chaosq/harness/explore.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "chaosq/sim/decision.hpp"
 
@@ -11,19 +12,47 @@ std::uint64_t schedule_seed(std::uint64_t seed, std::uint64_t index) noexcept {
   return mix.next();
 }
 
+double pct_miss_bound(std::uint32_t n, std::uint32_t k, std::uint32_t d, std::uint64_t runs) {
+  double const per_run = 1.0 / (std::max(n, 1U) * std::pow(static_cast<double>(std::max(k, 1U)),
+                                                           std::max(d, 1U) - 1.0));
+  return std::pow(1.0 - per_run, static_cast<double>(runs));
+}
+
 explore_result explore(const workload& w, const explore_options& options) {
   explore_result result;
   explore_stats& stats = result.stats;
   run_options run_opts = options.run;
   run_opts.trace = false;
+  std::unique_ptr<strategy> strat =
+      make_strategy(options.strategy, {.seed = options.seed,
+                                       .depth = options.depth,
+                                       .preemptions = options.preemptions,
+                                       .max_faults = options.max_faults});
   for (std::uint64_t i = 0; i < options.schedules; ++i) {
-    sim::random_decisions decisions(schedule_seed(options.seed, i));
-    run_report report = run(w, decisions, run_opts);
+    sim::decision_source* decisions = strat->next();
+    if (decisions == nullptr) {
+      stats.exhausted = true;
+      break;
+    }
+    run_report report = run(w, *decisions, run_opts);
+    strat->observe(report);
+    stats.max_tasks = std::max(stats.max_tasks, report.tasks);
+    stats.max_schedule_steps =
+        std::max(stats.max_schedule_steps,
+                 static_cast<std::uint32_t>(
+                     std::count(report.tags.begin(), report.tags.end(), decision_tag::schedule)));
     stats.min_steps = stats.schedules == 0 ? report.steps : std::min(stats.min_steps, report.steps);
     stats.max_steps = std::max(stats.max_steps, report.steps);
     stats.total_steps += report.steps;
     ++stats.schedules;
     if (!report.violation) continue;
+    if (options.against_reference && options.run.make_queue) {
+      run_options reference = run_opts;
+      reference.make_queue = nullptr;
+      run_report const model = replay(w, report.decisions, reference);
+      if (model.violation && model.violation->signature() == report.violation->signature())
+        continue;
+    }
     ++stats.violations;
     ++stats.signatures[report.violation->signature()];
     if (!result.first_failure) {
@@ -32,6 +61,7 @@ explore_result explore(const workload& w, const explore_options& options) {
       if (!options.keep_going) break;
     }
   }
+  if (strat->exhausted()) stats.exhausted = true;
   return result;
 }
 

@@ -163,8 +163,12 @@ bool loop::step() {
   while (ready_.empty()) {
     if (!fire_timers()) return false;
   }
-  std::size_t const pick =
-      decisions_ != nullptr ? decisions_->choose(static_cast<std::uint32_t>(ready_.size())) : 0;
+  std::size_t pick = 0;
+  if (decisions_ != nullptr && ready_.size() > 1) {
+    ready_ids_.clear();
+    for (std::size_t i = 0; i < ready_.size(); ++i) ready_ids_.push_back(ready_[i]->id_);
+    pick = decisions_->pick_ready(ready_ids_);
+  }
   detail::task_state& t = *ready_.take(pick);
   t.scheduled_ = false;
   ++steps_;

@@ -15,52 +15,6 @@ namespace {
 
 using namespace harness;
 
-/// Edit distance, for "did you mean".
-std::size_t distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t const up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-/// An option whose value is one of the names in `names_of<E>`; the parser, the help (each name
-/// with its meaning) and the error ("did you mean") all come from the same table.
-template <class E>
-CLI::Option* add_enum_option(CLI::App& app, const std::string& flag, E& target,
-                             const std::string& what) {
-  std::string help = what + ":";
-  for (const auto& n : names_of<E>::values)
-    help += "\n  " + std::string(n.name) + ": " + std::string(n.help);
-  CLI::Validator one_of(
-      [](std::string& value) -> std::string {
-        if (parse_name<E>(value)) return {};
-        std::string best;
-        std::size_t best_distance = 3;
-        for (const auto& n : names_of<E>::values) {
-          if (std::size_t d = distance(value, n.name); d < best_distance) {
-            best = n.name;
-            best_distance = d;
-          }
-        }
-        return "'" + value + "' is not one of " + all_names<E>() +
-               (best.empty() ? "" : "; did you mean '" + best + "'?");
-      },
-      all_names<E>(), "");
-  return app
-      .add_option_function<std::string>(
-          flag, [&target](const std::string& value) { target = *parse_name<E>(value); }, help)
-      ->check(one_of)
-      ->default_str(std::string(name_of(target)));
-}
-
 }  // namespace
 
 void add_workload_options(CLI::App& app, workload& w) {
@@ -128,13 +82,14 @@ const char* end_name(run_end e) {
 
 /// Shrinks a failure, then prints the minimal run: verdict, trace, sizes and tokens.
 json report_failure(const workload& w, const run_report& failure, double shrink_seconds,
-                    bool as_json) {
+                    bool as_json, const run_options& run, const std::string& replay_flags) {
   auto const deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                             std::chrono::duration<double>(shrink_seconds));
   shrink_result const minimal =
       shrink(w, failure.decisions, failure.violation->signature(),
-             {.out_of_time = [deadline] { return std::chrono::steady_clock::now() > deadline; }});
+             {.out_of_time = [deadline] { return std::chrono::steady_clock::now() > deadline; },
+              .run = run});
   const run_report& r = minimal.report;
   std::string const token = encode_token(minimal.work, minimal.decisions);
   std::string const original_token = encode_token(w, trim_record(failure.decisions));
@@ -142,6 +97,7 @@ json report_failure(const workload& w, const run_report& failure, double shrink_
   if (as_json) {
     json out = verdict_json(v);
     out["token"] = token;
+    out["reproduce"] = "chaosq replay " + token + replay_flags;
     out["original_token"] = original_token;
     out["steps"] = r.steps;
     out["shrink"] = {{"original_decisions", minimal.original_size},
@@ -162,7 +118,7 @@ json report_failure(const workload& w, const run_report& failure, double shrink_
             << r.trace->to_text() << "\n"
             << "token (minimal):  " << token << "\n"
             << "token (original): " << original_token << "\n"
-            << "reproduce: chaosq replay " << token << "\n";
+            << "reproduce: chaosq replay " << token << replay_flags << "\n";
   return {};
 }
 

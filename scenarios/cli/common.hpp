@@ -1,14 +1,18 @@
 #pragma once
 // What every chaosq subcommand shares: exit codes, option tables, verdict reports.
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/names.hpp"
 #include "chaosq/harness/workload.hpp"
 
 namespace chaosq::cli {
@@ -26,6 +30,55 @@ struct command {
 
 command add_explore_command(CLI::App& app);
 command add_replay_command(CLI::App& app);
+command add_selftest_command(CLI::App& app);
+
+
+/// Edit distance, for "did you mean".
+inline std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t const up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/// An option whose value is one of the names in `harness::names_of<E>`; the parser, the help (each
+/// name with its meaning) and the error ("did you mean") all come from the same table.
+template <class E>
+CLI::Option* add_enum_option(CLI::App& app, const std::string& flag, E& target,
+                             const std::string& what) {
+  std::string help = what + ":";
+  for (const auto& n : harness::names_of<E>::values)
+    help += "\n  " + std::string(n.name) + ": " + std::string(n.help);
+  CLI::Validator one_of(
+      [](std::string& value) -> std::string {
+        if (harness::parse_name<E>(value)) return {};
+        std::string best;
+        std::size_t best_distance = 3;
+        for (const auto& n : harness::names_of<E>::values) {
+          if (std::size_t d = distance(value, n.name); d < best_distance) {
+            best = n.name;
+            best_distance = d;
+          }
+        }
+        return "'" + value + "' is not one of " + harness::all_names<E>() +
+               (best.empty() ? "" : "; did you mean '" + best + "'?");
+      },
+      harness::all_names<E>(), "");
+  return app
+      .add_option_function<std::string>(
+          flag, [&target](const std::string& value) { target = *harness::parse_name<E>(value); },
+          help)
+      ->check(one_of)
+      ->default_str(std::string(harness::name_of(target)));
+}
 
 /// The workload flags (--queue, --items, --policy, ...), each from its table.
 void add_workload_options(CLI::App& app, harness::workload& w);
@@ -36,6 +89,7 @@ void add_workload_options(CLI::App& app, harness::workload& w);
 /// Shrinks a failure (for at most `shrink_seconds`), then prints the minimal run: verdict,
 /// trace, sizes and both tokens; as JSON when `as_json` (and returns it).
 json report_failure(const harness::workload& w, const harness::run_report& failure,
-                    double shrink_seconds, bool as_json);
+                    double shrink_seconds, bool as_json, const harness::run_options& run = {},
+                    const std::string& replay_flags = {});
 
 }  // namespace chaosq::cli

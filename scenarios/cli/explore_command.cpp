@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "chaosq/harness/explore.hpp"
+#include "chaosq/harness/zoo.hpp"
 
 #include "common.hpp"
 
@@ -18,7 +19,43 @@ struct explore_args {
   bool keep_going = false;
   double shrink_seconds = 10;
   bool as_json = false;
+  strategy_kind strategy = strategy_kind::random;
+  std::uint32_t depth = 3;
+  std::uint32_t preemptions = 2;
+  std::uint32_t max_faults = 1000;
+  planted_bug bug = planted_bug::none;
 };
+
+/// What the strategy can promise after this exploration.
+std::string strategy_line(const explore_args& args, const explore_stats& s) {
+  char line[256];
+  switch (args.strategy) {
+    case strategy_kind::pct:
+      std::snprintf(line, sizeof line,
+                    "pct: depth %u, n=%u tasks, k=%u steps: a depth-%u bug is missed with "
+                    "probability <= %.3g after %llu schedules",
+                    args.depth, s.max_tasks, s.max_schedule_steps, args.depth,
+                    pct_miss_bound(s.max_tasks, s.max_schedule_steps, args.depth, s.schedules),
+                    static_cast<unsigned long long>(s.schedules));
+      return line;
+    case strategy_kind::dfs:
+      if (s.exhausted) {
+        std::snprintf(
+            line, sizeof line, "verified: all %llu schedules up to %u preemptions and %u faults",
+            static_cast<unsigned long long>(s.schedules), args.preemptions,
+            std::min(args.max_faults, args.w.faults.crashes + args.w.faults.cancels +
+                                          (args.w.faults.shutdown != shutdown_allowance::none)));
+      } else {
+        std::snprintf(line, sizeof line,
+                      "dfs: %llu schedules up to %u preemptions, space not exhausted (raise "
+                      "--schedules to verify)",
+                      static_cast<unsigned long long>(s.schedules), args.preemptions);
+      }
+      return line;
+    default:
+      return "strategy " + std::string(name_of(args.strategy));
+  }
+}
 
 int explore_command(const explore_args& args) {
   const workload& w = args.w;
@@ -33,8 +70,20 @@ int explore_command(const explore_args& args) {
     return bad_input;
   }
   auto const start = std::chrono::steady_clock::now();
-  explore_result result =
-      explore(w, {.schedules = schedules, .seed = seed, .keep_going = keep_going});
+  explore_options options{.schedules = schedules,
+                          .seed = seed,
+                          .keep_going = keep_going,
+                          .strategy = args.strategy,
+                          .depth = args.depth,
+                          .preemptions = args.preemptions,
+                          .max_faults = args.max_faults};
+  if (args.bug != planted_bug::none) {
+    options.run.make_queue = planted_queue_factory(args.bug);
+    options.against_reference = true;
+  }
+  std::string const replay_flags =
+      args.bug == planted_bug::none ? "" : " --queue-bug " + std::string(name_of(args.bug));
+  explore_result result = explore(w, options);
   double const seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const explore_stats& s = result.stats;
@@ -65,7 +114,8 @@ int explore_command(const explore_args& args) {
                {"steps", {{"min", s.min_steps}, {"mean", mean}, {"max", s.max_steps}}},
                {"signatures", s.signatures}}}};
     if (result.first_failure) {
-      out["first_failure"] = report_failure(w, *result.first_failure, shrink_seconds, true);
+      out["first_failure"] =
+          report_failure(w, *result.first_failure, shrink_seconds, true, options.run, replay_flags);
       out["first_failure"]["schedule"] = result.first_failure_schedule;
     }
     std::cout << out.dump(2) << "\n";
@@ -73,7 +123,8 @@ int explore_command(const explore_args& args) {
   } else {
     std::cout << "explore " << describe(w) << "\n"
               << "strategy random, seed " << seed << ", up to " << schedules << " schedules\n\n";
-    if (result.first_failure) report_failure(w, *result.first_failure, shrink_seconds, false);
+    if (result.first_failure)
+      report_failure(w, *result.first_failure, shrink_seconds, false, options.run, replay_flags);
     std::printf(
         "\nstatistics: %llu schedules in %.3f s (%.0f schedules/s), %zu distinct "
         "signature(s), steps min/mean/max %llu/%.1f/%llu\n",
@@ -82,6 +133,7 @@ int explore_command(const explore_args& args) {
         static_cast<unsigned long long>(s.max_steps));
     for (const auto& [signature, count] : s.signatures)
       std::cout << "  " << signature << ": " << count << " schedule(s)\n";
+    std::cout << strategy_line(args, s) << "\n";
     std::cout << "SUMMARY: " << summary << "\n";
   }
   return result.first_failure ? violation : pass;
@@ -103,6 +155,18 @@ command add_explore_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
+  add_enum_option(*sub, "--strategy", args->strategy, "where each schedule's decisions come from");
+  sub->add_option("--depth", args->depth, "pct: the bug depth d (d-1 priority change points)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 20));
+  sub->add_option("--preemptions", args->preemptions,
+                  "dfs: deviations from asyncio order allowed per schedule")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 50));
+  sub->add_option("--max-faults", args->max_faults, "dfs: drawn faults allowed per schedule")
+      ->capture_default_str();
+  add_enum_option(*sub, "--queue-bug", args->bug,
+                  "run a planted-bug variant of the queue, judged against the reference");
   return {sub, [args] { return explore_command(*args); }};
 }
 

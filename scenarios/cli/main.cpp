@@ -17,7 +17,8 @@ int run_cli(int argc, char** argv) {
       "Exit codes: 0 no violation, 1 violation found, 2 bad input or usage, 3 internal error."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "chaosq 0.1.0");
-  std::vector<command> const commands{add_explore_command(app), add_replay_command(app)};
+  std::vector<command> const commands{add_explore_command(app), add_replay_command(app),
+                                      add_selftest_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -45,6 +45,8 @@ struct run_report {
   std::uint64_t steps = 0;
   std::vector<std::uint32_t> decisions;         ///< every decision consumed: the reproducer
   std::vector<sim::decision_source::tag> tags;  ///< what each decision is about
+  std::vector<std::uint32_t> bounds;            ///< how many alternatives each decision had
+  std::uint32_t tasks = 0;                      ///< tasks the run spawned
   std::optional<harness::trace> trace;          ///< when run_options::trace
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/strategy.hpp"
 
 namespace chaosq::harness {
 
@@ -15,7 +16,15 @@ struct explore_options {
   std::uint64_t schedules = 10'000;
   std::uint64_t seed = 1;
   bool keep_going = false;  ///< run every schedule and count verdicts instead of stopping
-  run_options run;          ///< the queue and consumers under test (tracing is ignored)
+  strategy_kind strategy = strategy_kind::random;
+  std::uint32_t depth = 3;          ///< PCT's bug depth d
+  std::uint32_t preemptions = 2;    ///< DFS's preemption bound k
+  std::uint32_t max_faults = 1000;  ///< DFS's bound on drawn faults per schedule
+  run_options run;                  ///< the queue and consumers under test (tracing is ignored)
+  /// With a queue under test (`run.make_queue`): a violation counts only if the reference
+  /// queue, replaying the same decisions, does not fail the same way. The reference is the
+  /// model: what remains are the queue's own deviations, not the workload's.
+  bool against_reference = false;
 };
 
 /// What an exploration saw.
@@ -26,7 +35,15 @@ struct explore_stats {
   std::uint64_t max_steps = 0;
   std::uint64_t total_steps = 0;
   std::map<std::string, std::uint64_t> signatures;  ///< verdict signature -> runs
+  std::uint32_t max_tasks = 0;                      ///< n: the most tasks a run spawned
+  std::uint32_t max_schedule_steps = 0;             ///< k: the most scheduling decisions a run took
+  bool exhausted = false;  ///< the strategy covered its whole space (DFS): nothing left
 };
+
+/// PCT's guarantee after `runs` schedules: a bug of depth `d` in a program of `n` tasks and `k`
+/// steps is missed with probability at most (1 - 1/(n k^(d-1)))^runs.
+[[nodiscard]] double pct_miss_bound(std::uint32_t n, std::uint32_t k, std::uint32_t d,
+                                    std::uint64_t runs);
 
 struct explore_result {
   explore_stats stats;
@@ -37,8 +54,9 @@ struct explore_result {
 /// The decision seed of schedule `index` of an exploration seeded with `seed`.
 [[nodiscard]] std::uint64_t schedule_seed(std::uint64_t seed, std::uint64_t index) noexcept;
 
-/// Runs up to `options.schedules` schedules of `w`, schedule i under a uniform random walk
-/// seeded with `schedule_seed(seed, i)`. Stops at the first violation unless `keep_going`.
+/// Runs up to `options.schedules` schedules of `w`, each under the decisions the chosen
+/// strategy hands out (a random walk: schedule i seeded with `schedule_seed(seed, i)`). Stops
+/// at the first violation unless `keep_going`, or when the strategy is exhausted.
 /// Deterministic: a function of (w, options).
 [[nodiscard]] explore_result explore(const workload& w, const explore_options& options);
 

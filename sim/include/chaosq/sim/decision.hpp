@@ -35,6 +35,20 @@ class decision_source {
     return value;
   }
 
+  /// Which of the ready tasks runs next: an index into `ready`, the ids of the ready tasks in
+  /// asyncio order (index 0 is the task asyncio would run). Recorded like any decision, tagged
+  /// `schedule`, so a replay of the record picks the same tasks. Strategies that schedule by
+  /// task identity (PCT) override `draw_schedule`.
+  std::uint32_t pick_ready(std::span<const std::uint32_t> ready) {
+    auto const n = static_cast<std::uint32_t>(ready.size());
+    if (n <= 1) return 0;
+    std::uint32_t const value = draw_schedule(ready) % n;
+    record_.push_back(value);
+    tags_.push_back(schedule);
+    bounds_.push_back(n);
+    return value;
+  }
+
   /// Every decision taken so far, in order, each reduced into its range.
   [[nodiscard]] const std::vector<std::uint32_t>& record() const noexcept { return record_; }
   /// The tag of each decision in `record()`.
@@ -52,6 +66,10 @@ class decision_source {
  protected:
   /// The next raw value for a choice among `n` (n >= 2) about `what`; any value is accepted.
   virtual std::uint32_t draw(std::uint32_t n, tag what) = 0;
+  /// The next raw value for a scheduling choice among `ready` (two or more task ids).
+  virtual std::uint32_t draw_schedule(std::span<const std::uint32_t> ready) {
+    return draw(static_cast<std::uint32_t>(ready.size()), schedule);
+  }
 
  private:
   std::vector<std::uint32_t> record_;

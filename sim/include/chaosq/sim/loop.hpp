@@ -262,6 +262,7 @@ class loop {
   decision_source* decisions_ = nullptr;
   std::vector<std::unique_ptr<detail::task_state>> tasks_;
   detail::ring<detail::task_state*> ready_;
+  std::vector<std::uint32_t> ready_ids_;  // scratch for decision-driven picks
   std::vector<timer> timers_;  // a min-heap on (when, id)
   std::uint64_t next_timer_id_ = 0;
   time_point now_{0};

@@ -1,0 +1,89 @@
+#include "chaosq/harness/selftest.hpp"
+
+#include "chaosq/harness/shrink.hpp"
+
+namespace chaosq::harness {
+namespace {
+
+workload bug_workload(planted_bug bug) {
+  workload w;
+  w.items = 3;
+  w.consumers = 2;
+  w.policy = ack_policy::finally;
+  switch (bug) {
+    case planted_bug::none:
+    case planted_bug::get_counts_down:
+    case planted_bug::join_not_woken:
+    case planted_bug::late_count:
+      break;
+    case planted_bug::no_pass_on:
+      // One item, two getters waiting: the one woken by the put is cancelled before it runs.
+      w.items = 1;
+      w.faults.cancels = 1;
+      break;
+    case planted_bug::immediate_keeps_count:
+      w.faults.shutdown = shutdown_allowance::immediate;
+      break;
+    case planted_bug::task_done_unchecked:
+      // Only a consumer that acknowledges twice reaches the missing check; the reference then
+      // refuses (ValueError) where the bug lets the count go negative.
+      w.items = 2;
+      w.consumers = 1;
+      w.restarts = 1;
+      w.policy = ack_policy::twice;
+      w.faults.crashes = 1;
+      break;
+    case planted_bug::putter_no_recheck:
+      w.maxsize = 1;
+      w.producers = 2;
+      w.items = 2;
+      w.consumers = 1;
+      break;
+  }
+  return w;
+}
+
+}  // namespace
+
+std::vector<selftest_case> selftest_cases() {
+  std::vector<selftest_case> cases;
+  for (const auto& n : names_of<planted_bug>::values) {
+    if (n.value == planted_bug::none) continue;
+    cases.push_back({"bug:" + std::string(n.name), bug_workload(n.value), n.value});
+  }
+  for (const auto& n : names_of<ack_policy>::values) {
+    if (n.value == ack_policy::finally) continue;
+    workload w;
+    w.items = 3;
+    w.consumers = 2;
+    w.policy = n.value;
+    w.work_steps = n.value == ack_policy::before_work ? 2 : 1;
+    w.faults.crashes = n.value == ack_policy::on_success || n.value == ack_policy::twice ? 1 : 0;
+    cases.push_back({"policy:" + std::string(n.name), w, planted_bug::none});
+  }
+  return cases;
+}
+
+selftest_row run_selftest(const selftest_case& c, strategy_kind kind, std::uint64_t schedules,
+                          std::uint64_t seed, std::uint64_t shrink_runs) {
+  explore_options options{.schedules = schedules, .seed = seed, .strategy = kind};
+  bool const planted = !c.name.starts_with("policy:");
+  if (planted) {
+    options.run.make_queue = planted_queue_factory(c.bug);
+    options.against_reference = true;
+  }
+  explore_result const found = explore(c.work, options);
+  selftest_row row{.target = c.name, .strategy = kind};
+  row.exhausted = found.stats.exhausted;
+  row.schedules = found.first_failure ? found.first_failure_schedule + 1 : found.stats.schedules;
+  if (!found.first_failure) return row;
+  row.caught = true;
+  row.signature = found.first_failure->violation->signature();
+  shrink_result const minimal = shrink(c.work, found.first_failure->decisions, row.signature,
+                                       {.max_runs = shrink_runs, .run = options.run});
+  row.minimal_decisions = minimal.minimal_size;
+  row.minimal_steps = minimal.report.steps;
+  return row;
+}
+
+}  // namespace chaosq::harness
