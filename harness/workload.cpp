@@ -99,7 +99,8 @@ std::string describe(const workload& w) {
       " crashes=" + std::to_string(w.faults.crashes) +
       " cancels=" + std::to_string(w.faults.cancels) +
       " shutdown=" + std::string(name_of(w.faults.shutdown)) +
-      " odds=" + std::to_string(w.faults.odds) + " step-budget=" + std::to_string(w.step_budget);
+      " odds=" + std::to_string(w.faults.odds) +
+      " step-budget=" + std::to_string(w.step_budget);
   if (!w.pinned.empty()) out += " pinned=" + std::to_string(w.pinned.size());
   if (!w.controls.empty()) out += " controls=" + std::to_string(w.controls.size());
   return out;

@@ -67,8 +67,8 @@ TEST_P(caught, by_pct_and_by_dfs_within_the_budget) {
 }
 
 INSTANTIATE_TEST_SUITE_P(zoo, caught, testing::ValuesIn(selftest_cases()),
-                         [](const testing::TestParamInfo<selftest_case>& info) {
-                           std::string name = info.param.name;
+                         [](const testing::TestParamInfo<selftest_case>& param_info) {
+                           std::string name = param_info.param.name;
                            for (char& ch : name)
                              if (ch == ':' || ch == '-') ch = '_';
                            return name;

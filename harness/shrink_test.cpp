@@ -1,0 +1,154 @@
+#include "chaosq/harness/shrink.hpp"
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+#include "chaosq/harness/explore.hpp"
+#include "chaosq/harness/generate.hpp"
+
+namespace chaosq::harness {
+namespace {
+
+shrink_result shrink_first_failure(const workload& w, strategy_kind kind = strategy_kind::random) {
+  explore_result const found = explore(w, {.schedules = 20'000, .seed = 1, .strategy = kind});
+  EXPECT_TRUE(found.first_failure);
+  if (!found.first_failure) return {};
+  shrink_result s = shrink(w, found.first_failure->decisions,
+                           found.first_failure->violation->signature(), {.max_runs = 20'000});
+  EXPECT_FALSE(s.stopped_early);
+  EXPECT_LE(s.minimal_size, s.original_size);
+  return s;
+}
+
+std::vector<std::uint64_t> marked_steps_of(const run_report& r) {
+  std::vector<std::uint64_t> steps;
+  for (const trace_event& e : r.trace->events)
+    if (e.marked && (steps.empty() || steps.back() != e.step)) steps.push_back(e.step);
+  return steps;
+}
+
+const trace_event* find_event(const run_report& r, std::string_view operation, std::int64_t item) {
+  for (const trace_event& e : r.trace->events)
+    if (e.operation == operation && (item < 0 || e.item == item)) return &e;
+  return nullptr;
+}
+
+/// The promise: from a 20-item, 4-consumer workload, the classic leak shrinks to one
+/// crash, zero preemptions, and marked steps that are exactly the leaked item's put, get and
+/// crash and the pending join.
+TEST(shrink, the_classic_leak_shrinks_to_one_crash_and_no_preemption) {
+  workload w;
+  w.policy = ack_policy::on_success;
+  w.items = 20;
+  w.consumers = 4;
+  w.faults.crashes = 1;
+  shrink_result const s = shrink_first_failure(w);
+  ASSERT_TRUE(s.report.violation);
+  EXPECT_EQ(s.report.violation->signature(), "join-hang/held-by-crashed");
+  EXPECT_EQ(s.drawn_faults, 1U);
+  EXPECT_EQ(s.preemptions, 0U);
+
+  const trace_event* crash = find_event(s.report, "crash", -1);
+  ASSERT_NE(crash, nullptr);
+  std::int64_t const leaked = crash->item;
+  const trace_event* put = find_event(s.report, "put", leaked);
+  const trace_event* get = find_event(s.report, "get", leaked);
+  const trace_event* join = find_event(s.report, "join", -1);
+  ASSERT_TRUE(put && get && join);
+  std::vector<std::uint64_t> expected{put->step, get->step, crash->step, join->step};
+  std::sort(expected.begin(), expected.end());
+  expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+  EXPECT_EQ(marked_steps_of(s.report), expected);
+}
+
+/// Each built-in policy bug has a small, recognisable minimal trace.
+TEST(shrink, each_leaky_policy_shrinks_to_its_characteristic_trace) {
+  struct expectation {
+    ack_policy policy;
+    std::uint32_t crashes;
+    std::string signature_prefix;
+    std::uint32_t drawn_faults;
+  };
+  for (const expectation& e :
+       {expectation{ack_policy::on_success, 1, "join-hang/held-by-crashed", 1},
+        expectation{ack_policy::before_work, 0, "work-unfinished/", 0},
+        expectation{ack_policy::twice, 1, "", 1},
+        expectation{ack_policy::never, 0, "join-hang/never-acked", 0}}) {
+    workload w;
+    w.policy = e.policy;
+    w.items = 5;
+    w.consumers = 3;
+    w.work_steps = 2;
+    w.faults.crashes = e.crashes;
+    shrink_result const s = shrink_first_failure(w);
+    ASSERT_TRUE(s.report.violation) << name_of(e.policy);
+    EXPECT_TRUE(s.report.violation->signature().starts_with(e.signature_prefix))
+        << name_of(e.policy) << ": " << s.report.violation->signature();
+    EXPECT_EQ(s.drawn_faults, e.drawn_faults) << name_of(e.policy);
+    EXPECT_EQ(s.preemptions, 0U) << name_of(e.policy) << "\n" << s.report.trace->to_text();
+  }
+}
+
+TEST(shrink, a_shrunk_record_fails_the_same_way_and_is_never_larger) {
+  workload w;
+  w.policy = ack_policy::on_success;
+  w.items = 4;
+  w.consumers = 3;
+  w.faults = {.crashes = 2, .cancels = 1, .shutdown = shutdown_allowance::any};
+  int checked = 0;
+  for (std::uint64_t seed = 0; seed < 300 && checked < 25; ++seed) {
+    sim::random_decisions d(seed);
+    run_report const r = run(w, d);
+    if (!r.violation) continue;
+    ++checked;
+    shrink_result const s = shrink(w, r.decisions, r.violation->signature(), {.max_runs = 3'000});
+    EXPECT_LE(s.minimal_size, trim_record(r.decisions).size());
+    run_report const again = replay(s.work, s.decisions);
+    ASSERT_TRUE(again.violation);
+    EXPECT_EQ(again.violation->signature(), r.violation->signature());
+  }
+  EXPECT_GT(checked, 0);
+}
+
+TEST(shrink, a_generated_workload_shrinks_with_its_record) {
+  workload_space space;
+  space.policies = {ack_policy::on_success};
+  space.max_items = 6;
+  space.max_consumers = 3;
+  space.max_crashes = 2;
+  for (std::uint64_t seed = 0; seed < 500; ++seed) {
+    sim::random_decisions d(seed);
+    generated_run const g = run_generated(space, d);
+    if (!g.report.violation || g.report.violation->signature() != "join-hang/held-by-crashed")
+      continue;
+    shrink_result const s = shrink_generated(space, g.report.decisions,
+                                             g.report.violation->signature(), {.max_runs = 5'000});
+    // The workload is drawn from the record, so it can only get smaller with it.
+    EXPECT_LE(s.work.producers * s.work.items, g.work.producers * g.work.items);
+    EXPECT_LE(s.work.consumers, g.work.consumers);
+    EXPECT_LE(s.work.items, 2U);
+    EXPECT_EQ(s.drawn_faults, 1U);
+    EXPECT_EQ(s.report.violation->signature(), "join-hang/held-by-crashed");
+    return;
+  }
+  FAIL() << "no leak found to shrink";
+}
+
+TEST(shrink, stops_when_out_of_runs_and_says_so) {
+  workload w;
+  w.policy = ack_policy::on_success;
+  w.items = 10;
+  w.consumers = 3;
+  w.faults.crashes = 1;
+  explore_result const found = explore(w, {.schedules = 1000, .seed = 3});
+  ASSERT_TRUE(found.first_failure);
+  shrink_result const s = shrink(w, found.first_failure->decisions,
+                                 found.first_failure->violation->signature(), {.max_runs = 3});
+  EXPECT_TRUE(s.stopped_early);
+  EXPECT_EQ(s.runs, 3U);
+  ASSERT_TRUE(s.report.violation) << "even stopped early, the result still fails";
+}
+
+}  // namespace
+}  // namespace chaosq::harness
