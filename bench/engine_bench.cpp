@@ -1,0 +1,112 @@
+// The engine on the reference workload: schedules per second per queue kind and crash model,
+// the cost of tracing, and the time to shrink the classic leak.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/explore.hpp"
+#include "chaosq/harness/shrink.hpp"
+
+#include "reference.hpp"
+
+namespace chaosq::bench {
+namespace {
+
+constexpr std::size_t k_pool_size = 4096;
+constexpr std::uint64_t k_pool_seed = 7;
+constexpr std::uint64_t k_schedule_seed = 1;
+
+enum class tracing : std::uint8_t { off, on };
+
+void report(benchmark::State& state, const run_tally& t) {
+  auto const n = static_cast<double>(t.schedules);
+  state.SetItemsProcessed(static_cast<std::int64_t>(t.schedules));
+  state.counters["steps/schedule"] = static_cast<double>(t.steps) / n;
+  state.counters["decisions/schedule"] = static_cast<double>(t.decisions) / n;
+  state.counters["violation%"] = 100.0 * static_cast<double>(t.violations) / n;
+  state.counters["hang%"] =
+      100.0 *
+      static_cast<double>(t.by_oracle[static_cast<std::size_t>(harness::oracle::join_hang)]) / n;
+}
+
+/// Schedules per second of the engine on the reference workload (items_per_second).
+void engine_reference(benchmark::State& state, queue::queue_kind kind, crash_model model,
+                      tracing trace) {
+  if (model == crash_model::mid_item && !mid_item_mask_available()) {
+    state.SkipWithError("the harness has no fault_budget::crash_points: see */*_pinned");
+    return;
+  }
+  std::vector<harness::workload> const pool = reference_pool(kind, model, k_pool_size, k_pool_seed);
+  harness::run_options const options{.trace = trace == tracing::on};
+  run_tally tally;
+  std::uint64_t i = 0;
+  for (auto _ : state) run_schedules(pool, k_schedule_seed, i++, 1, options, tally);
+  report(state, tally);
+}
+BENCHMARK_CAPTURE(engine_reference, fifo_mid_item, queue::queue_kind::fifo, crash_model::mid_item,
+                  tracing::off);
+BENCHMARK_CAPTURE(engine_reference, lifo_mid_item, queue::queue_kind::lifo, crash_model::mid_item,
+                  tracing::off);
+BENCHMARK_CAPTURE(engine_reference, priority_mid_item, queue::queue_kind::priority,
+                  crash_model::mid_item, tracing::off);
+BENCHMARK_CAPTURE(engine_reference, fifo_pinned, queue::queue_kind::fifo, crash_model::pinned,
+                  tracing::off);
+BENCHMARK_CAPTURE(engine_reference, lifo_pinned, queue::queue_kind::lifo, crash_model::pinned,
+                  tracing::off);
+BENCHMARK_CAPTURE(engine_reference, priority_pinned, queue::queue_kind::priority,
+                  crash_model::pinned, tracing::off);
+BENCHMARK_CAPTURE(engine_reference, fifo_any_point, queue::queue_kind::fifo, crash_model::any_point,
+                  tracing::off);
+// Tracing on: what a replay of a failure costs per run (tracing off is the rows above).
+BENCHMARK_CAPTURE(engine_reference, fifo_mid_item_traced, queue::queue_kind::fifo,
+                  crash_model::mid_item, tracing::on);
+BENCHMARK_CAPTURE(engine_reference, fifo_pinned_traced, queue::queue_kind::fifo,
+                  crash_model::pinned, tracing::on);
+
+// ---- shrinking ----
+
+/// The classic leak (`on-success`: a crash skips task_done) as engine_test.cpp has it, and a
+/// larger one of the reference workload's upper size.
+harness::workload classic_leak(std::uint32_t items, std::uint32_t consumers) {
+  harness::workload w;
+  w.policy = harness::ack_policy::on_success;
+  w.items = items;
+  w.consumers = consumers;
+  w.faults.crashes = 1;
+  return w;
+}
+
+/// Time to shrink the first failure an exploration (seed 1) finds to a minimal trace.
+void shrink_classic_leak(benchmark::State& state) {
+  harness::workload const w = classic_leak(static_cast<std::uint32_t>(state.range(0)),
+                                           static_cast<std::uint32_t>(state.range(1)));
+  harness::explore_result const found = harness::explore(w, {.schedules = 100'000, .seed = 1});
+  if (!found.first_failure) {
+    state.SkipWithError("exploration found no leak");
+    return;
+  }
+  const harness::run_report& failure = *found.first_failure;
+  std::string const signature = failure.violation->signature();
+  harness::shrink_result last;
+  for (auto _ : state) {
+    last = harness::shrink(w, failure.decisions, signature);
+    benchmark::DoNotOptimize(last.runs);
+  }
+  state.counters["runs/shrink"] = static_cast<double>(last.runs);
+  state.counters["decisions_before"] = static_cast<double>(last.original_size);
+  state.counters["decisions_after"] = static_cast<double>(last.minimal_size);
+  state.counters["stopped_early"] = last.stopped_early ? 1 : 0;
+  state.SetLabel(signature);
+}
+BENCHMARK(shrink_classic_leak)
+    ->ArgNames({"items", "consumers"})
+    ->Args({3, 2})
+    ->Args({20, 4})
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace chaosq::bench

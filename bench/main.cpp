@@ -1,0 +1,127 @@
+// chaosq_bench: Google Benchmark's flags, plus
+//   --growth_schedules=N     schedules the no_growth benchmark runs (default 10,000,000)
+//   --profile=KIND_MODEL:N   no benchmarks: run N reference schedules (KIND fifo|lifo|priority,
+//                            MODEL mid_item|pinned|any_point on the engine, with "-traced" for
+//                            tracing on, or bare|bare-value: sim+queue alone, crashes thrown
+//                            or returned) and print a summary; for callgrind and perf
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+#include <benchmark/benchmark.h>
+
+#include "chaosq/harness/explore.hpp"
+
+#include "bare.hpp"
+#include "memory_bench.hpp"
+#include "reference.hpp"
+
+namespace {
+
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+int profile_bare(chaosq::queue::queue_kind kind, std::uint64_t schedules,
+                 chaosq::bench::crash_delivery delivery) {
+  chaosq::sim::splitmix64 shape(7);
+  std::uint64_t steps = 0;
+  std::uint64_t hangs = 0;
+  double const start = cpu_seconds();
+  for (std::uint64_t i = 0; i < schedules; ++i) {
+    std::uint32_t const items = 1 + shape.below(chaosq::bench::k_max_items);
+    std::uint32_t const consumers = 1 + shape.below(chaosq::bench::k_max_consumers);
+    chaosq::sim::random_decisions decisions(chaosq::harness::schedule_seed(1, i));
+    auto const out = chaosq::bench::run_bare_schedule(kind, items, consumers, decisions, delivery);
+    steps += out.steps;
+    hangs += out.joined ? 0 : 1;
+  }
+  double const seconds = cpu_seconds() - start;
+  std::cout << "profile bare: " << schedules << " schedules, " << steps << " steps, " << hangs
+            << " hangs, " << static_cast<double>(schedules) / seconds << " schedules/s (CPU)\n";
+  return 0;
+}
+
+int profile(std::string_view spec) {
+  using chaosq::bench::crash_model;
+  using chaosq::queue::queue_kind;
+  auto const colon = spec.find(':');
+  auto const under = spec.find('_');
+  if (colon == std::string_view::npos || under == std::string_view::npos || under > colon) {
+    std::cerr << "chaosq_bench: --profile=KIND_MODEL:N, e.g. --profile=fifo_mid_item:5000\n";
+    return 2;
+  }
+  std::string_view const kind_name = spec.substr(0, under);
+  std::string_view model_name = spec.substr(under + 1, colon - under - 1);
+  std::uint64_t const schedules =
+      std::strtoull(std::string(spec.substr(colon + 1)).c_str(), nullptr, 10);
+  queue_kind kind = queue_kind::fifo;
+  if (kind_name == "lifo") {
+    kind = queue_kind::lifo;
+  } else if (kind_name == "priority") {
+    kind = queue_kind::priority;
+  } else if (kind_name != "fifo") {
+    std::cerr << "chaosq_bench: unknown queue kind " << kind_name << "\n";
+    return 2;
+  }
+  if (model_name == "bare") {
+    return profile_bare(kind, schedules, chaosq::bench::crash_delivery::exception);
+  }
+  if (model_name == "bare-value") {
+    return profile_bare(kind, schedules, chaosq::bench::crash_delivery::value);
+  }
+  bool const traced = model_name.ends_with("-traced");
+  if (traced) model_name.remove_suffix(std::string_view("-traced").size());
+  crash_model model = crash_model::mid_item;
+  if (model_name == "pinned") {
+    model = crash_model::pinned;
+  } else if (model_name == "any_point") {
+    model = crash_model::any_point;
+  } else if (model_name != "mid_item") {
+    std::cerr << "chaosq_bench: unknown crash model " << model_name << "\n";
+    return 2;
+  } else if (!chaosq::bench::mid_item_mask_available()) {
+    std::cerr << "chaosq_bench: the harness has no fault_budget::crash_points: use pinned\n";
+    return 2;
+  }
+  auto const pool = chaosq::bench::reference_pool(kind, model, 4096, 7);
+  chaosq::bench::run_tally tally;
+  double const start = cpu_seconds();
+  chaosq::bench::run_schedules(pool, 1, 0, schedules, {.trace = traced}, tally);
+  double const seconds = cpu_seconds() - start;
+  std::cout << "profile " << spec << ": " << tally.schedules << " schedules, " << tally.steps
+            << " steps, " << tally.violations << " violations, "
+            << static_cast<double>(tally.schedules) / seconds << " schedules/s (CPU)\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  std::uint64_t growth_schedules = 10'000'000;
+  constexpr std::string_view k_growth_flag = "--growth_schedules=";
+  constexpr std::string_view k_profile_flag = "--profile=";
+  for (int i = 1; i < argc; ++i) {
+    std::string_view const arg = argv[i];
+    if (arg.starts_with(k_growth_flag)) {
+      growth_schedules = std::strtoull(argv[i] + k_growth_flag.size(), nullptr, 10);
+    } else if (arg.starts_with(k_profile_flag)) {
+      return profile(arg.substr(k_profile_flag.size()));
+    } else {
+      std::cerr << "chaosq_bench: unknown flag " << arg << "\n";
+      return 2;
+    }
+  }
+  chaosq::bench::register_no_growth(growth_schedules);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

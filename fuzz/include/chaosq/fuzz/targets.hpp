@@ -1,0 +1,118 @@
+#pragma once
+/// \file
+/// The fuzz targets' logic, as plain functions over a byte string, so that libFuzzer, the
+/// replay program, the proof-of-power test and a user's own fuzz target all call the same code.
+///
+/// Byte encoding (the `schedule` targets): every byte is one decision value, read in order by
+/// `sim::replay_decisions`; the engine reduces it into range (`value % n`) and reads 0 past the
+/// end. So every byte string is a valid run, a libFuzzer byte mutation is a decision mutation,
+/// and a recorded decision record whose values are below 256 (every choice the engine makes
+/// among fewer than 256 alternatives) is its own seed input, one byte per decision.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/generate.hpp"
+#include "chaosq/harness/zoo.hpp"
+
+namespace chaosq::fuzz {
+
+/// The decision values a byte string stands for: one per byte.
+[[nodiscard]] std::vector<std::uint32_t> decode_decisions(std::span<const std::uint8_t> bytes);
+
+/// The inverse for records whose values all fit a byte (values above 255 are clamped).
+[[nodiscard]] std::vector<std::uint8_t> encode_decisions(std::span<const std::uint32_t> decisions);
+
+/// What a `schedule` target runs: generated workloads, under a queue and consumers.
+struct schedule_target {
+  std::string name;  ///< for reports: "schedule", "schedule_zoo/no-pass-on", a user's name
+  harness::workload_space space;
+  harness::run_options run;  ///< the queue and consumers under test (tracing is ignored)
+  /// A violation counts only if the reference queue, on the same decisions, does not fail with
+  /// the same signature (for a planted-bug or a user's queue under a buggy-by-design workload).
+  bool against_reference = false;
+  /// Verdict signatures (or their `oracle/` prefixes) that the workload itself explains and
+  /// that are therefore no finding. The correct target tolerates `livelock/` (a nowait producer
+  /// retrying on a full queue whose consumers all crashed) and `join-hang/unconsumed` (every
+  /// consumer crashed with items left in the queue), `stranded/producer-in-put` (the same, on a
+  /// full bounded queue): all are what a correct queue does.
+  std::vector<std::string> tolerated;
+  /// Shown with a finding: how to replay its token (`chaosq replay TOKEN` plus options).
+  std::string replay_options;
+};
+
+/// A failing run: the generated workload and the run's own decision record (the workload's
+/// decisions excluded), so `harness::replay(work, decisions, target.run)` reproduces it.
+struct finding {
+  std::string target;
+  std::string
+      signature;        ///< verdict signature, or "divergence" / "bad-error" for non-engine targets
+  std::string message;  ///< what went wrong, one or more lines
+  harness::workload work;
+  std::vector<std::uint32_t> decisions;  ///< the whole generated record (workload + run)
+};
+
+/// One run of `target` on the decisions `bytes` stands for; a finding when an oracle objects.
+[[nodiscard]] std::optional<finding> run_schedule(const schedule_target& target,
+                                                  std::span<const std::uint8_t> bytes);
+
+/// The `schedule` target: generated workloads, every policy correct (`finally`), the reference
+/// queue; any violation it does not tolerate is a bug in chaosq's queue, engine or oracles.
+[[nodiscard]] const schedule_target& correct_target();
+
+/// An entry of the zoo the `schedule_zoo` target aims at: a planted queue bug, or a buggy ack
+/// policy on the reference queue (the seed incident's leak is `policy:on-success`).
+struct zoo_entry {
+  std::string_view name;
+  harness::planted_bug bug = harness::planted_bug::none;
+  harness::ack_policy policy = harness::ack_policy::finally;
+};
+
+/// Every entry, in the order the selector byte picks them.
+[[nodiscard]] std::span<const zoo_entry> zoo_entries();
+
+/// The target aiming at `entry`.
+[[nodiscard]] schedule_target zoo_target(const zoo_entry& entry);
+
+/// The `schedule_zoo` target: the first byte picks the entry (`byte % zoo_entries().size()`),
+/// the rest are decisions. Its findings are expected: they prove the fuzzer finds each bug.
+[[nodiscard]] std::optional<finding> run_schedule_zoo(std::span<const std::uint8_t> bytes);
+
+/// The `queue_model` target: byte 0 picks the kind, byte 1 the maxsize (0..3), then each byte
+/// an operation (`byte % 10`, in `harness::program_op_code` order) and, for a put its value
+/// and for a cancel its task, the next byte. The program runs on `harness::queue_model` and
+/// `harness::queue_reference` side by side; a different result or observation is a finding.
+[[nodiscard]] std::optional<finding> run_queue_model(std::span<const std::uint8_t> bytes);
+
+/// The `scenario_loader` target: the bytes as a scenario file; the loader must return a
+/// scenario or errors with sane positions, and a loaded scenario must survive `to_yaml`.
+[[nodiscard]] std::optional<finding> run_scenario_loader(std::span<const std::uint8_t> bytes);
+
+/// The `replay_token` target: the bytes as a token; a decoded token must re-encode to itself
+/// (less surrounding whitespace), an error must point inside the input.
+[[nodiscard]] std::optional<finding> run_replay_token(std::span<const std::uint8_t> bytes);
+
+/// The evidence of a schedule finding: shrunk, traced, as a token and a YAML reproducer.
+struct finding_report {
+  std::string signature;
+  std::string trace;  ///< the minimal trace, one line per event
+  std::string token;  ///< replays the minimal run: `chaosq replay TOKEN` + target.replay_options
+  std::string yaml;   ///< a scenario pinning the minimal run, for `chaosq run`
+  std::size_t original_decisions = 0;
+  std::size_t minimal_decisions = 0;
+};
+
+/// Shrinks `f` (found by `target`) to a minimal run and renders its evidence.
+[[nodiscard]] finding_report explain(const schedule_target& target, const finding& f);
+
+/// Prints `f` to stderr (for a schedule finding: the minimal trace, token and YAML), writes it
+/// to `$CHAOSQ_FUZZ_FINDINGS/<target>.<signature>/` when that variable is set, and aborts, as
+/// libFuzzer expects of a crash. `target` is null for the non-engine targets.
+[[noreturn]] void report_and_abort(const finding& f, const schedule_target* target);
+
+}  // namespace chaosq::fuzz

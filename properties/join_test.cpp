@@ -1,0 +1,176 @@
+// Join exactness over generated workloads, faults and schedules. RapidCheck generates a
+// decision record; the engine draws the workload (queue kind, maxsize, producers, items,
+// consumers, policy, processing steps, restarts, joiners, fault budget) from its front and the
+// run (schedule, fault strikes) from the rest.
+//
+// - With the `finally` policy the join contract holds under any faults.
+// - With each leaky policy it does not, and the counterexample RapidCheck shrinks to is already
+//   minimal in the workload's shape, which the engine's shrinker confirms.
+// - Every planted bug of the zoo is caught (see `planted_bugs`).
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include "chaosq/harness/generate.hpp"
+#include "chaosq/harness/shrink.hpp"
+#include "support.hpp"
+
+namespace chaosq::properties {
+namespace {
+
+using harness::ack_policy;
+using harness::generated_run;
+using harness::workload_space;
+
+harness::run_options traced(harness::run_options options) {
+  options.trace = true;
+  return options;
+}
+
+/// Faults that struck in a traced run.
+std::size_t faults_struck(const generated_run& g) {
+  return static_cast<std::size_t>(
+      std::count_if(g.report.trace->events.begin(), g.report.trace->events.end(),
+                    [](const harness::trace_event& e) { return e.outcome == "struck"; }));
+}
+
+/// The join contract as a RapidCheck property over decision records.
+rc::detail::Property join_contract_property(failure_sink& sink) {
+  return rc::detail::toProperty([&sink] {
+    std::vector<std::uint32_t> const record = *decision_records();
+    contract_verdict const v = judge_join_contract(sink.space(), record, sink.options());
+    RC_CLASSIFY(v.faults_struck, "faults struck");
+    RC_CLASSIFY(v.excused, "faults ended every consumer");
+    RC_ASSERT(sink.keeps(record, v));
+  });
+}
+
+TEST(join_contract, holds_with_ack_in_finally_under_any_faults_and_schedules) {
+  failure_sink sink(only(ack_policy::finally));
+  check_workload_property(sink, join_contract_property(sink));
+}
+
+/// What refuting the join contract found: RapidCheck's shrunk counterexample and the engine's
+/// minimal version of it.
+struct refutation {
+  property_failure counterexample;
+  generated_run run;  ///< RapidCheck's counterexample, replayed with a trace
+  harness::shrink_result minimal;
+};
+
+/// Checks the join contract expecting it to fail, and shrinks the failure. RapidCheck is driven
+/// through `run_property` (rc::detail::checkProperty with a listener) rather than RC_GTEST_PROP,
+/// because the test needs the counterexample as a value: RC_GTEST_PROP only fails the test
+/// with a printed message, while the listener tells which failing case RapidCheck accepted
+/// last. Seed and sizes come from RC_PARAMS; the budget is at least 1000 cases (a refutation
+/// must not depend on a small CI budget) and shrinking is always on.
+std::optional<refutation> refute(const workload_space& space, harness::run_options options = {}) {
+  failure_sink sink(space, std::move(options));
+  rc::detail::TestParams params = rc::detail::configuration().testParams;
+  params.maxSuccess = std::max(params.maxSuccess, 1000);
+  params.disableShrinking = false;
+  auto const result = run_property(current_test_id(), join_contract_property(sink), params, sink,
+                                   expectation::fails);
+  if (!result.template is<rc::detail::FailureResult>() || !sink.counterexample()) return {};
+  refutation out{*sink.counterexample(), {}, {}};
+  out.run = harness::replay_generated(space, out.counterexample.record, traced(sink.options()));
+  out.minimal = engine_minimal(sink, out.counterexample);
+  std::cout << "RapidCheck's counterexample: " << describe(out.run.work) << "\n  "
+            << out.counterexample.reason << "\n  token: " << token_of(space, out.counterexample.record)
+            << "\n" << failure_report(sink, out.counterexample);
+  return out;
+}
+
+/// The workload's shape, for comparing minimal counterexamples.
+struct shape {
+  std::uint32_t producers, items, consumers, joiners, work_steps, restarts, crashes, cancels;
+  std::size_t struck;
+  friend bool operator==(const shape&, const shape&) = default;
+};
+
+std::ostream& operator<<(std::ostream& out, const shape& s) {
+  return out << "producers=" << s.producers << " items=" << s.items << " consumers=" << s.consumers
+             << " joiners=" << s.joiners << " work_steps=" << s.work_steps
+             << " restarts=" << s.restarts << " crashes=" << s.crashes << " cancels=" << s.cancels
+             << " faults struck=" << s.struck;
+}
+
+shape shape_of(const generated_run& g) {
+  const harness::workload& w = g.work;
+  return {w.producers,  w.items,         w.consumers,       w.joiners, w.work_steps,
+          w.restarts,   w.faults.crashes, w.faults.cancels, faults_struck(g)};
+}
+
+shape shape_of_minimal(const workload_space& space, const harness::shrink_result& m) {
+  return shape_of(harness::replay_generated(space, m.decisions, {.trace = true}));
+}
+
+/// The smallest workload that shows `policy`'s bug: one producer with one item, one consumer,
+/// one joiner, and the faults and processing steps the bug needs.
+shape smallest(std::uint32_t work_steps, std::uint32_t crashes) {
+  return {1, 1, 1, 1, work_steps, 0, crashes, 0, crashes};
+}
+
+void expect_refuted_minimally(ack_policy policy, const std::string& signature, shape expected) {
+  workload_space const space = only(policy);
+  std::optional<refutation> const r = refute(space);
+  ASSERT_TRUE(r) << "RapidCheck found no run that breaks the join contract with policy "
+                 << name_of(policy);
+  EXPECT_EQ(signature_of(r->run.report), signature) << r->counterexample.reason;
+  EXPECT_EQ(shape_of(r->run), expected) << "RapidCheck's counterexample is not minimal";
+  ASSERT_TRUE(r->minimal.report.violation);
+  EXPECT_EQ(r->minimal.report.violation->signature(), signature);
+  EXPECT_EQ(shape_of_minimal(space, r->minimal), expected);
+  // The engine's shrinker starts from RapidCheck's counterexample and never grows it.
+  EXPECT_LE(r->minimal.minimal_size, harness::trim_record(r->counterexample.record).size());
+}
+
+TEST(join_contract, fails_with_ack_on_success_minimally_one_producer_item_consumer_and_crash) {
+  expect_refuted_minimally(ack_policy::on_success, "join-hang/held-by-crashed", smallest(0, 1));
+}
+
+TEST(join_contract, fails_with_ack_before_work_minimally_one_item_and_one_processing_step) {
+  expect_refuted_minimally(ack_policy::before_work, "work-unfinished/acked-before-done",
+                           smallest(1, 0));
+}
+
+TEST(join_contract, fails_with_ack_twice_minimally_one_item_and_one_crash) {
+  expect_refuted_minimally(ack_policy::twice, "over-ack/double-ack", smallest(0, 1));
+}
+
+TEST(join_contract, fails_with_ack_never_minimally_one_item_and_no_fault) {
+  expect_refuted_minimally(ack_policy::never, "join-hang/never-acked", smallest(0, 0));
+}
+
+/// A planted bug: a queue or consumer that breaks the join contract in one known way, and the
+/// workloads it runs under (some only implement one queue kind).
+struct zoo_entry {
+  std::string name;
+  workload_space space;        ///< with policies = {finally}: the consumers are not to blame
+  harness::run_options options;  ///< make_queue and/or consumer: the bug
+};
+
+/// The zoo of planted bugs. Each entry must be caught by the join contract property.
+/// PLUG-IN POINT: when the zoo lands, return one `zoo_entry` per bug here (e.g. from the
+/// zoo's registry), with the space restricted to the queue kinds the bug implements.
+std::vector<zoo_entry> planted_bugs() { return {}; }
+
+TEST(join_contract, catches_every_planted_bug) {
+  std::vector<zoo_entry> const zoo = planted_bugs();
+  if (zoo.empty()) GTEST_SKIP() << "no planted bugs registered yet (planted_bugs() in join_test.cpp)";
+  for (const zoo_entry& bug : zoo) {
+    SCOPED_TRACE(bug.name);
+    std::optional<refutation> const r = refute(bug.space, bug.options);
+    EXPECT_TRUE(r) << "the join contract property did not catch " << bug.name;
+  }
+}
+
+}  // namespace
+}  // namespace chaosq::properties

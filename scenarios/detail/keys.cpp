@@ -1,0 +1,485 @@
+#include "keys.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+#include <type_traits>
+
+#include "chaosq/harness/verdict.hpp"
+#include "chaosq/harness/workload.hpp"
+
+namespace chaosq::scenarios::detail {
+namespace {
+
+using harness::fault_budget;
+using harness::workload;
+
+constexpr std::uint64_t u32_max = std::numeric_limits<std::uint32_t>::max();
+constexpr std::uint64_t u64_max = std::numeric_limits<std::uint64_t>::max();
+
+std::string range_text(std::uint64_t lo, std::uint64_t hi) {
+  if (hi == u64_max) return "integer >= " + std::to_string(lo);
+  return "integer " + std::to_string(lo) + ".." + std::to_string(hi);
+}
+
+std::string flow_list(const std::vector<std::string>& items) {
+  // Wrapped near 100 columns; continuation lines are indented deeper than any key.
+  std::string out = "[";
+  std::size_t column = 20;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) {
+      out += ",";
+      if (column + items[i].size() + 2 > 96) {
+        out += "\n    ";
+        column = 4;
+      } else {
+        out += " ";
+        ++column;
+      }
+    }
+    out += items[i];
+    column += items[i].size() + 1;
+  }
+  return out + "]";
+}
+
+template <class T>
+std::string flow_numbers(const std::vector<T>& values) {
+  std::vector<std::string> items;
+  items.reserve(values.size());
+  for (T v : values) items.push_back(std::to_string(v));
+  return flow_list(items);
+}
+
+/// A double-quoted YAML string (escapes everything that is not printable ASCII).
+std::string quoted(std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\x";
+          out += hex[c >> 4U];
+          out += hex[c & 15U];
+        } else {
+          out += static_cast<char>(c);  // UTF-8 passes through: YAML text is UTF-8
+        }
+    }
+  }
+  return out + "\"";
+}
+
+key_def make(std::string path, shape sh, std::string type, std::string help) {
+  key_def k;
+  auto dot = path.rfind('.');
+  k.parent = dot == std::string::npos ? "" : path.substr(0, dot);
+  k.name = dot == std::string::npos ? path : path.substr(dot + 1);
+  k.path = std::move(path);
+  k.shape = sh;
+  k.type = std::move(type);
+  k.help = std::move(help);
+  return k;
+}
+
+key_def section(std::string path, std::string help) {
+  return make(std::move(path), shape::map, "map", std::move(help));
+}
+
+/// `get(s, index)` returns a reference to the field; a generic lambda serves const and mutable.
+template <class Get>
+key_def integer_key(std::string path, std::uint64_t lo, std::uint64_t hi, std::string help,
+                    Get get) {
+  key_def k = make(std::move(path), shape::scalar, range_text(lo, hi), std::move(help));
+  k.read = [lo, hi, get](reader& r, const YAML::Node& n, scenario& s, std::size_t i) {
+    if (auto v = r.integer(n, lo, hi)) {
+      auto& field = get(s, i);
+      field = static_cast<std::remove_reference_t<decltype(field)>>(*v);
+    }
+  };
+  k.write = [get](const scenario& s, std::size_t i) -> std::optional<std::string> {
+    return std::to_string(get(s, i));
+  };
+  return k;
+}
+
+template <class E, class Get>
+key_def enum_key(std::string path, std::string help, Get get) {
+  key_def k = make(std::move(path), shape::scalar, harness::all_names<E>(" | "), std::move(help));
+  k.read = [get](reader& r, const YAML::Node& n, scenario& s, std::size_t i) {
+    if (auto v = r.enumeration<E>(n)) get(s, i) = *v;
+  };
+  k.write = [get](const scenario& s, std::size_t i) -> std::optional<std::string> {
+    return std::string(harness::name_of(get(s, i)));
+  };
+  return k;
+}
+
+key_def required(key_def k) {
+  k.required = true;
+  return k;
+}
+
+key_def absent(key_def k, std::string meaning) {
+  k.absent = std::move(meaning);
+  return k;
+}
+
+/// Writes nothing for a scenario with pinned decisions (its `explore` section must be absent).
+key_def explore_only(key_def k) {
+  auto write = k.write;
+  k.write = [write](const scenario& s, std::size_t i) -> std::optional<std::string> {
+    if (s.decisions) return std::nullopt;
+    return write(s, i);
+  };
+  return k;
+}
+
+std::vector<key_def> build() {
+  std::vector<key_def> t;
+  auto add = [&t](key_def k) { t.push_back(std::move(k)); };
+
+  key_def version = make("version", shape::scalar, "integer, " + std::to_string(schema_version),
+                         "schema version of the file");
+  version.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
+    if (auto v = r.integer(n, 0, u64_max)) {
+      if (*v != static_cast<std::uint64_t>(schema_version)) {
+        r.error(n, "unsupported version " + std::to_string(*v) + ": this chaosq reads version " +
+                       std::to_string(schema_version));
+      } else {
+        s.version = static_cast<std::int64_t>(*v);
+      }
+    }
+  };
+  version.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
+    return std::to_string(s.version);
+  };
+  add(required(std::move(version)));
+
+  key_def name = make("name", shape::scalar, "name (letters, digits, '-', '_', '.')",
+                      "what the scenario is called in reports (JUnit test case, SUMMARY line)");
+  name.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
+    if (auto v = r.identifier(n)) s.name = *v;
+  };
+  name.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
+    return s.name;
+  };
+  add(required(std::move(name)));
+
+  key_def description =
+      make("description", shape::scalar, "string", "the real failure the scenario models");
+  description.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
+    if (auto v = r.string(n)) s.description = *v;
+  };
+  description.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
+    if (s.description.empty()) return std::nullopt;
+    return quoted(s.description);
+  };
+  add(absent(std::move(description), "\"\""));
+
+  add(section("queue", "the queue under test"));
+  add(enum_key<queue::queue_kind>("queue.kind", "queue type (asyncio.Queue, LifoQueue, "
+                                                "PriorityQueue)",
+                                  [](auto& s, std::size_t) -> auto& { return s.work.kind; }));
+  add(integer_key("queue.maxsize", 0, 2'147'483'647, "capacity; 0 is unbounded",
+                  [](auto& s, std::size_t) -> auto& { return s.work.maxsize; }));
+
+  add(section("producers", "the tasks that put items (p0, p1, ...)"));
+  add(integer_key("producers.count", 0, 1000, "producer tasks",
+                  [](auto& s, std::size_t) -> auto& { return s.work.producers; }));
+  add(integer_key("producers.items", 0, 1'000'000,
+                  "items each producer puts (item ids count from 0 across producers)",
+                  [](auto& s, std::size_t) -> auto& { return s.work.items; }));
+  add(enum_key<harness::put_mode>("producers.put", "how producers put",
+                                  [](auto& s, std::size_t) -> auto& { return s.work.put; }));
+
+  add(section("consumers", "the tasks that get, process and acknowledge items (c0, c1, ...)"));
+  add(integer_key("consumers.count", 0, 1000, "consumer tasks",
+                  [](auto& s, std::size_t) -> auto& { return s.work.consumers; }));
+  key_def policy = enum_key<harness::ack_policy>(
+      "consumers.policy", "built-in consumer: how it calls task_done",
+      [](auto& s, std::size_t) -> auto& { return s.work.policy; });
+  auto write_policy = policy.write;
+  policy.write = [write_policy](const scenario& s, std::size_t i) -> std::optional<std::string> {
+    if (!s.behaviour.empty()) return std::nullopt;
+    return write_policy(s, i);
+  };
+  add(std::move(policy));
+  key_def behaviour = make("consumers.behaviour", shape::scalar, "registered behaviour name",
+                           "a consumer written in C++ and registered by name (instead of policy)");
+  behaviour.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
+    if (auto v = r.behaviour_name(n)) s.behaviour = *v;
+  };
+  behaviour.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
+    if (s.behaviour.empty()) return std::nullopt;
+    return s.behaviour;
+  };
+  add(absent(std::move(behaviour), "(the policy's consumer)"));
+  add(integer_key("consumers.work_steps", 0, 1000,
+                  "suspension points while processing one item (where mid-item faults strike)",
+                  [](auto& s, std::size_t) -> auto& { return s.work.work_steps; }));
+  add(integer_key("consumers.restarts", 0, 1000,
+                  "a supervisor (s<N>) restarts each crashed consumer up to N times (c0.1, ...)",
+                  [](auto& s, std::size_t) -> auto& { return s.work.restarts; }));
+
+  add(section("joiners", "the tasks that call join() (j0, j1, ...)"));
+  add(integer_key("joiners.count", 0, 1000, "joiner tasks",
+                  [](auto& s, std::size_t) -> auto& { return s.work.joiners; }));
+  add(enum_key<harness::join_when>(
+      "joiners.when", "when they call join()",
+      [](auto& s, std::size_t) -> auto& { return s.work.join_when; }));
+
+  add(section("faults", "faults placed by hand (pinned) and faults the schedule may draw"));
+  add(section("faults.budget", "faults each schedule may draw from its decisions"));
+  add(integer_key("faults.budget.crashes", 0, u32_max,
+                  "crashes of consumers (any consumer point) and producers (before-put)",
+                  [](auto& s, std::size_t) -> auto& { return s.work.faults.crashes; }));
+  add(integer_key("faults.budget.cancels", 0, u32_max,
+                  "cancellations of tasks waiting in get, put or join",
+                  [](auto& s, std::size_t) -> auto& { return s.work.faults.cancels; }));
+  add(enum_key<harness::shutdown_allowance>(
+      "faults.budget.shutdown", "queue shutdowns a schedule may draw",
+      [](auto& s, std::size_t) -> auto& { return s.work.faults.shutdown; }));
+  add(integer_key("faults.budget.odds", 2, 1U << 30U,
+                  "each fault opportunity strikes with probability 1/odds",
+                  [](auto& s, std::size_t) -> auto& { return s.work.faults.odds; }));
+
+  key_def pinned = make("faults.pinned", shape::list_of_maps, "list of maps",
+                        "faults that strike a named task at a named point");
+  pinned.count = [](const scenario& s) { return s.work.pinned.size(); };
+  pinned.resize = [](scenario& s, std::size_t n) { s.work.pinned.resize(n); };
+  add(absent(std::move(pinned), "[]"));
+  key_def pinned_task = make("faults.pinned[].task", shape::scalar,
+                             "task name: p<N>, c<N>, c<N>.<restart>, j<N>", "the task struck");
+  pinned_task.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t i) {
+    if (auto v = r.task_name(n)) s.work.pinned[i].task = *v;
+  };
+  pinned_task.write = [](const scenario& s, std::size_t i) -> std::optional<std::string> {
+    return s.work.pinned[i].task;
+  };
+  add(required(std::move(pinned_task)));
+  add(required(enum_key<harness::fault_point>(
+      "faults.pinned[].point", "the suspension point where it strikes",
+      [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].point; })));
+  add(enum_key<harness::fault_kind>(
+      "faults.pinned[].kind", "what it does",
+      [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].kind; }));
+  key_def item = integer_key("faults.pinned[].item", 0, 999'999,
+                             "strike only while the task handles this item id",
+                             [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].item; });
+  item.write = [](const scenario& s, std::size_t i) -> std::optional<std::string> {
+    if (s.work.pinned[i].item < 0) return std::nullopt;
+    return std::to_string(s.work.pinned[i].item);
+  };
+  add(absent(std::move(item), "(any item)"));
+  add(integer_key(
+      "faults.pinned[].occurrence", 0, u32_max,
+      "strike at the task's (N+1)-th visit of the point (counted per item when item is set)",
+      [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].occurrence; }));
+
+  key_def controls = make("controls", shape::list_of_maps, "list of maps",
+                          "actions taken from outside at a given step");
+  controls.count = [](const scenario& s) { return s.work.controls.size(); };
+  controls.resize = [](scenario& s, std::size_t n) { s.work.controls.resize(n); };
+  add(absent(std::move(controls), "[]"));
+  add(required(integer_key(
+      "controls[].at_step", 0, u64_max,
+      "taken before this step (steps count from 0; at quiescence if the run stops earlier)",
+      [](auto& s, std::size_t i) -> auto& { return s.work.controls[i].at_step; })));
+  add(required(enum_key<harness::control_action>(
+      "controls[].action", "what is done",
+      [](auto& s, std::size_t i) -> auto& { return s.work.controls[i].action; })));
+  key_def control_task =
+      make("controls[].task", shape::scalar, "task name: p<N>, c<N>, c<N>.<restart>, j<N>, s<N>",
+           "the task cancelled");
+  control_task.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t i) {
+    if (auto v = r.task_name(n)) s.work.controls[i].task = *v;
+  };
+  control_task.write = [](const scenario& s, std::size_t i) -> std::optional<std::string> {
+    if (s.work.controls[i].action != harness::control_action::cancel) return std::nullopt;
+    return s.work.controls[i].task;
+  };
+  add(absent(std::move(control_task), "(required for cancel, not allowed otherwise)"));
+
+  add(integer_key("step_budget", 1, std::uint64_t{1} << 40U,
+                  "steps before a run is judged a livelock",
+                  [](auto& s, std::size_t) -> auto& { return s.work.step_budget; }));
+
+  add(section("explore", "how schedules are chosen (not with decisions)"));
+  std::string strategy_type;
+  for (const strategy& st : strategies())
+    strategy_type += (strategy_type.empty() ? "" : " | ") + std::string(st.name);
+  key_def strat = make("explore.strategy", shape::scalar, strategy_type, "exploration strategy");
+  strat.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
+    if (auto v = r.strategy_name(n)) s.explore.strategy = *v;
+  };
+  strat.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
+    return s.explore.strategy;
+  };
+  add(explore_only(std::move(strat)));
+  add(explore_only(integer_key("explore.schedules", 1, 1'000'000'000, "schedules to run",
+                               [](auto& s, std::size_t) -> auto& { return s.explore.schedules; })));
+  add(explore_only(integer_key("explore.seed", 0, u64_max,
+                               "seed (the same seed and strategy as `chaosq explore` run the same "
+                               "schedules)",
+                               [](auto& s, std::size_t) -> auto& { return s.explore.seed; })));
+
+  add(required(section("expect", "what must happen")));
+  key_def join = make("expect.join", shape::scalar,
+                      harness::all_names<join_outcome>(" | "),
+                      "completes: no schedule hangs a join; hangs: some schedule does");
+  join.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
+    if (auto v = r.enumeration<join_outcome>(n)) s.expect.join = *v;
+  };
+  join.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
+    if (!s.expect.join) return std::nullopt;
+    return std::string(harness::name_of(*s.expect.join));
+  };
+  add(absent(std::move(join), "(not checked)"));
+  key_def verdict = make("expect.verdict", shape::scalar, "none | ORACLE | ORACLE/KIND",
+                         "none: no schedule shows a violation; otherwise some schedule shows "
+                         "this verdict (oracles: " +
+                             harness::all_names<harness::oracle>(", ") + ")");
+  verdict.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
+    if (n.IsScalar() && n.Tag() == "?" && n.Scalar() == "none") {
+      s.expect.verdict.reset();
+    } else if (auto v = r.pattern(n)) {
+      s.expect.verdict = *v;
+    }
+  };
+  verdict.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
+    return s.expect.verdict ? s.expect.verdict->to_string() : "none";
+  };
+  add(required(std::move(verdict)));
+  key_def unacked = make("expect.unacknowledged", shape::list, "list of item ids (3 or i3)",
+                         "exactly the items a hang leaves unacknowledged");
+  unacked.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
+    std::vector<std::uint32_t> ids;
+    r.list(n, "a list of item ids", [&](const YAML::Node& e, std::size_t) {
+      if (auto id = r.item_id(e)) {
+        if (std::find(ids.begin(), ids.end(), *id) != ids.end()) {
+          r.error(e, "item i" + std::to_string(*id) + " is listed twice");
+        } else {
+          ids.push_back(*id);
+        }
+      }
+    });
+    std::sort(ids.begin(), ids.end());
+    s.expect.unacknowledged = std::move(ids);
+  };
+  unacked.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
+    if (!s.expect.unacknowledged) return std::nullopt;
+    return flow_numbers(*s.expect.unacknowledged);
+  };
+  add(absent(std::move(unacked), "(not checked)"));
+  key_def forbid = make("expect.forbid", shape::list, "list of ORACLE or ORACLE/KIND",
+                        "verdicts no schedule may show");
+  forbid.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
+    std::vector<verdict_pattern> patterns;
+    r.list(n, "a list of verdicts", [&](const YAML::Node& e, std::size_t) {
+      if (auto p = r.pattern(e)) patterns.push_back(*p);
+    });
+    s.expect.forbid = std::move(patterns);
+  };
+  forbid.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
+    if (s.expect.forbid.empty()) return std::nullopt;
+    std::vector<std::string> items;
+    for (const verdict_pattern& p : s.expect.forbid) items.push_back(p.to_string());
+    return flow_list(items);
+  };
+  add(absent(std::move(forbid), "[]"));
+
+  key_def decisions =
+      make("decisions", shape::list, "list of integers 0.." + std::to_string(u32_max),
+           "a pinned decision record: replay exactly this run instead of exploring (a "
+           "reproducer's; values past its end read as 0)");
+  decisions.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
+    std::vector<std::uint32_t> values;
+    r.list(n, "a list of integers", [&](const YAML::Node& e, std::size_t) {
+      if (auto v = r.integer(e, 0, u32_max)) values.push_back(static_cast<std::uint32_t>(*v));
+    });
+    s.decisions = std::move(values);
+  };
+  decisions.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
+    if (!s.decisions) return std::nullopt;
+    return flow_numbers(*s.decisions);
+  };
+  add(absent(std::move(decisions), "(explore)"));
+  return t;
+}
+
+}  // namespace
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t const up = row[j];
+      std::size_t const change = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + change});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string closest(std::string_view value, const std::vector<std::string_view>& candidates) {
+  if (value.size() > 200) return {};
+  std::string_view best;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (std::string_view c : candidates) {
+    std::size_t const d = edit_distance(value, c);
+    if (d < best_distance) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  if (best.empty()) return {};
+  std::size_t const allowed = std::max<std::size_t>(2, std::min(value.size(), best.size()) / 3);
+  bool const prefix = value.size() >= 3 && (best.substr(0, value.size()) == value ||
+                                            value.substr(0, best.size()) == best);
+  return best_distance <= allowed || prefix ? std::string(best) : std::string();
+}
+
+const std::vector<key_def>& keys() {
+  static const std::vector<key_def> table = build();
+  return table;
+}
+
+const key_def* find_key(std::string_view parent, std::string_view name) {
+  for (const key_def& k : keys())
+    if (k.parent == parent && k.name == name) return &k;
+  return nullptr;
+}
+
+std::vector<const key_def*> children(std::string_view parent) {
+  std::vector<const key_def*> out;
+  for (const key_def& k : keys())
+    if (k.parent == parent) out.push_back(&k);
+  return out;
+}
+
+scenario documented_defaults() {
+  scenario s;
+  s.work.pinned.emplace_back();
+  s.work.controls.emplace_back();
+  return s;
+}
+
+}  // namespace chaosq::scenarios::detail

@@ -1,0 +1,62 @@
+#pragma once
+/// \file
+/// Running a scenario: its schedules (explored, or the one pinned run), each judged against the
+/// expectation; a failure shrunk to a minimal run that replays bit for bit.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chaosq/harness/engine.hpp"
+#include "chaosq/scenarios/behaviours.hpp"
+#include "chaosq/scenarios/scenario.hpp"
+
+namespace chaosq::scenarios {
+
+struct run_settings {
+  /// The behaviours the scenario may name; nullptr: `builtin_behaviours()`.
+  const behaviour_registry* behaviours = nullptr;
+  bool shrink = true;                ///< shrink a failing run to a minimal one
+  std::uint64_t shrink_runs = 20'000;  ///< candidate runs shrinking may try
+  /// Asked before each shrink candidate; true stops shrinking (a front-end's wall-clock limit).
+  std::function<bool()> out_of_time;
+};
+
+/// A run that shows something: the failure of a FAIL (shrunk), or the schedule that showed an
+/// expected verdict of a PASS (as run).
+struct evidence {
+  std::uint64_t schedule = 0;  ///< the schedule's index (0 for a pinned run)
+  harness::workload work;
+  std::vector<std::uint32_t> decisions;  ///< the record to replay (minimal when shrunk)
+  harness::run_report report;            ///< the replay of `decisions`, traced
+  std::vector<std::uint32_t> unacknowledged;  ///< items never acknowledged by the run's end
+  bool shrunk = false;
+  std::size_t original_decisions = 0;  ///< decisions before shrinking
+  std::uint64_t shrink_runs = 0;
+  bool shrink_stopped_early = false;
+};
+
+/// What running a scenario showed.
+struct scenario_result {
+  bool passed = false;
+  std::string reason;  ///< one line: what was expected and what happened
+  std::uint64_t schedules = 0;                      ///< schedules run
+  std::map<std::string, std::uint64_t> signatures;  ///< verdict signature -> schedules
+  /// For a FAIL, the run that breaks the expectation (or the closest one seen, when no schedule
+  /// showed an expected verdict); for a PASS, the schedule that showed the expected verdict.
+  std::optional<scenarios::evidence> evidence;
+};
+
+/// Runs `s` and checks its expectation. Deterministic, apart from where `out_of_time` stops
+/// shrinking. Precondition: `s` came from the loader (or passes its checks), and every
+/// behaviour it names is in the registry.
+[[nodiscard]] scenario_result run_scenario(const scenario& s, const run_settings& settings = {});
+
+/// The reproducer of a result's evidence: `s` with the evidence's decisions pinned and the
+/// expectation replaced by exactly what that run shows. Precondition: `r.evidence` is set.
+[[nodiscard]] scenario reproducer(const scenario& s, const scenario_result& r);
+
+}  // namespace chaosq::scenarios

@@ -1,0 +1,243 @@
+#include "chaosq/scenarios/runner.hpp"
+
+#include <array>
+#include <cassert>
+#include <utility>
+
+#include "chaosq/harness/explore.hpp"
+#include "chaosq/harness/shrink.hpp"
+#include "chaosq/scenarios/writer.hpp"
+#include "chaosq/sim/decision.hpp"
+
+namespace chaosq::scenarios {
+namespace {
+
+using harness::run_report;
+
+/// Schedule i under a uniform random walk seeded with schedule_seed(seed, i): the very schedules
+/// `chaosq explore --seed` runs, so a scenario and the command line agree.
+void drive_random(const harness::workload& w, const exploration& settings,
+                  const harness::run_options& options, const schedule_visitor& visit) {
+  for (std::uint64_t i = 0; i < settings.schedules; ++i) {
+    sim::random_decisions decisions(harness::schedule_seed(settings.seed, i));
+    if (!visit(i, harness::run(w, decisions, options))) return;
+  }
+}
+
+constexpr std::array<strategy, 1> strategy_table{{
+    {"random", "uniform random walk over schedules and drawn faults", drive_random},
+}};
+
+std::string where(bool pinned, std::uint64_t schedule) {
+  return pinned ? std::string("the pinned run") : "schedule " + std::to_string(schedule);
+}
+
+std::string items_text(const std::vector<std::uint32_t>& ids) {
+  if (ids.empty()) return "none";
+  std::string out;
+  for (std::uint32_t id : ids) out += (out.empty() ? "i" : ", i") + std::to_string(id);
+  return out;
+}
+
+/// A schedule worth keeping: its index and its decision record.
+struct kept {
+  std::uint64_t schedule = 0;
+  std::vector<std::uint32_t> decisions;
+  std::string signature;
+};
+
+}  // namespace
+
+std::string verdict_pattern::to_string() const {
+  std::string out(harness::name_of(oracle));
+  if (!kind.empty()) out += "/" + kind;
+  return out;
+}
+
+bool is_hang(harness::oracle o) noexcept {
+  return o == harness::oracle::join_hang || o == harness::oracle::join_late;
+}
+
+std::span<const strategy> strategies() noexcept { return strategy_table; }
+
+const strategy* find_strategy(std::string_view name) noexcept {
+  for (const strategy& s : strategy_table)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+scenario_result run_scenario(const scenario& s, const run_settings& settings) {
+  behaviour_registry const builtin =
+      settings.behaviours ? behaviour_registry{} : builtin_behaviours();
+  const behaviour_registry& behaviours = settings.behaviours ? *settings.behaviours : builtin;
+  harness::run_options options;
+  if (!s.behaviour.empty()) {
+    const behaviour* b = behaviours.find(s.behaviour);
+    assert(b != nullptr && "the loader checks behaviour names");
+    if (b != nullptr) options.consumer = b->consumer;
+  }
+  harness::run_options traced = options;
+  traced.trace = true;
+
+  const expectation& e = s.expect;
+  bool const pinned = s.decisions.has_value();
+  bool const every_schedule_checks =
+      !e.verdict || e.join == join_outcome::completes || !e.forbid.empty();
+
+  scenario_result result;
+  std::optional<kept> broken;
+  std::optional<kept> witness;
+  std::optional<kept> near_miss;  // the expected verdict, other unacknowledged items
+  std::vector<std::uint32_t> near_miss_items;
+  std::optional<kept> first_violation;
+  std::uint64_t clean = 0;
+
+  auto visit = [&](std::uint64_t index, const run_report& r) -> bool {
+    ++result.schedules;
+    if (!r.violation) {
+      ++clean;
+      return true;
+    }
+    const harness::verdict& v = *r.violation;
+    ++result.signatures[v.signature()];
+    std::string why;
+    if (!e.verdict) {
+      why = "expected no violation, but " + where(pinned, index) + " shows " + v.signature();
+    } else if (e.join == join_outcome::completes && is_hang(v.oracle)) {
+      why = "expected every join to complete, but " + where(pinned, index) +
+            " hangs: " + v.signature();
+    } else {
+      for (const verdict_pattern& f : e.forbid) {
+        if (f.matches(v)) {
+          why = where(pinned, index) + " shows " + v.signature() + ", forbidden by 'forbid: " +
+                f.to_string() + "'";
+          break;
+        }
+      }
+    }
+    if (!why.empty()) {
+      result.reason = std::move(why);
+      broken = kept{index, r.decisions, v.signature()};
+      return false;
+    }
+    if (!first_violation) first_violation = kept{index, r.decisions, v.signature()};
+    if (witness || !e.verdict->matches(v)) return true;
+    if (e.unacknowledged) {
+      run_report const replayed = harness::replay(s.work, r.decisions, traced);
+      std::vector<std::uint32_t> items = unacknowledged_items(*replayed.trace);
+      if (items != *e.unacknowledged) {
+        if (!near_miss) {
+          near_miss = kept{index, r.decisions, v.signature()};
+          near_miss_items = std::move(items);
+        }
+        return true;
+      }
+    }
+    witness = kept{index, r.decisions, v.signature()};
+    return every_schedule_checks;
+  };
+
+  if (pinned) {
+    visit(0, harness::replay(s.work, *s.decisions, options));
+  } else {
+    const strategy* st = find_strategy(s.explore.strategy);
+    assert(st != nullptr && "the loader checks strategy names");
+    if (st != nullptr) st->drive(s.work, s.explore, options, visit);
+  }
+
+  auto make_evidence = [&](const kept& k, bool shrink) {
+    evidence ev;
+    ev.schedule = k.schedule;
+    ev.work = s.work;
+    std::vector<std::uint32_t> const record = harness::trim_record(k.decisions);
+    ev.original_decisions = record.size();
+    run_report first = harness::replay(s.work, record, traced);
+    if (shrink && settings.shrink && first.violation) {
+      harness::shrink_result m =
+          harness::shrink(s.work, record, first.violation->signature(),
+                          {.max_runs = settings.shrink_runs,
+                           .out_of_time = settings.out_of_time,
+                           .run = options});
+      ev.work = std::move(m.work);
+      ev.decisions = std::move(m.decisions);
+      ev.report = std::move(m.report);
+      ev.shrunk = true;
+      ev.shrink_runs = m.runs;
+      ev.shrink_stopped_early = m.stopped_early;
+    } else {
+      ev.decisions = record;
+      ev.report = std::move(first);
+    }
+    ev.unacknowledged = unacknowledged_items(*ev.report.trace);
+    return ev;
+  };
+
+  std::string const runs =
+      pinned ? std::string("the pinned run") : std::to_string(result.schedules) + " schedule(s)";
+  if (broken) {
+    result.passed = false;
+    result.evidence = make_evidence(*broken, true);
+    return result;
+  }
+  if (e.verdict && !witness) {
+    result.passed = false;
+    result.reason = (pinned ? "the pinned run does not show " : "no schedule of " + runs + " shows ") +
+                    e.verdict->to_string();
+    if (e.unacknowledged) result.reason += " with unacknowledged " + items_text(*e.unacknowledged);
+    if (near_miss) {
+      result.reason += "; " + where(pinned, near_miss->schedule) + " shows it with unacknowledged " +
+                       items_text(near_miss_items);
+      result.evidence = make_evidence(*near_miss, true);
+    } else if (first_violation) {
+      result.reason += "; " + where(pinned, first_violation->schedule) + " shows " +
+                       first_violation->signature;
+      result.evidence = make_evidence(*first_violation, true);
+    } else {
+      result.reason += "; every run ended without a violation";
+    }
+    if (!result.signatures.empty() && !pinned) {
+      result.reason += " (seen:";
+      for (const auto& [signature, count] : result.signatures)
+        result.reason += " " + signature + " x" + std::to_string(count);
+      result.reason += ", no violation x" + std::to_string(clean) + ")";
+    }
+    return result;
+  }
+  result.passed = true;
+  if (!e.verdict) {
+    result.reason = "no violation in " + runs;
+  } else {
+    result.evidence = make_evidence(*witness, false);
+    const harness::verdict& v = *result.evidence->report.violation;
+    result.reason = v.signature() + " shown by " + where(pinned, witness->schedule);
+    if (e.unacknowledged) result.reason += ", unacknowledged " + items_text(*e.unacknowledged);
+    if (every_schedule_checks && !pinned) {
+      result.reason += "; ";
+      if (e.join == join_outcome::completes) result.reason += "no join hangs";
+      if (e.join == join_outcome::completes && !e.forbid.empty()) result.reason += " and ";
+      if (!e.forbid.empty()) result.reason += "no forbidden verdict";
+      result.reason += " in " + runs;
+    }
+  }
+  return result;
+}
+
+scenario reproducer(const scenario& s, const scenario_result& r) {
+  const evidence& ev = *r.evidence;
+  bool const pinned = s.decisions.has_value();
+  std::string description = "Pins " + where(pinned, ev.schedule);
+  if (!pinned) description += " (strategy " + s.explore.strategy + ", seed " + std::to_string(s.explore.seed) + ")";
+  description += " of scenario '" + s.name + "'";
+  if (ev.shrunk)
+    description += ", shrunk from " + std::to_string(ev.original_decisions) + " to " +
+                   std::to_string(ev.decisions.size()) + " decisions";
+  description += ": " + (ev.report.violation ? ev.report.violation->signature()
+                                             : std::string("no violation")) +
+                 ".";
+  if (!s.description.empty()) description += " The scenario models: " + s.description;
+  std::string name = s.name.substr(0, 94) + "-repro";
+  return pinned_scenario(std::move(name), std::move(description), ev.work, ev.decisions, ev.report,
+                         s.behaviour);
+}
+
+}  // namespace chaosq::scenarios

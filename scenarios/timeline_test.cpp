@@ -1,0 +1,44 @@
+#include "chaosq/scenarios/timeline.hpp"
+
+#include <gtest/gtest.h>
+
+#include "chaosq/harness/engine.hpp"
+
+namespace chaosq::scenarios {
+namespace {
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST(Timeline, ASelfContainedPageWithALanePerTask) {
+  harness::workload w;
+  w.policy = harness::ack_policy::on_success;
+  w.pinned.push_back({harness::fault_kind::crash, "c0", harness::fault_point::mid_item, -1, 0});
+  harness::run_report const r = harness::replay(w, std::vector<std::uint32_t>{}, {.trace = true});
+  ASSERT_TRUE(r.violation);
+  std::vector<timeline_section> const sections{
+      {"FAIL <seed> & co", r.violation->message, &*r.trace}};
+  std::string const html = timeline_html(sections);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0U);
+  EXPECT_EQ(count(html, "<svg "), 1U);
+  EXPECT_EQ(count(html, "<script"), 0U) << "no script";
+  EXPECT_EQ(count(html, "http://") + count(html, "https://"), 1U) << "only the SVG namespace";
+  EXPECT_NE(html.find("<h2>FAIL &lt;seed&gt; &amp; co</h2>"), std::string::npos);
+  for (const char* task : {">p0</text>", ">c0</text>", ">c1</text>", ">j0</text>"})
+    EXPECT_EQ(count(html, task), 1U) << task;
+  EXPECT_GT(count(html, "stroke=\"#d00\""), 0U) << "the marked steps are outlined";
+  EXPECT_EQ(count(html, "fill=\"#e15759\""), 1U) << "one crash cell";
+  EXPECT_NE(html.find("j0 still waiting (unfinished=3) when the run ended"), std::string::npos)
+      << "the hung join is drawn to the end";
+  EXPECT_EQ(timeline_html(sections), html) << "deterministic";
+}
+
+TEST(Timeline, EmptyPageSaysSo) {
+  EXPECT_NE(timeline_html({}).find("No trace to show"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace chaosq::scenarios
