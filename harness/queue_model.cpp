@@ -378,7 +378,7 @@ void queue_model::resume(std::uint32_t id) {
     if (futures_[f].state == future_state::pending) futures_[f].state = future_state::cancelled;
     erase_value(line, f);
     bool const can_proceed = t.line == line_kind::getters ? !empty() : !full();
-    if (can_proceed) {
+    if (can_proceed && futures_[f].state != future_state::cancelled) {
       ++coverage_.wake_passed_on;
       wakeup_next(line);
     }
