@@ -20,6 +20,7 @@
 
 #include "chaosq/harness/generate.hpp"
 #include "chaosq/harness/shrink.hpp"
+
 #include "support.hpp"
 
 namespace chaosq::properties {
@@ -83,8 +84,9 @@ std::optional<refutation> refute(const workload_space& space, harness::run_optio
   out.run = harness::replay_generated(space, out.counterexample.record, traced(sink.options()));
   out.minimal = engine_minimal(sink, out.counterexample);
   std::cout << "RapidCheck's counterexample: " << describe(out.run.work) << "\n  "
-            << out.counterexample.reason << "\n  token: " << token_of(space, out.counterexample.record)
-            << "\n" << failure_report(sink, out.counterexample);
+            << out.counterexample.reason
+            << "\n  token: " << token_of(space, out.counterexample.record) << "\n"
+            << failure_report(sink, out.counterexample);
   return out;
 }
 
@@ -104,8 +106,8 @@ std::ostream& operator<<(std::ostream& out, const shape& s) {
 
 shape shape_of(const generated_run& g) {
   const harness::workload& w = g.work;
-  return {w.producers,  w.items,         w.consumers,       w.joiners, w.work_steps,
-          w.restarts,   w.faults.crashes, w.faults.cancels, faults_struck(g)};
+  return {w.producers, w.items,          w.consumers,      w.joiners,       w.work_steps,
+          w.restarts,  w.faults.crashes, w.faults.cancels, faults_struck(g)};
 }
 
 shape shape_of_minimal(const workload_space& space, const harness::shrink_result& m) {
@@ -153,7 +155,7 @@ TEST(join_contract, fails_with_ack_never_minimally_one_item_and_no_fault) {
 /// workloads it runs under (some only implement one queue kind).
 struct zoo_entry {
   std::string name;
-  workload_space space;        ///< with policies = {finally}: the consumers are not to blame
+  workload_space space;          ///< with policies = {finally}: the consumers are not to blame
   harness::run_options options;  ///< make_queue and/or consumer: the bug
 };
 
@@ -164,7 +166,8 @@ std::vector<zoo_entry> planted_bugs() { return {}; }
 
 TEST(join_contract, catches_every_planted_bug) {
   std::vector<zoo_entry> const zoo = planted_bugs();
-  if (zoo.empty()) GTEST_SKIP() << "no planted bugs registered yet (planted_bugs() in join_test.cpp)";
+  if (zoo.empty())
+    GTEST_SKIP() << "no planted bugs registered yet (planted_bugs() in join_test.cpp)";
   for (const zoo_entry& bug : zoo) {
     SCOPED_TRACE(bug.name);
     std::optional<refutation> const r = refute(bug.space, bug.options);

@@ -7,6 +7,8 @@
 // A failing command sequence is printed in conformance's program format: with a `queue K M`
 // line in front it replays against CPython (`chaosq_differential --replay FILE`).
 
+#include "chaosq/harness/queue_model.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <iostream>
@@ -19,7 +21,6 @@
 #include <rapidcheck/gtest.h>
 #include <rapidcheck/state.h>
 
-#include "chaosq/harness/queue_model.hpp"
 #include "support.hpp"
 
 namespace chaosq::properties {
@@ -85,8 +86,9 @@ class queue_command final : public rc::state::Command<queue_model, real_queue> {
 using command_ptr = std::shared_ptr<const rc::state::Command<queue_model, real_queue>>;
 
 rc::Gen<program_op> with_value(program_op_code code) {
-  return rc::gen::map(rc::gen::inRange<std::int64_t>(0, 6),
-                      [code](std::int64_t v) { return program_op{code, v}; });
+  return rc::gen::map(rc::gen::inRange<std::int64_t>(0, 6), [code](std::int64_t v) {
+    return program_op{code, v};
+  });
 }
 
 rc::Gen<program_op> just(program_op_code code) { return rc::gen::just(program_op{code, 0}); }
@@ -122,20 +124,18 @@ rc::Gen<command_ptr> next_command(const queue_model& m, bool shutdowns) {
   std::size_t const task_done_weight = o.unfinished > 0 ? 3 : 1;
   std::size_t const step_weight = o.ready > 0 ? 12 : 1;
   std::size_t const shutdown_weight = shutdowns ? 1 : 0;
-  return rc::gen::map(rc::gen::weightedOneOf<program_op>({{3, just(c::spawn_get)},
-                                                          {3, with_value(c::spawn_put)},
-                                                          {2, just(c::spawn_join)},
-                                                          {3, with_value(c::put_nowait)},
-                                                          {1, just(c::get_nowait)},
-                                                          {task_done_weight, just(c::task_done)},
-                                                          {cancel_weight, cancel_of(m)},
-                                                          {shutdown_weight, just(c::shutdown)},
-                                                          {shutdown_weight,
-                                                           just(c::shutdown_immediate)},
-                                                          {step_weight, just(c::step)}}),
-                      [](program_op op) -> command_ptr {
-                        return std::make_shared<const queue_command>(op);
-                      });
+  return rc::gen::map(
+      rc::gen::weightedOneOf<program_op>({{3, just(c::spawn_get)},
+                                          {3, with_value(c::spawn_put)},
+                                          {2, just(c::spawn_join)},
+                                          {3, with_value(c::put_nowait)},
+                                          {1, just(c::get_nowait)},
+                                          {task_done_weight, just(c::task_done)},
+                                          {cancel_weight, cancel_of(m)},
+                                          {shutdown_weight, just(c::shutdown)},
+                                          {shutdown_weight, just(c::shutdown_immediate)},
+                                          {step_weight, just(c::step)}}),
+      [](program_op op) -> command_ptr { return std::make_shared<const queue_command>(op); });
 }
 
 void add(model_coverage& total, const model_coverage& c) {

@@ -79,7 +79,8 @@ class trace_ledger {
     } else if (e.operation == "join") {
       return feed_join(e);
     }
-    if (e.outcome == "struck" && role == 'j' && e.operation == "cancel") cancelled_joiners_.insert(e.task);
+    if (e.outcome == "struck" && role == 'j' && e.operation == "cancel")
+      cancelled_joiners_.insert(e.task);
     return std::nullopt;
   }
 
@@ -96,10 +97,8 @@ class trace_ledger {
   /// Every consumer the trace shows has ended: by a fault (possibly followed by its
   /// acknowledgement in `finally`), or by QueueShutDown.
   [[nodiscard]] bool no_consumer_left() const {
-    return !consumers_.empty() &&
-           std::all_of(consumers_.begin(), consumers_.end(), [](const auto& c) {
-             return c.second.ended;
-           });
+    return !consumers_.empty() && std::all_of(consumers_.begin(), consumers_.end(),
+                                              [](const auto& c) { return c.second.ended; });
   }
 
   /// Every item taken was acknowledged.
@@ -127,8 +126,9 @@ class trace_ledger {
   }
 
   [[nodiscard]] bool nothing_outstanding() const {
-    return std::all_of(put_.begin(), put_.end(),
-                       [&](std::int64_t id) { return acked_.contains(id) || drained_.contains(id); });
+    return std::all_of(put_.begin(), put_.end(), [&](std::int64_t id) {
+      return acked_.contains(id) || drained_.contains(id);
+    });
   }
 
   void note_count() {
@@ -292,8 +292,7 @@ split_record split_generated(const harness::workload_space& space,
   return out;
 }
 
-std::string token_of(const harness::workload_space& space,
-                     std::span<const std::uint32_t> record) {
+std::string token_of(const harness::workload_space& space, std::span<const std::uint32_t> record) {
   split_record const s = split_generated(space, record);
   return harness::encode_token(s.work, harness::trim_record(s.run));
 }
@@ -393,16 +392,17 @@ rc::detail::TestResult run_property(const std::string& id, const rc::detail::Pro
   metadata.id = id;
   metadata.description = id;
   sink.set_announce(expected == expectation::holds);
-  sink_listener listener(sink, expected == expectation::holds ? &rc::detail::globalTestListener()
-                                                              : nullptr);
+  sink_listener listener(
+      sink, expected == expectation::holds ? &rc::detail::globalTestListener() : nullptr);
   // With RapidCheck's `reproduce` map, so that RC_PARAMS="reproduce=..." works as usual.
   return rc::detail::checkProperty(property, metadata, params, listener,
                                    rc::detail::configuration().reproduce);
 }
 
 void check_workload_property(failure_sink& sink, const rc::detail::Property& property) {
-  auto const result = run_property(current_test_id(), property,
-                                   rc::detail::configuration().testParams, sink, expectation::holds);
+  auto const result =
+      run_property(current_test_id(), property, rc::detail::configuration().testParams, sink,
+                   expectation::holds);
   std::ostringstream message;
   rc::detail::printResultMessage(result, message);
   if (result.template is<rc::detail::SuccessResult>()) {

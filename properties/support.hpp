@@ -12,10 +12,10 @@
 /// record, so the two shrinkers work on one representation and agree on what "smaller" means.
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <rapidcheck.h>
@@ -35,8 +35,8 @@ namespace chaosq::properties {
 [[nodiscard]] harness::workload_space leaky_policies();
 
 /// Decision records: vectors of values uniform in [0, 8) at every size, the length growing with
-/// RapidCheck's size (up to 2 x max_size). 7 is the value that makes an offered fault strike (odds 8), so a
-/// record of zeros is the smallest run (asyncio order, no fault) and RapidCheck shrinks
+/// RapidCheck's size (up to 2 x max_size). 7 is the value that makes an offered fault strike (odds
+/// 8), so a record of zeros is the smallest run (asyncio order, no fault) and RapidCheck shrinks
 /// toward it. Values past a record's end read as 0.
 [[nodiscard]] rc::Gen<std::vector<std::uint32_t>> decision_records();
 
@@ -61,7 +61,7 @@ struct split_record {
 struct contract_verdict {
   std::optional<std::string> broken;  ///< why the contract is broken; nullopt if it holds
   std::string signature;              ///< the run's verdict signature, or "pass"
-  bool excused = false;    ///< a verdict accepted because faults ended every consumer (below)
+  bool excused = false;        ///< a verdict accepted because faults ended every consumer (below)
   bool faults_struck = false;  ///< a drawn fault or shutdown struck
 };
 
@@ -97,7 +97,7 @@ enum class expectation : std::uint8_t { holds, fails };
 /// since RapidCheck's own reproduce string is printed only at a clean exit.
 class failure_sink {
  public:
-  failure_sink(harness::workload_space space, harness::run_options options = {})
+  explicit failure_sink(harness::workload_space space, harness::run_options options = {})
       : space_(std::move(space)), options_(std::move(options)) {}
 
   /// Reports the case being evaluated as failing; returns false, so that a property can write

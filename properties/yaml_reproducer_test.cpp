@@ -14,6 +14,7 @@
 #include "chaosq/scenarios/loader.hpp"
 #include "chaosq/scenarios/runner.hpp"
 #include "chaosq/scenarios/writer.hpp"
+
 #include "support.hpp"
 
 namespace chaosq::properties {
@@ -28,26 +29,31 @@ std::string errors_of(const scenarios::load_result& loaded) {
 
 TEST(reproducers, a_yaml_round_trip_reproduces_the_verdict) {
   failure_sink sink(every_policy());
-  check_workload_property(sink, rc::detail::toProperty([&sink] {
-    std::vector<std::uint32_t> const record = *decision_records();
-    harness::generated_run const g =
-        harness::replay_generated(sink.space(), record, {.trace = true});
-    split_record const split = split_generated(sink.space(), g.report.decisions);
-    std::vector<std::uint32_t> const run = harness::trim_record(split.run);
-    scenarios::scenario const pinned = scenarios::pinned_scenario(
-        "generated", "a generated run, pinned by a property test", split.work, run, g.report);
-    std::string const yaml = scenarios::to_yaml(pinned);
-    scenarios::load_result const loaded = scenarios::parse_scenario(yaml, "generated.yaml");
-    const auto* parsed = std::get_if<scenarios::scenario>(&loaded);
-    if (parsed == nullptr) sink.report({record, {}, "the YAML did not load:\n" + errors_of(loaded)});
-    RC_ASSERT(errors_of(loaded) == "");
-    RC_ASSERT(*parsed == pinned);
-    RC_ASSERT(scenarios::to_yaml(*parsed) == yaml);
-    scenarios::scenario_result const result = scenarios::run_scenario(*parsed, {.shrink = false});
-    if (!result.passed) sink.report({record, {}, "the YAML reproducer failed: " + result.reason});
-    RC_ASSERT(result.passed);
-    if (result.evidence) RC_ASSERT(signature_of(result.evidence->report) == signature_of(g.report));
-  }));
+  check_workload_property(
+      sink, rc::detail::toProperty([&sink] {
+        std::vector<std::uint32_t> const record = *decision_records();
+        harness::generated_run const g =
+            harness::replay_generated(sink.space(), record, {.trace = true});
+        split_record const split = split_generated(sink.space(), g.report.decisions);
+        std::vector<std::uint32_t> const run = harness::trim_record(split.run);
+        scenarios::scenario const pinned = scenarios::pinned_scenario(
+            "generated", "a generated run, pinned by a property test", split.work, run, g.report);
+        std::string const yaml = scenarios::to_yaml(pinned);
+        scenarios::load_result const loaded = scenarios::parse_scenario(yaml, "generated.yaml");
+        const auto* parsed = std::get_if<scenarios::scenario>(&loaded);
+        if (parsed == nullptr)
+          sink.report({record, {}, "the YAML did not load:\n" + errors_of(loaded)});
+        RC_ASSERT(errors_of(loaded) == "");
+        RC_ASSERT(*parsed == pinned);
+        RC_ASSERT(scenarios::to_yaml(*parsed) == yaml);
+        scenarios::scenario_result const result =
+            scenarios::run_scenario(*parsed, {.shrink = false});
+        if (!result.passed)
+          sink.report({record, {}, "the YAML reproducer failed: " + result.reason});
+        RC_ASSERT(result.passed);
+        if (result.evidence)
+          RC_ASSERT(signature_of(result.evidence->report) == signature_of(g.report));
+      }));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "chaosq/harness/token.hpp"
+
 #include "detail/keys.hpp"
 
 namespace chaosq::scenarios {
@@ -76,8 +78,7 @@ std::string reader::describe_node(const YAML::Node& n) const {
 
 std::optional<std::uint64_t> reader::integer(const YAML::Node& n, std::uint64_t lo,
                                              std::uint64_t hi) {
-  std::string const expected =
-      "an integer " + std::to_string(lo) + ".." + std::to_string(hi);
+  std::string const expected = "an integer " + std::to_string(lo) + ".." + std::to_string(hi);
   if (!n.IsScalar() || n.Tag() != "?") {
     std::string hint = n.IsScalar() && n.Tag() == "!" ? "; write numbers without quotes" : "";
     error(n, "expected " + expected + ", got " + describe_node(n) + hint);
@@ -127,14 +128,14 @@ void reader::unknown_name(const YAML::Node& n, const std::string& got,
 std::optional<std::string> reader::identifier(const YAML::Node& n) {
   auto text = plain_word(n, "a name (letters, digits, '-', '_', '.')");
   if (!text) return std::nullopt;
-  bool const ok = !text->empty() && text->size() <= 100 &&
-                  std::all_of(text->begin(), text->end(), [](char c) {
-                    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-                  });
+  bool const ok =
+      !text->empty() && text->size() <= 100 && std::all_of(text->begin(), text->end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '_' || c == '.';
+      });
   if (!ok) {
-    error(n, "expected a name of 1 to 100 letters, digits, '-', '_' or '.', got " +
-                 describe_node(n));
+    error(n,
+          "expected a name of 1 to 100 letters, digits, '-', '_' or '.', got " + describe_node(n));
     return std::nullopt;
   }
   return text;
@@ -188,8 +189,8 @@ std::optional<std::string> reader::strategy_name(const YAML::Node& n) {
   std::string listing;
   for (const strategy& s : strategies()) {
     names.push_back(s.name);
-    listing += (listing.empty() ? "" : ", ") + std::string(s.name) + " (" + std::string(s.help) +
-               ")";
+    listing +=
+        (listing.empty() ? "" : ", ") + std::string(s.name) + " (" + std::string(s.help) + ")";
   }
   std::string message = "unknown strategy " + describe_node(n) + "; this chaosq has: " + listing;
   if (std::string best = closest(*text, names); !best.empty())
@@ -219,14 +220,15 @@ std::optional<verdict_pattern> reader::pattern(const YAML::Node& n) {
   }
   if (slash != std::string_view::npos) {
     std::string_view const kind = t.substr(slash + 1);
-    bool const ok = !kind.empty() && kind.size() <= 100 &&
-                    std::all_of(kind.begin(), kind.end(), [](char c) {
-                      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-                    });
+    bool const ok =
+        !kind.empty() && kind.size() <= 100 && std::all_of(kind.begin(), kind.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        });
     if (!ok) {
-      error(n, "expected ORACLE/KIND with a KIND of lowercase letters, digits and '-' (like "
-               "join-hang/held-by-crashed), got " +
-                   describe_node(n));
+      error(n,
+            "expected ORACLE/KIND with a KIND of lowercase letters, digits and '-' (like "
+            "join-hang/held-by-crashed), got " +
+                describe_node(n));
       return std::nullopt;
     }
     p.kind = std::string(kind);
@@ -326,8 +328,8 @@ std::optional<load_error_data> check_text(std::string_view text) {
       if ((cc & 0xC0U) != 0x80U) return bad("not UTF-8 text: a malformed character");
       cp = (cp << 6U) | (cc & 0x3FU);
     }
-    bool const overlong = (length == 2 && cp < 0x80) || (length == 3 && cp < 0x800) ||
-                          (length == 4 && cp < 0x10000);
+    bool const overlong =
+        (length == 2 && cp < 0x80) || (length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000);
     if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
       return bad("not UTF-8 text: a malformed character");
     bool const printable = cp == '\t' || cp == '\n' || cp == '\r' || (cp >= 0x20 && cp <= 0x7E) ||
@@ -369,7 +371,8 @@ std::optional<std::string> task_problem(const harness::workload& w, const std::s
   };
   switch (role) {
     case 'p':
-      if (slot >= w.producers) return "no task '" + task + "': " + range('p', w.producers, "producers");
+      if (slot >= w.producers)
+        return "no task '" + task + "': " + range('p', w.producers, "producers");
       break;
     case 'j':
       if (slot >= w.joiners) return "no task '" + task + "': " + range('j', w.joiners, "joiners");
@@ -381,7 +384,8 @@ std::optional<std::string> task_problem(const harness::workload& w, const std::s
         return "no task '" + task + "': " + range('s', w.consumers, "supervisors");
       break;
     default:
-      if (slot >= w.consumers) return "no task '" + task + "': " + range('c', w.consumers, "consumers");
+      if (slot >= w.consumers)
+        return "no task '" + task + "': " + range('c', w.consumers, "consumers");
       if (generation > w.restarts)
         return "no task '" + task + "': it would be restart " + std::to_string(generation) +
                " of c" + std::to_string(slot) + ", but consumers.restarts is " +
@@ -410,8 +414,8 @@ class loader {
   load_result load(std::string_view text) {
     if (text.size() > max_file_bytes) {
       r_.error_at(YAML::Mark::null_mark(), "",
-                  "the file has " + std::to_string(text.size()) + " bytes; a scenario may have at most " +
-                      std::to_string(max_file_bytes));
+                  "the file has " + std::to_string(text.size()) +
+                      " bytes; a scenario may have at most " + std::to_string(max_file_bytes));
       return errors();
     }
     if (auto e = check_text(text)) {
@@ -456,9 +460,10 @@ class loader {
     if (documents < 2) return true;
     const YAML::Mark& second = counter.starts.at(1);
     if (second.pos == counter.starts.at(0).pos) {
-      std::string const here = second.pos >= 0 && static_cast<std::size_t>(second.pos) < buffer.size()
-                                   ? std::string(1, buffer[static_cast<std::size_t>(second.pos)])
-                                   : std::string();
+      std::string const here =
+          second.pos >= 0 && static_cast<std::size_t>(second.pos) < buffer.size()
+              ? std::string(1, buffer[static_cast<std::size_t>(second.pos)])
+              : std::string();
       r_.error_at(second, "", "invalid YAML: unexpected '" + here + "'");
     } else {
       r_.error_at(second, "",
@@ -600,9 +605,9 @@ class loader {
     } else {
       for (const key_def& other : keys()) {
         if (other.name != name || other.parent == section) continue;
-        message += "; '" + name + "' belongs " +
-                   (other.parent.empty() ? std::string("at the top level")
-                                         : "in '" + other.parent + "'");
+        message +=
+            "; '" + name + "' belongs " +
+            (other.parent.empty() ? std::string("at the top level") : "in '" + other.parent + "'");
         break;
       }
     }
@@ -652,17 +657,17 @@ class loader {
       } else if (auto problem = task_problem(w, f.task)) {
         fail(at + ".task", *problem);
       } else if (char const role = role_of(f.point); role != f.task.front()) {
-        std::string const whose = role == 'p' ? "producers (p<N>)"
+        std::string const whose = role == 'p'   ? "producers (p<N>)"
                                   : role == 'j' ? "joiners (j<N>)"
                                                 : "consumers (c<N>)";
         fail(at + ".point", "point '" + std::string(harness::name_of(f.point)) + "' applies to " +
                                 whose + ", not to '" + f.task + "'");
       }
       if (f.item >= 0 && static_cast<std::uint64_t>(f.item) >= total_items) {
-        fail(at + ".item", "item " + std::to_string(f.item) + " is never put: " +
-                               (total_items == 0 ? std::string("no items are put")
-                                                 : "the items are 0.." +
-                                                       std::to_string(total_items - 1)));
+        fail(at + ".item",
+             "item " + std::to_string(f.item) + " is never put: " +
+                 (total_items == 0 ? std::string("no items are put")
+                                   : "the items are 0.." + std::to_string(total_items - 1)));
       }
     }
     for (std::size_t i = 0; i < w.controls.size(); ++i) {
@@ -672,15 +677,16 @@ class loader {
       if (cancel && !has(at + ".task")) {
         fail(at, "action 'cancel' needs a 'task' to cancel", true);
       } else if (!cancel && has(at + ".task")) {
-        fail(at + ".task",
-             "action '" + std::string(harness::name_of(c.action)) + "' takes no task", true);
+        fail(at + ".task", "action '" + std::string(harness::name_of(c.action)) + "' takes no task",
+             true);
       } else if (cancel) {
         if (auto problem = task_problem(w, c.task)) fail(at + ".task", *problem);
       }
     }
     check_expectation(s, total_items);
     if (r_.error_count() == 0) {
-      for (const std::string& problem : harness::validate(w)) r_.error_at(YAML::Mark(), "", problem);
+      for (const std::string& problem : harness::validate(w))
+        r_.error_at(YAML::Mark(), "", problem);
     }
   }
 
@@ -711,10 +717,10 @@ class loader {
       }
       for (std::uint32_t id : *e.unacknowledged) {
         if (id >= total_items) {
-          fail("expect.unacknowledged", "item i" + std::to_string(id) + " is never put: " +
-                                            (total_items == 0 ? std::string("no items are put")
-                                                              : "the items are i0..i" +
-                                                                    std::to_string(total_items - 1)));
+          fail("expect.unacknowledged",
+               "item i" + std::to_string(id) + " is never put: " +
+                   (total_items == 0 ? std::string("no items are put")
+                                     : "the items are i0..i" + std::to_string(total_items - 1)));
           break;
         }
       }
@@ -741,7 +747,8 @@ class loader {
 
 load_result parse_scenario(std::string_view text, std::string_view file,
                            const load_options& options) {
-  behaviour_registry const builtin = options.behaviours ? behaviour_registry{} : builtin_behaviours();
+  behaviour_registry const builtin =
+      options.behaviours ? behaviour_registry{} : builtin_behaviours();
   const behaviour_registry& behaviours = options.behaviours ? *options.behaviours : builtin;
   detail::loader l(std::string(file), behaviours, std::max<std::size_t>(options.max_errors, 1));
   return l.load(text);

@@ -1,11 +1,11 @@
 #include "chaosq/scenarios/loader.hpp"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "chaosq/harness/workload.hpp"
 #include "chaosq/scenarios/writer.hpp"
@@ -104,8 +104,7 @@ expect:
   EXPECT_EQ(s.work.pinned[1], (harness::pinned_fault{harness::fault_kind::crash, "p1",
                                                      harness::fault_point::in_put, -1, 0}));
   ASSERT_EQ(s.work.controls.size(), 2U);
-  EXPECT_EQ(s.work.controls[0],
-            (harness::control_event{7, harness::control_action::cancel, "s2"}));
+  EXPECT_EQ(s.work.controls[0], (harness::control_event{7, harness::control_action::cancel, "s2"}));
   EXPECT_EQ(s.work.controls[1],
             (harness::control_event{9, harness::control_action::shutdown_immediate, ""}));
   EXPECT_EQ(s.work.step_budget, 5000U);
@@ -237,8 +236,7 @@ TEST(Loader, AnEmptyValueIsReportedAtItsKey) {
 }
 
 TEST(Loader, NonScalarKeysAreErrors) {
-  EXPECT_EQ(error_of(with("? [a, b]\n: 1\n")),
-            "t.yaml:4:3: error: keys must be names, got a list");
+  EXPECT_EQ(error_of(with("? [a, b]\n: 1\n")), "t.yaml:4:3: error: keys must be names, got a list");
 }
 
 // ---- out of range ----
@@ -572,8 +570,8 @@ TEST(Loader, SurvivesRandomBytes) {
     std::string text;
     std::size_t const length = rng() % 96;
     for (std::size_t k = 0; k < length; ++k) {
-      text += rng() % 2 ? static_cast<char>(rng() % 256)
-                        : yaml_chars[rng() % (sizeof yaml_chars - 1)];
+      text +=
+          rng() % 2 ? static_cast<char>(rng() % 256) : yaml_chars[rng() % (sizeof yaml_chars - 1)];
     }
     expect_clean(parse_scenario(text, "fuzz.yaml"), text);
     if (HasFailure()) return;
@@ -629,8 +627,7 @@ TEST(BundledScenarios, AtLeastTwelveEachLoadingNamedAfterItsFileAndExplained) {
     ++count;
     SCOPED_TRACE(entry.path().string());
     load_result r = load_scenario(entry.path());
-    ASSERT_TRUE(std::holds_alternative<scenario>(r))
-        << std::get<1>(r).front().to_string();
+    ASSERT_TRUE(std::holds_alternative<scenario>(r)) << std::get<1>(r).front().to_string();
     const scenario& s = std::get<scenario>(r);
     EXPECT_EQ(s.name, entry.path().stem().string());
     EXPECT_FALSE(s.description.empty());

@@ -79,7 +79,8 @@ std::string evidence_text(const file_report& r) {
            std::to_string(ev.decisions.size()) + " decisions";
   }
   out += "; '>' marks the steps that matter:\n" + run.trace->to_text();
-  if (!ev.unacknowledged.empty()) out += "unacknowledged at the end: " + items_text(ev.unacknowledged) + "\n";
+  if (!ev.unacknowledged.empty())
+    out += "unacknowledged at the end: " + items_text(ev.unacknowledged) + "\n";
   std::string const token = evidence_token(r);
   if (!token.empty()) {
     out += "token: " + token + "\nreproduce: chaosq replay " + token + "\n";
@@ -90,8 +91,9 @@ std::string evidence_text(const file_report& r) {
   scenario const repro = reproducer(s, *r.result);
   std::string const file = repro.name + ".yaml";
   out += "reproducer (save as " + file + ", then: chaosq run " + file + "):\n";
-  out += to_yaml(repro, "Reproducer written by chaosq run; `chaosq run` on it shows the verdict "
-                        "below.\nOnce the bug is fixed, change expect to what must happen instead.");
+  out += to_yaml(repro,
+                 "Reproducer written by chaosq run; `chaosq run` on it shows the verdict "
+                 "below.\nOnce the bug is fixed, change expect to what must happen instead.");
   return out;
 }
 

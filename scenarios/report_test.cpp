@@ -87,8 +87,8 @@ TEST(Report, JunitPutsTheWholeFailureInTheElementText) {
       << xml;
   const scenario_result& failed = *reports[1].result;
   std::string const signature = failed.evidence->report.violation->signature();
-  auto const open = xml.find("<failure message=\"" + failed.reason + "\" type=\"" + signature +
-                             "\">");
+  auto const open =
+      xml.find("<failure message=\"" + failed.reason + "\" type=\"" + signature + "\">");
   ASSERT_NE(open, std::string::npos) << xml;
   auto const close = xml.find("</failure>", open);
   std::string const body = xml.substr(open, close - open);

@@ -2,10 +2,12 @@
 
 #include <array>
 #include <cassert>
+#include <memory>
 #include <utility>
 
 #include "chaosq/harness/explore.hpp"
 #include "chaosq/harness/shrink.hpp"
+#include "chaosq/harness/strategy.hpp"
 #include "chaosq/scenarios/writer.hpp"
 #include "chaosq/sim/decision.hpp"
 
@@ -14,19 +16,34 @@ namespace {
 
 using harness::run_report;
 
-/// Schedule i under a uniform random walk seeded with schedule_seed(seed, i): the very schedules
-/// `chaosq explore --seed` runs, so a scenario and the command line agree.
-void drive_random(const harness::workload& w, const exploration& settings,
-                  const harness::run_options& options, const schedule_visitor& visit) {
+/// Runs the schedules harness strategy `K` hands out, as `chaosq explore --strategy` does: the
+/// same seed gives the same schedules in the same order.
+template <harness::strategy_kind K>
+void drive(const harness::workload& w, const exploration& settings,
+           const harness::run_options& options, const schedule_visitor& visit) {
+  std::unique_ptr<harness::strategy> const source =
+      harness::make_strategy(K, {.seed = settings.seed});
   for (std::uint64_t i = 0; i < settings.schedules; ++i) {
-    sim::random_decisions decisions(harness::schedule_seed(settings.seed, i));
-    if (!visit(i, harness::run(w, decisions, options))) return;
+    sim::decision_source* decisions = source->next();
+    if (decisions == nullptr) return;  // the strategy covered its whole space
+    harness::run_report const report = harness::run(w, *decisions, options);
+    source->observe(report);
+    if (!visit(i, report)) return;
   }
 }
 
-constexpr std::array<strategy, 1> strategy_table{{
-    {"random", "uniform random walk over schedules and drawn faults", drive_random},
-}};
+/// A table entry named and explained by harness's own table of strategies.
+template <harness::strategy_kind K>
+constexpr strategy entry() {
+  for (const auto& n : harness::names_of<harness::strategy_kind>::values)
+    if (n.value == K) return {n.name, n.help, drive<K>};
+  return {"?", "?", drive<K>};
+}
+
+/// The strategies a scenario may name. Adding one is one line: entry<strategy_kind::...>().
+constexpr strategy strategy_table[] = {
+    entry<harness::strategy_kind::random>(),
+};
 
 std::string where(bool pinned, std::uint64_t schedule) {
   return pinned ? std::string("the pinned run") : "schedule " + std::to_string(schedule);
@@ -109,8 +126,8 @@ scenario_result run_scenario(const scenario& s, const run_settings& settings) {
     } else {
       for (const verdict_pattern& f : e.forbid) {
         if (f.matches(v)) {
-          why = where(pinned, index) + " shows " + v.signature() + ", forbidden by 'forbid: " +
-                f.to_string() + "'";
+          why = where(pinned, index) + " shows " + v.signature() +
+                ", forbidden by 'forbid: " + f.to_string() + "'";
           break;
         }
       }
@@ -153,11 +170,9 @@ scenario_result run_scenario(const scenario& s, const run_settings& settings) {
     ev.original_decisions = record.size();
     run_report first = harness::replay(s.work, record, traced);
     if (shrink && settings.shrink && first.violation) {
-      harness::shrink_result m =
-          harness::shrink(s.work, record, first.violation->signature(),
-                          {.max_runs = settings.shrink_runs,
-                           .out_of_time = settings.out_of_time,
-                           .run = options});
+      harness::shrink_result m = harness::shrink(
+          s.work, record, first.violation->signature(),
+          {.max_runs = settings.shrink_runs, .out_of_time = settings.out_of_time, .run = options});
       ev.work = std::move(m.work);
       ev.decisions = std::move(m.decisions);
       ev.report = std::move(m.report);
@@ -181,16 +196,17 @@ scenario_result run_scenario(const scenario& s, const run_settings& settings) {
   }
   if (e.verdict && !witness) {
     result.passed = false;
-    result.reason = (pinned ? "the pinned run does not show " : "no schedule of " + runs + " shows ") +
-                    e.verdict->to_string();
+    result.reason =
+        (pinned ? "the pinned run does not show " : "no schedule of " + runs + " shows ") +
+        e.verdict->to_string();
     if (e.unacknowledged) result.reason += " with unacknowledged " + items_text(*e.unacknowledged);
     if (near_miss) {
-      result.reason += "; " + where(pinned, near_miss->schedule) + " shows it with unacknowledged " +
-                       items_text(near_miss_items);
+      result.reason += "; " + where(pinned, near_miss->schedule) +
+                       " shows it with unacknowledged " + items_text(near_miss_items);
       result.evidence = make_evidence(*near_miss, true);
     } else if (first_violation) {
-      result.reason += "; " + where(pinned, first_violation->schedule) + " shows " +
-                       first_violation->signature;
+      result.reason +=
+          "; " + where(pinned, first_violation->schedule) + " shows " + first_violation->signature;
       result.evidence = make_evidence(*first_violation, true);
     } else {
       result.reason += "; every run ended without a violation";
@@ -226,14 +242,16 @@ scenario reproducer(const scenario& s, const scenario_result& r) {
   const evidence& ev = *r.evidence;
   bool const pinned = s.decisions.has_value();
   std::string description = "Pins " + where(pinned, ev.schedule);
-  if (!pinned) description += " (strategy " + s.explore.strategy + ", seed " + std::to_string(s.explore.seed) + ")";
+  if (!pinned)
+    description +=
+        " (strategy " + s.explore.strategy + ", seed " + std::to_string(s.explore.seed) + ")";
   description += " of scenario '" + s.name + "'";
   if (ev.shrunk)
     description += ", shrunk from " + std::to_string(ev.original_decisions) + " to " +
                    std::to_string(ev.decisions.size()) + " decisions";
-  description += ": " + (ev.report.violation ? ev.report.violation->signature()
-                                             : std::string("no violation")) +
-                 ".";
+  description +=
+      ": " +
+      (ev.report.violation ? ev.report.violation->signature() : std::string("no violation")) + ".";
   if (!s.description.empty()) description += " The scenario models: " + s.description;
   std::string name = s.name.substr(0, 94) + "-repro";
   return pinned_scenario(std::move(name), std::move(description), ev.work, ev.decisions, ev.report,

@@ -37,7 +37,9 @@ faults: {budget: {crashes: 1}}
 explore: {schedules: 2000, seed: 1}
 )";
 
-std::string leak_expecting(std::string_view expect) { return std::string(leak) + std::string(expect); }
+std::string leak_expecting(std::string_view expect) {
+  return std::string(leak) + std::string(expect);
+}
 
 std::string signature_of(const harness::run_report& r) {
   return r.violation ? r.violation->signature() : "none";
@@ -207,9 +209,8 @@ TEST(RoundTrip, AnExploreFailureSavedAsAScenarioReproducesItsVerdict) {
   std::string const signature = found.first_failure->violation->signature();
   harness::shrink_result const minimal =
       harness::shrink(w, found.first_failure->decisions, signature);
-  scenario const pinned =
-      pinned_scenario("explored", "found by explore", minimal.work, minimal.decisions,
-                      minimal.report);
+  scenario const pinned = pinned_scenario("explored", "found by explore", minimal.work,
+                                          minimal.decisions, minimal.report);
   EXPECT_EQ(pinned.expect.verdict->to_string(), signature);
   expect_round_trip(pinned, signature);
 }

@@ -25,8 +25,10 @@ std::string schema_markdown() {
   auto cell = [](const std::string& text) {
     std::string out;
     for (char c : text) {
-      if (c == '|') out += "\\|";
-      else out += c;
+      if (c == '|')
+        out += "\\|";
+      else
+        out += c;
     }
     return out;
   };
@@ -37,8 +39,8 @@ std::string schema_markdown() {
     out += "| `" + k.path + "` | " + cell(k.type) + " | " +
            (k.default_value.empty() || k.default_value == "required" || k.default_value[0] == '('
                 ? cell(k.default_value)
-                : "`" + cell(k.default_value) + "`") + " | " +
-           cell(k.help) + " |\n";
+                : "`" + cell(k.default_value) + "`") +
+           " | " + cell(k.help) + " |\n";
   }
   return out;
 }

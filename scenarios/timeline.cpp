@@ -143,8 +143,8 @@ std::string svg_of(const harness::trace& trace) {
   for (const auto& [where, c] : cells) {
     int const x = left + dx * static_cast<int>(where.second);
     int const y = top + lane_height * static_cast<int>(where.first) + 3;
-    out += "<g><title>" + escape(c.tooltip) + "</title><rect x=\"" + std::to_string(x) +
-           "\" y=\"" + std::to_string(y) + "\" width=\"" + std::to_string(dx - 2) +
+    out += "<g><title>" + escape(c.tooltip) + "</title><rect x=\"" + std::to_string(x) + "\" y=\"" +
+           std::to_string(y) + "\" width=\"" + std::to_string(dx - 2) +
            "\" height=\"18\" rx=\"2\" fill=\"" + std::string(style_of(c.shown->operation).color) +
            "\"" + (c.marked ? " stroke=\"#d00\" stroke-width=\"2.5\"" : "") + "/>";
     if (c.shown->item >= 0 && dx >= 18) {
@@ -173,9 +173,10 @@ std::string timeline_html(std::span<const timeline_section> sections) {
     out += "<span><i style=\"background:" + std::string(s.color) + "\"></i>" +
            std::string(s.operation) + "</span>";
   }
-  out += "<span><i style=\"border:2.5px solid #d00\"></i>matters for the verdict</span>"
-         "</p>\n<p class=\"sub\">One lane per task, one column per step; hover a cell for its "
-         "events.</p>\n";
+  out +=
+      "<span><i style=\"border:2.5px solid #d00\"></i>matters for the verdict</span>"
+      "</p>\n<p class=\"sub\">One lane per task, one column per step; hover a cell for its "
+      "events.</p>\n";
   if (sections.empty()) out += "<p>No trace to show: every scenario passed without one.</p>\n";
   for (const timeline_section& s : sections) {
     out += "<h2>" + escape(s.title) + "</h2>\n";

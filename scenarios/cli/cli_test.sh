@@ -57,5 +57,66 @@ check "a double ack on retry is caught" 1 'SUMMARY: violation (over-ack/double-a
 check "with joins late enough, the double ack itself shows" 1 'over-ack/double-ack' -- \
   "$chaosq" explore --policy twice --crash-budget 1 --joiners 0 --schedules 10000 --seed 1
 
+# ---- chaosq run: YAML scenarios, reports, and the round trip failure -> scenario -> same verdict
+bundled=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -f "$out"; rm -rf "$work"' EXIT
+
+check "a bundled scenario passes" 0 '^PASS seed-incident .*join-hang/held-by-crashed.*unacknowledged i1' -- \
+  "$chaosq" run "$bundled/seed-incident.yaml"
+tail -n 1 "$out" | grep -q '^SUMMARY: 1 scenario(s): 1 passed$' \
+  || { echo "FAIL: run's last line is not the SUMMARY"; failures=$((failures + 1)); }
+
+sed 's/policy: finally/policy: on-success/; s/^name: .*/name: regressed/' \
+  "$bundled/seed-incident-fixed.yaml" >"$work/regressed.yaml"
+check "a scenario that fails its expectation exits 1 with trace, token and reproducer" 1 \
+  '^FAIL regressed .*expected no violation, but schedule [0-9]+ shows join-hang/' -- \
+  "$chaosq" run "$work/regressed.yaml" --junit "$work/junit.xml" --timeline "$work/timeline.html"
+for want in 'minimal trace: ' 'reproduce: chaosq replay cq1-' 'reproducer \(save as regressed-repro.yaml' \
+            '^SUMMARY: 1 scenario\(s\): 0 passed, 1 failed \(regressed\)$'; do
+  grep -Eq -- "$want" "$out" || { echo "FAIL: run's FAIL report lacks '$want'"; failures=$((failures + 1)); }
+done
+failed_signature=$(grep -o 'expected no violation, but schedule [0-9]* shows [a-z/-]*' "$out" | awk '{print $NF}')
+sed -n '/^  reproducer (save as/,/^$/p' "$out" | sed '1d' >"$work/regressed-repro.yaml"
+check "the printed reproducer, saved, reproduces the same verdict" 0 \
+  "^PASS regressed-repro .*: ${failed_signature} shown by the pinned run" -- \
+  "$chaosq" run "$work/regressed-repro.yaml"
+grep -q '<failure message="expected no violation' "$work/junit.xml" \
+  && grep -q 'minimal trace: ' "$work/junit.xml" && grep -q 'reproduce: chaosq replay cq1-' "$work/junit.xml" \
+  || { echo "FAIL: the JUnit <failure> text lacks the verdict, trace or reproduce command"; failures=$((failures + 1)); }
+grep -q '<svg ' "$work/timeline.html" \
+  || { echo "FAIL: --timeline wrote no SVG timeline"; failures=$((failures + 1)); }
+
+check "--json reports each scenario for tools" 1 '"status": "fail"' -- \
+  "$chaosq" run "$work/regressed.yaml" --json
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' <(sed '/^SUMMARY:/d' "$out") 2>/dev/null \
+  || { echo "FAIL: run --json is not JSON"; failures=$((failures + 1)); }
+
+printf 'version: 1\nname: typo\nqueue:\n  maxsise: 3\nexpect: {verdict: none}\n' >"$work/typo.yaml"
+check "a misspelled key is bad input with file:line:column and a suggestion" 2 \
+  "typo.yaml:4:3: error: queue.maxsise: unknown key 'maxsise' in 'queue'; did you mean 'maxsize'\?" -- \
+  "$chaosq" run "$work/typo.yaml"
+printf 'version: 1\nname: dup\nname: again\nexpect: {verdict: none}\n' >"$work/dup.yaml"
+check "a duplicate key is bad input naming both positions" 2 \
+  "dup.yaml:3:1: error: name: duplicate key 'name' \(first at line 2, column 1\)" -- \
+  "$chaosq" run "$work/dup.yaml"
+check "a missing file is bad input" 2 '^SUMMARY: 1 scenario\(s\): 0 passed, 1 invalid' -- \
+  "$chaosq" run "$work/no-such.yaml"
+check "run without files is a usage error" 2 'SUMMARY: bad usage' -- "$chaosq" run
+check "run --schema documents every key" 0 '^\| `faults.pinned\[\].point` \|' -- "$chaosq" run --schema
+
+check "explore --save-scenario writes the shrunk failure as a scenario" 1 \
+  'SUMMARY: violation join-hang/held-by-crashed' -- \
+  "$chaosq" explore --policy on-success --crash-budget 1 --schedules 10000 --seed 1 \
+  --save-scenario "$work/explored.yaml"
+check "run on the saved scenario shows the same verdict" 0 \
+  '^PASS explored .*: join-hang/held-by-crashed shown by the pinned run' -- \
+  "$chaosq" run "$work/explored.yaml"
+
+"$chaosq" replay "$token" --as-scenario >"$work/from-token.yaml" 2>/dev/null
+check "replay --as-scenario, run, shows the token's verdict" 0 \
+  '^PASS replay-join-hang-held-by-crashed .*: join-hang/held-by-crashed shown by the pinned run' -- \
+  "$chaosq" run "$work/from-token.yaml"
+
 [ "$failures" -eq 0 ] && echo "all CLI checks passed" || echo "$failures CLI check(s) failed"
 exit $((failures > 0))

@@ -82,7 +82,8 @@ const char* end_name(run_end e) {
 
 /// Shrinks a failure, then prints the minimal run: verdict, trace, sizes and tokens.
 json report_failure(const workload& w, const run_report& failure, double shrink_seconds,
-                    bool as_json, const run_options& run, const std::string& replay_flags) {
+                    bool as_json, const run_options& run, const std::string& replay_flags,
+                    shrink_result* minimal_out) {
   auto const deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                             std::chrono::duration<double>(shrink_seconds));
@@ -90,6 +91,7 @@ json report_failure(const workload& w, const run_report& failure, double shrink_
       shrink(w, failure.decisions, failure.violation->signature(),
              {.out_of_time = [deadline] { return std::chrono::steady_clock::now() > deadline; },
               .run = run});
+  if (minimal_out != nullptr) *minimal_out = minimal;
   const run_report& r = minimal.report;
   std::string const token = encode_token(minimal.work, minimal.decisions);
   std::string const original_token = encode_token(w, trim_record(failure.decisions));

@@ -13,6 +13,7 @@
 
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/names.hpp"
+#include "chaosq/harness/shrink.hpp"
 #include "chaosq/harness/workload.hpp"
 
 namespace chaosq::cli {
@@ -31,6 +32,7 @@ struct command {
 command add_explore_command(CLI::App& app);
 command add_replay_command(CLI::App& app);
 command add_selftest_command(CLI::App& app);
+command add_run_command(CLI::App& app);
 
 
 /// Edit distance, for "did you mean".
@@ -88,8 +90,23 @@ void add_workload_options(CLI::App& app, harness::workload& w);
 
 /// Shrinks a failure (for at most `shrink_seconds`), then prints the minimal run: verdict,
 /// trace, sizes and both tokens; as JSON when `as_json` (and returns it).
+/// The minimal run is also stored in `*minimal` when given (for --save-scenario).
 json report_failure(const harness::workload& w, const harness::run_report& failure,
                     double shrink_seconds, bool as_json, const harness::run_options& run = {},
-                    const std::string& replay_flags = {});
+                    const std::string& replay_flags = {},
+                    harness::shrink_result* minimal = nullptr);
+
+/// A YAML scenario (run_command.cpp) that replays `decisions` on `w` and expects what `traced`,
+/// their traced replay, shows; named after `name` (made a valid scenario name).
+[[nodiscard]] std::string pinned_scenario_yaml(std::string_view name, std::string description,
+                                               const harness::workload& w,
+                                               const std::vector<std::uint32_t>& decisions,
+                                               const harness::run_report& traced);
+
+/// Writes `pinned_scenario_yaml` to `path`, named after the file (--save-scenario). Prints why
+/// on stderr and returns false if it cannot.
+bool save_pinned_scenario(const std::string& path, std::string description,
+                          const harness::workload& w, const std::vector<std::uint32_t>& decisions,
+                          const harness::run_report& traced);
 
 }  // namespace chaosq::cli

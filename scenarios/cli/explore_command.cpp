@@ -24,6 +24,7 @@ struct explore_args {
   std::uint32_t preemptions = 2;
   std::uint32_t max_faults = 1000;
   planted_bug bug = planted_bug::none;
+  std::string save_scenario;  ///< --save-scenario: write the first failure as a YAML scenario
 };
 
 /// What the strategy can promise after this exploration.
@@ -69,6 +70,12 @@ int explore_command(const explore_args& args) {
     std::cout << "SUMMARY: bad input: " << problems.front() << "\n";
     return bad_input;
   }
+  if (!args.save_scenario.empty() && args.bug != planted_bug::none) {
+    std::cerr << "chaosq explore: --save-scenario cannot pin a --queue-bug run: scenarios run "
+                 "the reference queue\n";
+    std::cout << "SUMMARY: bad usage: --save-scenario with --queue-bug\n";
+    return bad_input;
+  }
   auto const start = std::chrono::steady_clock::now();
   explore_options options{.schedules = schedules,
                           .seed = seed,
@@ -91,6 +98,7 @@ int explore_command(const explore_args& args) {
   double const mean =
       s.schedules ? static_cast<double>(s.total_steps) / static_cast<double>(s.schedules) : 0.0;
 
+  shrink_result minimal;
   std::string summary;
   if (result.first_failure) {
     summary = "violation " + result.first_failure->violation->signature() + " at schedule " +
@@ -100,6 +108,24 @@ int explore_command(const explore_args& args) {
     summary = "no violation in " + std::to_string(s.schedules) + " schedules (seed " +
               std::to_string(seed) + ")";
   }
+
+  bool saved = true;
+  auto save_scenario = [&] {  // --save-scenario, after the report and before the SUMMARY line
+    if (args.save_scenario.empty() || !result.first_failure) return;
+    std::string const origin =
+        "Found by chaosq explore (strategy " + std::string(name_of(args.strategy)) + ", seed " +
+        std::to_string(seed) + ", schedule " + std::to_string(result.first_failure_schedule) +
+        "), shrunk to " + std::to_string(minimal.minimal_size) + " decisions.";
+    saved = save_pinned_scenario(args.save_scenario, origin, minimal.work, minimal.decisions,
+                                 minimal.report);
+    if (saved) {
+      std::cout << std::flush;
+      std::cerr << "chaosq explore: scenario saved to " << args.save_scenario << " (chaosq run "
+                << args.save_scenario << " replays it)\n";
+    } else {
+      summary += "; the scenario could not be saved";
+    }
+  };
 
   if (as_json) {
     json out{{"command", "explore"},
@@ -114,17 +140,20 @@ int explore_command(const explore_args& args) {
                {"steps", {{"min", s.min_steps}, {"mean", mean}, {"max", s.max_steps}}},
                {"signatures", s.signatures}}}};
     if (result.first_failure) {
-      out["first_failure"] =
-          report_failure(w, *result.first_failure, shrink_seconds, true, options.run, replay_flags);
+      out["first_failure"] = report_failure(w, *result.first_failure, shrink_seconds, true,
+                                            options.run, replay_flags, &minimal);
       out["first_failure"]["schedule"] = result.first_failure_schedule;
     }
+    save_scenario();
     std::cout << out.dump(2) << "\n";
     std::cerr << "SUMMARY: " << summary << "\n";
   } else {
     std::cout << "explore " << describe(w) << "\n"
               << "strategy random, seed " << seed << ", up to " << schedules << " schedules\n\n";
     if (result.first_failure)
-      report_failure(w, *result.first_failure, shrink_seconds, false, options.run, replay_flags);
+      report_failure(w, *result.first_failure, shrink_seconds, false, options.run, replay_flags,
+                     &minimal);
+    save_scenario();
     std::printf(
         "\nstatistics: %llu schedules in %.3f s (%.0f schedules/s), %zu distinct "
         "signature(s), steps min/mean/max %llu/%.1f/%llu\n",
@@ -136,6 +165,7 @@ int explore_command(const explore_args& args) {
     std::cout << strategy_line(args, s) << "\n";
     std::cout << "SUMMARY: " << summary << "\n";
   }
+  if (!saved) return bad_input;
   return result.first_failure ? violation : pass;
 }
 
@@ -167,6 +197,10 @@ command add_explore_command(CLI::App& app) {
       ->capture_default_str();
   add_enum_option(*sub, "--queue-bug", args->bug,
                   "run a planted-bug variant of the queue, judged against the reference");
+  sub->add_option("--save-scenario", args->save_scenario,
+                  "write the first failure, shrunk, as a YAML scenario that pins its decisions "
+                  "(chaosq run FILE replays it)")
+      ->type_name("FILE");
   return {sub, [args] { return explore_command(*args); }};
 }
 

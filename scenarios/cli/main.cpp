@@ -18,7 +18,7 @@ int run_cli(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "chaosq 0.1.0");
   std::vector<command> const commands{add_explore_command(app), add_replay_command(app),
-                                      add_selftest_command(app)};
+                                      add_selftest_command(app), add_run_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

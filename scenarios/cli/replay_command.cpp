@@ -11,7 +11,7 @@ namespace {
 
 using namespace harness;
 
-int replay_command(const std::string& token, bool as_json, planted_bug bug) {
+int replay_command(const std::string& token, bool as_json, planted_bug bug, bool as_scenario) {
   auto decoded = decode_token(token);
   if (auto* error = std::get_if<token_error>(&decoded)) {
     std::cerr << "chaosq replay: invalid token at character " << error->offset << ": "
@@ -20,13 +20,24 @@ int replay_command(const std::string& token, bool as_json, planted_bug bug) {
     return bad_input;
   }
   const auto& [w, decisions] = std::get<decoded_token>(decoded);
+  if (as_scenario && bug != planted_bug::none) {
+    std::cerr << "chaosq replay: --as-scenario cannot pin a --queue-bug run: scenarios run the "
+                 "reference queue\n";
+    std::cout << "SUMMARY: bad usage: --as-scenario with --queue-bug\n";
+    return bad_input;
+  }
   run_options options{.trace = true};
   if (bug != planted_bug::none) options.make_queue = planted_queue_factory(bug);
   run_report r = replay(w, decisions, options);
   std::string summary = r.violation
                             ? "violation " + r.violation->signature() + " (replayed)"
                             : "no violation (replayed, run " + std::string(end_name(r.end)) + ")";
-  if (as_json) {
+  if (as_scenario) {  // the scenario on stdout, so `> FILE` saves it; the SUMMARY on stderr
+    std::string const name =
+        "replay-" + (r.violation ? r.violation->signature() : std::string("no-violation"));
+    std::cout << pinned_scenario_yaml(name, "From replay token " + token, w, decisions, r);
+    std::cerr << "SUMMARY: " << summary << "\n";
+  } else if (as_json) {
     json out{{"command", "replay"},
              {"workload", describe(w)},
              {"end", end_name(r.end)},
@@ -56,6 +67,7 @@ command add_replay_command(CLI::App& app) {
     std::string token;
     bool as_json = false;
     planted_bug bug = planted_bug::none;
+    bool as_scenario = false;
   };
   auto args = std::make_shared<replay_args>();
   CLI::App* sub = app.add_subcommand(
@@ -64,7 +76,13 @@ command add_replay_command(CLI::App& app) {
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
   add_enum_option(*sub, "--queue-bug", args->bug,
                   "replay on a planted-bug variant of the queue (as explore --queue-bug ran it)");
-  return {sub, [args] { return replay_command(args->token, args->as_json, args->bug); }};
+  sub->add_flag("--as-scenario", args->as_scenario,
+                "print the run as a YAML scenario that pins its decisions and expects its verdict "
+                "(save it with > FILE; chaosq run FILE replays it); the SUMMARY goes to stderr")
+      ->excludes("--json");
+  return {sub, [args] {
+            return replay_command(args->token, args->as_json, args->bug, args->as_scenario);
+          }};
 }
 
 }  // namespace chaosq::cli

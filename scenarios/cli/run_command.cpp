@@ -52,7 +52,8 @@ std::vector<file_report> collect(const std::vector<std::string>& paths) {
       if (files.empty()) {
         file_report r;
         r.file = path;
-        r.load_errors.push_back({path, 0, 0, "", "no scenario files (*.yaml, *.yml) in this directory"});
+        r.load_errors.push_back(
+            {path, 0, 0, "", "no scenario files (*.yaml, *.yml) in this directory"});
         out.push_back(std::move(r));
       }
       for (std::string& f : files) out.push_back(file_report{.file = std::move(f)});
@@ -75,10 +76,9 @@ void run_one(file_report& r, const behaviour_registry& behaviours, double shrink
     auto const deadline = std::chrono::steady_clock::now() +
                           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                               std::chrono::duration<double>(shrink_seconds));
-    r.result = run_scenario(*r.scenario,
-                            {.behaviours = &behaviours, .out_of_time = [deadline] {
-                               return std::chrono::steady_clock::now() > deadline;
-                             }});
+    r.result = run_scenario(*r.scenario, {.behaviours = &behaviours, .out_of_time = [deadline] {
+                                            return std::chrono::steady_clock::now() > deadline;
+                                          }});
   } catch (const std::exception& e) {
     r.internal_error = std::string("internal error: ") + e.what();
   } catch (...) {
@@ -214,9 +214,10 @@ int run_command(const run_args& args) {
     if (list.size() > 5) out += ", ...";
     return out;
   };
-  std::string summary = std::to_string(reports.size()) + " scenario(s): " + std::to_string(passed) +
-                        " passed";
-  if (!failed.empty()) summary += ", " + std::to_string(failed.size()) + " failed (" + names(failed) + ")";
+  std::string summary =
+      std::to_string(reports.size()) + " scenario(s): " + std::to_string(passed) + " passed";
+  if (!failed.empty())
+    summary += ", " + std::to_string(failed.size()) + " failed (" + names(failed) + ")";
   if (!invalid.empty())
     summary += ", " + std::to_string(invalid.size()) + " invalid (" + names(invalid) + ")";
   if (!broken.empty())
@@ -242,19 +243,20 @@ std::string pinned_scenario_yaml(std::string_view name, std::string description,
                                  const harness::workload& w,
                                  const std::vector<std::uint32_t>& decisions,
                                  const harness::run_report& traced) {
-  scenario const s = pinned_scenario(scenario_name_from(name), std::move(description), w,
-                                     decisions, traced);
-  return to_yaml(s, "Written by chaosq; `chaosq run` on it replays the pinned decisions and shows "
-                    "the verdict below.\nOnce the bug is fixed, change expect to what must "
-                    "happen instead.");
+  scenario const s =
+      pinned_scenario(scenario_name_from(name), std::move(description), w, decisions, traced);
+  return to_yaml(s,
+                 "Written by chaosq; `chaosq run` on it replays the pinned decisions and shows "
+                 "the verdict below.\nOnce the bug is fixed, change expect to what must "
+                 "happen instead.");
 }
 
 bool save_pinned_scenario(const std::string& path, std::string description,
                           const harness::workload& w, const std::vector<std::uint32_t>& decisions,
                           const harness::run_report& traced) {
   return write_file(path,
-                    pinned_scenario_yaml(fs::path(path).stem().string(), std::move(description),
-                                         w, decisions, traced),
+                    pinned_scenario_yaml(fs::path(path).stem().string(), std::move(description), w,
+                                         decisions, traced),
                     "scenario");
 }
 

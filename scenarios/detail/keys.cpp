@@ -173,9 +173,7 @@ std::vector<key_def> build() {
   name.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
     if (auto v = r.identifier(n)) s.name = *v;
   };
-  name.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
-    return s.name;
-  };
+  name.write = [](const scenario& s, std::size_t) -> std::optional<std::string> { return s.name; };
   add(required(std::move(name)));
 
   key_def description =
@@ -190,24 +188,31 @@ std::vector<key_def> build() {
   add(absent(std::move(description), "\"\""));
 
   add(section("queue", "the queue under test"));
-  add(enum_key<queue::queue_kind>("queue.kind", "queue type (asyncio.Queue, LifoQueue, "
-                                                "PriorityQueue)",
-                                  [](auto& s, std::size_t) -> auto& { return s.work.kind; }));
-  add(integer_key("queue.maxsize", 0, 2'147'483'647, "capacity; 0 is unbounded",
-                  [](auto& s, std::size_t) -> auto& { return s.work.maxsize; }));
+  add(enum_key<queue::queue_kind>(
+      "queue.kind",
+      "queue type (asyncio.Queue, LifoQueue, "
+      "PriorityQueue)",
+      [](auto& s, std::size_t) -> auto& { return s.work.kind; }));
+  add(integer_key(
+      "queue.maxsize", 0, 2'147'483'647, "capacity; 0 is unbounded",
+      [](auto& s, std::size_t) -> auto& { return s.work.maxsize; }));
 
   add(section("producers", "the tasks that put items (p0, p1, ...)"));
-  add(integer_key("producers.count", 0, 1000, "producer tasks",
-                  [](auto& s, std::size_t) -> auto& { return s.work.producers; }));
-  add(integer_key("producers.items", 0, 1'000'000,
-                  "items each producer puts (item ids count from 0 across producers)",
-                  [](auto& s, std::size_t) -> auto& { return s.work.items; }));
-  add(enum_key<harness::put_mode>("producers.put", "how producers put",
-                                  [](auto& s, std::size_t) -> auto& { return s.work.put; }));
+  add(integer_key(
+      "producers.count", 0, 1000, "producer tasks",
+      [](auto& s, std::size_t) -> auto& { return s.work.producers; }));
+  add(integer_key(
+      "producers.items", 0, 1'000'000,
+      "items each producer puts (item ids count from 0 across producers)",
+      [](auto& s, std::size_t) -> auto& { return s.work.items; }));
+  add(enum_key<harness::put_mode>(
+      "producers.put", "how producers put",
+      [](auto& s, std::size_t) -> auto& { return s.work.put; }));
 
   add(section("consumers", "the tasks that get, process and acknowledge items (c0, c1, ...)"));
-  add(integer_key("consumers.count", 0, 1000, "consumer tasks",
-                  [](auto& s, std::size_t) -> auto& { return s.work.consumers; }));
+  add(integer_key(
+      "consumers.count", 0, 1000, "consumer tasks",
+      [](auto& s, std::size_t) -> auto& { return s.work.consumers; }));
   key_def policy = enum_key<harness::ack_policy>(
       "consumers.policy", "built-in consumer: how it calls task_done",
       [](auto& s, std::size_t) -> auto& { return s.work.policy; });
@@ -227,34 +232,38 @@ std::vector<key_def> build() {
     return s.behaviour;
   };
   add(absent(std::move(behaviour), "(the policy's consumer)"));
-  add(integer_key("consumers.work_steps", 0, 1000,
-                  "suspension points while processing one item (where mid-item faults strike)",
-                  [](auto& s, std::size_t) -> auto& { return s.work.work_steps; }));
-  add(integer_key("consumers.restarts", 0, 1000,
-                  "a supervisor (s<N>) restarts each crashed consumer up to N times (c0.1, ...)",
-                  [](auto& s, std::size_t) -> auto& { return s.work.restarts; }));
+  add(integer_key(
+      "consumers.work_steps", 0, 1000,
+      "suspension points while processing one item (where mid-item faults strike)",
+      [](auto& s, std::size_t) -> auto& { return s.work.work_steps; }));
+  add(integer_key(
+      "consumers.restarts", 0, 1000,
+      "a supervisor (s<N>) restarts each crashed consumer up to N times (c0.1, ...)",
+      [](auto& s, std::size_t) -> auto& { return s.work.restarts; }));
 
   add(section("joiners", "the tasks that call join() (j0, j1, ...)"));
-  add(integer_key("joiners.count", 0, 1000, "joiner tasks",
-                  [](auto& s, std::size_t) -> auto& { return s.work.joiners; }));
+  add(integer_key(
+      "joiners.count", 0, 1000, "joiner tasks",
+      [](auto& s, std::size_t) -> auto& { return s.work.joiners; }));
   add(enum_key<harness::join_when>(
       "joiners.when", "when they call join()",
       [](auto& s, std::size_t) -> auto& { return s.work.join_when; }));
 
   add(section("faults", "faults placed by hand (pinned) and faults the schedule may draw"));
   add(section("faults.budget", "faults each schedule may draw from its decisions"));
-  add(integer_key("faults.budget.crashes", 0, u32_max,
-                  "crashes of consumers (any consumer point) and producers (before-put)",
-                  [](auto& s, std::size_t) -> auto& { return s.work.faults.crashes; }));
-  add(integer_key("faults.budget.cancels", 0, u32_max,
-                  "cancellations of tasks waiting in get, put or join",
-                  [](auto& s, std::size_t) -> auto& { return s.work.faults.cancels; }));
+  add(integer_key(
+      "faults.budget.crashes", 0, u32_max,
+      "crashes of consumers (any consumer point) and producers (before-put)",
+      [](auto& s, std::size_t) -> auto& { return s.work.faults.crashes; }));
+  add(integer_key(
+      "faults.budget.cancels", 0, u32_max, "cancellations of tasks waiting in get, put or join",
+      [](auto& s, std::size_t) -> auto& { return s.work.faults.cancels; }));
   add(enum_key<harness::shutdown_allowance>(
       "faults.budget.shutdown", "queue shutdowns a schedule may draw",
       [](auto& s, std::size_t) -> auto& { return s.work.faults.shutdown; }));
-  add(integer_key("faults.budget.odds", 2, 1U << 30U,
-                  "each fault opportunity strikes with probability 1/odds",
-                  [](auto& s, std::size_t) -> auto& { return s.work.faults.odds; }));
+  add(integer_key(
+      "faults.budget.odds", 2, 1U << 30U, "each fault opportunity strikes with probability 1/odds",
+      [](auto& s, std::size_t) -> auto& { return s.work.faults.odds; }));
 
   key_def pinned = make("faults.pinned", shape::list_of_maps, "list of maps",
                         "faults that strike a named task at a named point");
@@ -276,9 +285,9 @@ std::vector<key_def> build() {
   add(enum_key<harness::fault_kind>(
       "faults.pinned[].kind", "what it does",
       [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].kind; }));
-  key_def item = integer_key("faults.pinned[].item", 0, 999'999,
-                             "strike only while the task handles this item id",
-                             [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].item; });
+  key_def item = integer_key(
+      "faults.pinned[].item", 0, 999'999, "strike only while the task handles this item id",
+      [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].item; });
   item.write = [](const scenario& s, std::size_t i) -> std::optional<std::string> {
     if (s.work.pinned[i].item < 0) return std::nullopt;
     return std::to_string(s.work.pinned[i].item);
@@ -313,9 +322,9 @@ std::vector<key_def> build() {
   };
   add(absent(std::move(control_task), "(required for cancel, not allowed otherwise)"));
 
-  add(integer_key("step_budget", 1, std::uint64_t{1} << 40U,
-                  "steps before a run is judged a livelock",
-                  [](auto& s, std::size_t) -> auto& { return s.work.step_budget; }));
+  add(integer_key(
+      "step_budget", 1, std::uint64_t{1} << 40U, "steps before a run is judged a livelock",
+      [](auto& s, std::size_t) -> auto& { return s.work.step_budget; }));
 
   add(section("explore", "how schedules are chosen (not with decisions)"));
   std::string strategy_type;
@@ -329,16 +338,17 @@ std::vector<key_def> build() {
     return s.explore.strategy;
   };
   add(explore_only(std::move(strat)));
-  add(explore_only(integer_key("explore.schedules", 1, 1'000'000'000, "schedules to run",
-                               [](auto& s, std::size_t) -> auto& { return s.explore.schedules; })));
-  add(explore_only(integer_key("explore.seed", 0, u64_max,
-                               "seed (the same seed and strategy as `chaosq explore` run the same "
-                               "schedules)",
-                               [](auto& s, std::size_t) -> auto& { return s.explore.seed; })));
+  add(explore_only(integer_key(
+      "explore.schedules", 1, 1'000'000'000, "schedules to run",
+      [](auto& s, std::size_t) -> auto& { return s.explore.schedules; })));
+  add(explore_only(integer_key(
+      "explore.seed", 0, u64_max,
+      "seed (the same seed and strategy as `chaosq explore` run the same "
+      "schedules)",
+      [](auto& s, std::size_t) -> auto& { return s.explore.seed; })));
 
   add(required(section("expect", "what must happen")));
-  key_def join = make("expect.join", shape::scalar,
-                      harness::all_names<join_outcome>(" | "),
+  key_def join = make("expect.join", shape::scalar, harness::all_names<join_outcome>(" | "),
                       "completes: no schedule hangs a join; hangs: some schedule does");
   join.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
     if (auto v = r.enumeration<join_outcome>(n)) s.expect.join = *v;
@@ -423,7 +433,9 @@ std::vector<key_def> build() {
 }  // namespace
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
   std::vector<std::size_t> row(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {

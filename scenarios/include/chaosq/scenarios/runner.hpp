@@ -19,7 +19,7 @@ namespace chaosq::scenarios {
 struct run_settings {
   /// The behaviours the scenario may name; nullptr: `builtin_behaviours()`.
   const behaviour_registry* behaviours = nullptr;
-  bool shrink = true;                ///< shrink a failing run to a minimal one
+  bool shrink = true;                  ///< shrink a failing run to a minimal one
   std::uint64_t shrink_runs = 20'000;  ///< candidate runs shrinking may try
   /// Asked before each shrink candidate; true stops shrinking (a front-end's wall-clock limit).
   std::function<bool()> out_of_time;
@@ -30,8 +30,8 @@ struct run_settings {
 struct evidence {
   std::uint64_t schedule = 0;  ///< the schedule's index (0 for a pinned run)
   harness::workload work;
-  std::vector<std::uint32_t> decisions;  ///< the record to replay (minimal when shrunk)
-  harness::run_report report;            ///< the replay of `decisions`, traced
+  std::vector<std::uint32_t> decisions;       ///< the record to replay (minimal when shrunk)
+  harness::run_report report;                 ///< the replay of `decisions`, traced
   std::vector<std::uint32_t> unacknowledged;  ///< items never acknowledged by the run's end
   bool shrunk = false;
   std::size_t original_decisions = 0;  ///< decisions before shrinking
@@ -42,8 +42,8 @@ struct evidence {
 /// What running a scenario showed.
 struct scenario_result {
   bool passed = false;
-  std::string reason;  ///< one line: what was expected and what happened
-  std::uint64_t schedules = 0;                      ///< schedules run
+  std::string reason;           ///< one line: what was expected and what happened
+  std::uint64_t schedules = 0;  ///< schedules run
   std::map<std::string, std::uint64_t> signatures;  ///< verdict signature -> schedules
   /// For a FAIL, the run that breaks the expectation (or the closest one seen, when no schedule
   /// showed an expected verdict); for a PASS, the schedule that showed the expected verdict.
