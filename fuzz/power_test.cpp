@@ -114,7 +114,9 @@ TEST(Targets, TolerateArbitraryBytesAndAreDeterministic) {
     auto const a = run_schedule_zoo(bytes);
     auto const b = run_schedule_zoo(bytes);
     ASSERT_EQ(a.has_value(), b.has_value());
-    if (a) EXPECT_EQ(a->decisions, b->decisions);
+    if (a) {
+      EXPECT_EQ(a->decisions, b->decisions);
+    }
   }
 }
 

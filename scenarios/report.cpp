@@ -6,39 +6,12 @@
 #include "chaosq/harness/token.hpp"
 #include "chaosq/scenarios/writer.hpp"
 
+#include "detail/markup.hpp"
+
 namespace chaosq::scenarios {
 namespace {
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 allows no control characters but tab, newline and carriage return.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
-          out += '?';
-        else
-          out += c;
-    }
-  }
-  return out;
-}
+using detail::markup_escape;
 
 std::string items_text(const std::vector<std::uint32_t>& ids) {
   std::string out;
@@ -118,10 +91,10 @@ std::string junit_xml(std::span<const file_report> reports) {
   out += "<testsuites name=\"chaosq run\"" + counts + ">\n";
   out += "  <testsuite name=\"chaosq.scenarios\"" + counts + " skipped=\"0\">\n";
   for (const file_report& r : reports) {
-    out += "    <testcase classname=\"chaosq.scenarios\" name=\"" + xml_escape(test_name(r)) +
-           "\" file=\"" + xml_escape(r.file) + "\" time=\"" + seconds(r.seconds) + "\"";
+    out += "    <testcase classname=\"chaosq.scenarios\" name=\"" + markup_escape(test_name(r)) +
+           "\" file=\"" + markup_escape(r.file) + "\" time=\"" + seconds(r.seconds) + "\"";
     if (r.passed()) {
-      out += ">\n      <system-out>PASS: " + xml_escape(r.result->reason) +
+      out += ">\n      <system-out>PASS: " + markup_escape(r.result->reason) +
              "</system-out>\n    </testcase>\n";
       continue;
     }
@@ -134,14 +107,14 @@ std::string junit_xml(std::span<const file_report> reports) {
       std::string body = "FAIL " + test_name(r) + " (" + r.file + "): " + res.reason + "\n\n";
       body += evidence_text(r);
       body += "\nrerun: chaosq run " + r.file + "\n";
-      out += "      <failure message=\"" + xml_escape(res.reason) + "\" type=\"" +
-             xml_escape(type) + "\">" + xml_escape(body) + "</failure>\n";
+      out += "      <failure message=\"" + markup_escape(res.reason) + "\" type=\"" +
+             markup_escape(type) + "\">" + markup_escape(body) + "</failure>\n";
     } else {
       std::string text = r.internal_error;
       for (const load_error& e : r.load_errors) text += e.to_string() + "\n";
-      out += "      <error message=\"" + xml_escape(text.substr(0, text.find('\n'))) +
+      out += "      <error message=\"" + markup_escape(text.substr(0, text.find('\n'))) +
              "\" type=\"" + (r.internal_error.empty() ? "invalid scenario" : "internal error") +
-             "\">" + xml_escape(text) + "</error>\n";
+             "\">" + markup_escape(text) + "</error>\n";
     }
     out += "    </testcase>\n";
   }

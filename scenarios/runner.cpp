@@ -43,6 +43,9 @@ constexpr strategy entry() {
 /// The strategies a scenario may name. Adding one is one line: entry<strategy_kind::...>().
 constexpr strategy strategy_table[] = {
     entry<harness::strategy_kind::random>(),
+    entry<harness::strategy_kind::pct>(),
+    entry<harness::strategy_kind::dfs>(),
+    entry<harness::strategy_kind::portfolio>(),
 };
 
 std::string where(bool pinned, std::uint64_t schedule) {

@@ -5,31 +5,12 @@
 #include <map>
 #include <vector>
 
+#include "detail/markup.hpp"
+
 namespace chaosq::scenarios {
 namespace {
 
-std::string escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' ? '?' : c;
-    }
-  }
-  return out;
-}
+using detail::markup_escape;
 
 struct style {
   std::string_view operation;
@@ -111,9 +92,9 @@ std::string svg_of(const harness::trace& trace) {
     if (!e.fault.empty()) c.tooltip += " [" + e.fault + "]";
   }
 
-  std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(width) +
-                    "\" height=\"" + std::to_string(height) + "\" font-family=\"monospace\" " +
-                    "font-size=\"11\">\n";
+  std::string out = "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+                    std::to_string(width) + "\" height=\"" + std::to_string(height) +
+                    "\" font-family=\"monospace\" font-size=\"11\">\n";
   std::uint64_t const tick = std::max<std::uint64_t>(1, 40 / static_cast<std::uint64_t>(dx));
   for (std::uint64_t step = 0; step <= last_step; step += tick) {
     int const x = left + dx * static_cast<int>(step);
@@ -122,7 +103,8 @@ std::string svg_of(const harness::trace& trace) {
   }
   for (std::size_t i = 0; i < lanes.size(); ++i) {
     int const y = top + lane_height * static_cast<int>(i);
-    out += "<text x=\"4\" y=\"" + std::to_string(y + 16) + "\">" + escape(lanes[i]) + "</text>\n";
+    out += "<text class=\"lane\" x=\"4\" y=\"" + std::to_string(y + 16) + "\">" +
+           markup_escape(lanes[i]) + "</text>\n";
     out += "<line x1=\"" + std::to_string(left) + "\" y1=\"" + std::to_string(y + 12) + "\" x2=\"" +
            std::to_string(width - 10) + "\" y2=\"" + std::to_string(y + 12) +
            "\" stroke=\"#ddd\"/>\n";
@@ -134,24 +116,51 @@ std::string svg_of(const harness::trace& trace) {
       if (e.task == lanes[i]) last = &e;
     if (last == nullptr || last->outcome.rfind("waiting", 0) != 0) continue;
     int const y = top + lane_height * static_cast<int>(i) + 12;
-    out += "<line x1=\"" + std::to_string(left + dx * static_cast<int>(last->step)) + "\" y1=\"" +
-           std::to_string(y) + "\" x2=\"" + std::to_string(width - 4) + "\" y2=\"" +
+    out += "<line class=\"wait\" x1=\"" + std::to_string(left + dx * static_cast<int>(last->step)) +
+           "\" y1=\"" + std::to_string(y) + "\" x2=\"" + std::to_string(width - 4) + "\" y2=\"" +
            std::to_string(y) + "\" stroke=\"#b07aa1\" stroke-width=\"3\" " +
-           "stroke-dasharray=\"4 3\"><title>" + escape(lanes[i]) + " still " +
-           escape(last->outcome) + " when the run ended</title></line>\n";
+           "stroke-dasharray=\"4 3\"><title>" + markup_escape(lanes[i]) + " still " +
+           markup_escape(last->outcome) + " when the run ended</title></line>\n";
   }
   for (const auto& [where, c] : cells) {
     int const x = left + dx * static_cast<int>(where.second);
     int const y = top + lane_height * static_cast<int>(where.first) + 3;
-    out += "<g><title>" + escape(c.tooltip) + "</title><rect x=\"" + std::to_string(x) + "\" y=\"" +
-           std::to_string(y) + "\" width=\"" + std::to_string(dx - 2) +
-           "\" height=\"18\" rx=\"2\" fill=\"" + std::string(style_of(c.shown->operation).color) +
-           "\"" + (c.marked ? " stroke=\"#d00\" stroke-width=\"2.5\"" : "") + "/>";
+    out += "<g class=\"mark" + std::string(c.marked ? " marked" : "") + "\" data-op=\"" +
+           markup_escape(c.shown->operation) + "\"><title>" + markup_escape(c.tooltip) + "</title><rect x=\"" +
+           std::to_string(x) + "\" y=\"" + std::to_string(y) + "\" width=\"" +
+           std::to_string(dx - 2) + "\" height=\"18\" rx=\"2\" fill=\"" +
+           std::string(style_of(c.shown->operation).color) + "\"" +
+           (c.marked ? " stroke=\"#d00\" stroke-width=\"2.5\"" : "") + "/>";
     if (c.shown->item >= 0 && dx >= 18) {
       out += "<text x=\"" + std::to_string(x + 2) + "\" y=\"" + std::to_string(y + 13) +
              "\" fill=\"#fff\" font-size=\"9\">" + std::to_string(c.shown->item) + "</text>";
     }
     out += "</g>\n";
+  }
+  // Every item that was taken and never acknowledged, traced from its put through its get to
+  // what happened to the task holding it (a crash, a cancellation, or the end of the run).
+  std::map<std::int64_t, std::vector<const harness::trace_event*>> item_events;
+  for (const harness::trace_event& e : trace.events)
+    if (e.item >= 0) item_events[e.item].push_back(&e);
+  for (const auto& [item, events] : item_events) {
+    bool taken = false;
+    bool acked = false;
+    for (const harness::trace_event* e : events) {
+      taken = taken || (e->operation == "get" && e->outcome == "ok");
+      acked = acked || e->operation == "ack";
+    }
+    if (!taken || acked || events.size() < 2) continue;
+    std::string points;
+    for (const harness::trace_event* e : events) {
+      std::size_t const lane =
+          static_cast<std::size_t>(std::find(lanes.begin(), lanes.end(), e->task) - lanes.begin());
+      points += (points.empty() ? "" : " ") +
+                std::to_string(left + dx * static_cast<int>(e->step) + (dx - 2) / 2) + "," +
+                std::to_string(top + lane_height * static_cast<int>(lane) + 12);
+    }
+    out += "<polyline class=\"item-path\" data-item=\"" + std::to_string(item) + "\" points=\"" +
+           points + "\" fill=\"none\" stroke=\"#d00\" stroke-width=\"2\" stroke-dasharray=\"2 2\">"
+           "<title>i" + std::to_string(item) + " taken and never acknowledged</title></polyline>\n";
   }
   return out + "</svg>\n";
 }
@@ -175,12 +184,14 @@ std::string timeline_html(std::span<const timeline_section> sections) {
   }
   out +=
       "<span><i style=\"border:2.5px solid #d00\"></i>matters for the verdict</span>"
+      "<span><i style=\"border-top:2px dashed #d00\"></i>an item taken and never "
+      "acknowledged</span>"
       "</p>\n<p class=\"sub\">One lane per task, one column per step; hover a cell for its "
       "events.</p>\n";
   if (sections.empty()) out += "<p>No trace to show: every scenario passed without one.</p>\n";
   for (const timeline_section& s : sections) {
-    out += "<h2>" + escape(s.title) + "</h2>\n";
-    if (!s.subtitle.empty()) out += "<p class=\"sub\">" + escape(s.subtitle) + "</p>\n";
+    out += "<h2>" + markup_escape(s.title) + "</h2>\n";
+    if (!s.subtitle.empty()) out += "<p class=\"sub\">" + markup_escape(s.subtitle) + "</p>\n";
     if (s.trace != nullptr) out += svg_of(*s.trace);
   }
   return out + "</body>\n</html>\n";

@@ -33,7 +33,21 @@ TEST(Timeline, ASelfContainedPageWithALanePerTask) {
   EXPECT_EQ(count(html, "fill=\"#e15759\""), 1U) << "one crash cell";
   EXPECT_NE(html.find("j0 still waiting (unfinished=3) when the run ended"), std::string::npos)
       << "the hung join is drawn to the end";
+  EXPECT_EQ(count(html, "<polyline class=\"item-path\""), 1U)
+      << "the one item c0 took and never acknowledged is traced from its put to the crash";
+  EXPECT_GE(count(html, "<g class=\"mark marked\""), 3U) << "its put, get and crash";
   EXPECT_EQ(timeline_html(sections), html) << "deterministic";
+}
+
+TEST(Timeline, NoItemPathWhenEveryTakenItemIsAcknowledged) {
+  harness::workload w;  // the finally policy acknowledges even the item it crashed on
+  w.pinned.push_back({harness::fault_kind::crash, "c0", harness::fault_point::mid_item, -1, 0});
+  harness::run_report const r = harness::replay(w, std::vector<std::uint32_t>{}, {.trace = true});
+  ASSERT_FALSE(r.violation);
+  std::vector<timeline_section> const sections{{"PASS", "", &*r.trace}};
+  std::string const html = timeline_html(sections);
+  EXPECT_EQ(count(html, "fill=\"#e15759\""), 1U) << "the crash is drawn";
+  EXPECT_EQ(count(html, "class=\"item-path\""), 0U);
 }
 
 TEST(Timeline, EmptyPageSaysSo) {

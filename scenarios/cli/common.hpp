@@ -103,6 +103,9 @@ json report_failure(const harness::workload& w, const harness::run_report& failu
                                                const std::vector<std::uint32_t>& decisions,
                                                const harness::run_report& traced);
 
+/// Writes `text` to `path`; on failure says so on stderr, naming `what`, and returns false.
+bool write_file(const std::string& path, const std::string& text, const char* what);
+
 /// Writes `pinned_scenario_yaml` to `path`, named after the file (--save-scenario). Prints why
 /// on stderr and returns false if it cannot.
 bool save_pinned_scenario(const std::string& path, std::string description,

@@ -3,6 +3,7 @@
 
 #include "chaosq/harness/token.hpp"
 #include "chaosq/harness/zoo.hpp"
+#include "chaosq/scenarios/timeline.hpp"
 
 #include "common.hpp"
 
@@ -11,7 +12,8 @@ namespace {
 
 using namespace harness;
 
-int replay_command(const std::string& token, bool as_json, planted_bug bug, bool as_scenario) {
+int replay_command(const std::string& token, bool as_json, planted_bug bug, bool as_scenario,
+                   const std::string& html) {
   auto decoded = decode_token(token);
   if (auto* error = std::get_if<token_error>(&decoded)) {
     std::cerr << "chaosq replay: invalid token at character " << error->offset << ": "
@@ -32,6 +34,17 @@ int replay_command(const std::string& token, bool as_json, planted_bug bug, bool
   std::string summary = r.violation
                             ? "violation " + r.violation->signature() + " (replayed)"
                             : "no violation (replayed, run " + std::string(end_name(r.end)) + ")";
+  if (!html.empty()) {
+    std::vector<scenarios::timeline_section> const sections{
+        {"replay " + token, r.violation ? r.violation->signature() + ": " + r.violation->message
+                                        : "no violation; the run ended " +
+                                              std::string(end_name(r.end)),
+         &*r.trace}};
+    if (!write_file(html, scenarios::timeline_html(sections), "timeline")) {
+      std::cout << "SUMMARY: bad input: cannot write " << html << "\n";
+      return bad_input;
+    }
+  }
   if (as_scenario) {  // the scenario on stdout, so `> FILE` saves it; the SUMMARY on stderr
     std::string const name =
         "replay-" + (r.violation ? r.violation->signature() : std::string("no-violation"));
@@ -68,6 +81,7 @@ command add_replay_command(CLI::App& app) {
     bool as_json = false;
     planted_bug bug = planted_bug::none;
     bool as_scenario = false;
+    std::string html;
   };
   auto args = std::make_shared<replay_args>();
   CLI::App* sub = app.add_subcommand(
@@ -80,8 +94,14 @@ command add_replay_command(CLI::App& app) {
                 "print the run as a YAML scenario that pins its decisions and expects its verdict "
                 "(save it with > FILE; chaosq run FILE replays it); the SUMMARY goes to stderr")
       ->excludes("--json");
+  sub->add_option("--html", args->html,
+                  "also write the run as a self-contained HTML timeline to FILE: a swimlane per "
+                  "task, the faults and the steps that matter highlighted, every item taken and "
+                  "never acknowledged traced from its put")
+      ->type_name("FILE");
   return {sub, [args] {
-            return replay_command(args->token, args->as_json, args->bug, args->as_scenario);
+            return replay_command(args->token, args->as_json, args->bug, args->as_scenario,
+                                  args->html);
           }};
 }
 

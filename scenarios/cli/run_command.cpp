@@ -26,6 +26,7 @@ struct run_args {
   std::vector<std::string> paths;
   std::string junit;
   std::string timeline;
+  std::string html_dir;
   double shrink_seconds = 10;
   bool as_json = false;
   bool print_schema = false;
@@ -135,17 +136,6 @@ json report_json(const file_report& r) {
   return out;
 }
 
-bool write_file(const std::string& path, const std::string& text, const char* what) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) {
-    std::cerr << "chaosq: cannot write the " << what << " to " << path << "\n";
-    return false;
-  }
-  return true;
-}
-
 int run_command(const run_args& args) {
   if (args.print_schema) {
     std::cout << schema_markdown();
@@ -207,6 +197,21 @@ int run_command(const run_args& args) {
     }
     files_ok &= write_file(args.timeline, timeline_html(sections), "timeline");
   }
+  if (!args.html_dir.empty()) {  // one page per failing scenario, named after it
+    std::error_code ec;
+    fs::create_directories(args.html_dir, ec);
+    for (const file_report& r : reports) {
+      if (!r.result || r.result->passed || !r.result->evidence) continue;
+      const evidence& ev = *r.result->evidence;
+      std::vector<timeline_section> const sections{
+          {"FAIL " + display_name(r) + ": " +
+               (ev.report.violation ? ev.report.violation->signature() : "no violation"),
+           ev.report.violation ? ev.report.violation->message : r.result->reason,
+           &*ev.report.trace}};
+      std::string const page = (fs::path(args.html_dir) / (display_name(r) + ".html")).string();
+      files_ok &= write_file(page, timeline_html(sections), "timeline");
+    }
+  }
 
   auto names = [](const std::vector<std::string>& list) {
     std::string out;
@@ -238,6 +243,17 @@ int run_command(const run_args& args) {
 }
 
 }  // namespace
+
+bool write_file(const std::string& path, const std::string& text, const char* what) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) {
+    std::cerr << "chaosq: cannot write the " << what << " to " << path << "\n";
+    return false;
+  }
+  return true;
+}
 
 std::string pinned_scenario_yaml(std::string_view name, std::string description,
                                  const harness::workload& w,
@@ -274,6 +290,10 @@ command add_run_command(CLI::App& app) {
                   "also write an HTML page with a swimlane timeline of each failing (or "
                   "witnessing) run to FILE")
       ->type_name("FILE");
+  sub->add_option("--html", args->html_dir,
+                  "also write, for each failing scenario, a self-contained HTML timeline to "
+                  "DIR/NAME.html (created if missing)")
+      ->type_name("DIR");
   sub->add_option("--shrink-time", args->shrink_seconds,
                   "seconds shrinking a failure may take at most")
       ->capture_default_str()
