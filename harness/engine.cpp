@@ -4,6 +4,8 @@
 #include <array>
 #include <cassert>
 #include <deque>
+#include <exception>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -104,6 +106,7 @@ class engine_run final : private detail::consumer_host {
         decisions_(decisions),
         queue_(options.make_queue ? options.make_queue(w) : make_reference_queue(w)),
         consumer_(options.consumer ? options.consumer : builtin_consumer(w.policy)),
+        builtin_(!options.consumer),
         crashes_left_(w.faults.crashes),
         cancels_left_(w.faults.cancels),
         pinned_used_(w.pinned.size(), false),
@@ -153,7 +156,7 @@ class engine_run final : private detail::consumer_host {
         actors_[me].task = loop_.spawn(supervisor(me, i), actors_[me].name);
       } else {
         std::size_t const me = add_actor("c" + std::to_string(i), role::consumer);
-        actors_[me].task = loop_.spawn(consumer(me), actors_[me].name);
+        actors_[me].task = loop_.spawn(consumer_body(me), actors_[me].name);
       }
     }
     for (std::uint32_t i = 0; i < w_.joiners; ++i) {
@@ -205,6 +208,11 @@ class engine_run final : private detail::consumer_host {
 
   /// A fault point inside a task's own code: a pinned fault or a drawn crash may strike here.
   void checkpoint(actor& a, fault_point p) {
+    if (std::optional<fault_kind> const struck = visit_point(a, p)) raise(a, *struck);
+  }
+
+  /// As `checkpoint`, but returns the kind of the fault that struck instead of raising it.
+  [[nodiscard]] std::optional<fault_kind> visit_point(actor& a, fault_point p) {
     std::uint32_t const visit = a.visits[index(p)]++;
     std::uint32_t const item_visit = a.visits_this_item[index(p)]++;
     for (std::size_t i = 0; i < w_.pinned.size(); ++i) {
@@ -215,13 +223,16 @@ class engine_run final : private detail::consumer_host {
       std::uint32_t const occurrence = f.item < 0 ? visit : item_visit;
       if (!item_matches || occurrence != f.occurrence) continue;
       pinned_used_[i] = true;
-      strike_here(a, f.kind, p, "pinned");
+      record_fault(a, f.kind, p, "pinned");
+      return f.kind;
     }
     bool const drawable = consumer_point(p) || p == fault_point::before_put;
     if (drawable && crashes_left_ > 0 && offered()) {
       --crashes_left_;
-      strike_here(a, fault_kind::crash, p, "drawn");
+      record_fault(a, fault_kind::crash, p, "drawn");
+      return fault_kind::crash;
     }
+    return std::nullopt;
   }
 
   /// A fault struck `a`: the item it holds unacknowledged (if any) is now at risk because of it.
@@ -232,8 +243,8 @@ class engine_run final : private detail::consumer_host {
     r.holder_fault = kind;
   }
 
-  [[noreturn]] void strike_here(actor& a, fault_kind kind, fault_point p, std::string_view origin) {
-    record_fault(a, kind, p, origin);
+  /// Raises the fault that just struck `a` (recorded by `visit_point`).
+  [[noreturn]] static void raise(const actor& a, fault_kind kind) {
     if (kind == fault_kind::cancel) throw sim::cancelled_error{};
     throw sim::injected_fault(a.fault);
   }
@@ -578,6 +589,11 @@ class engine_run final : private detail::consumer_host {
     a.act = activity::finished;
   }
 
+  /// The task of consumer `me`: the built-in policy, or the user's consumer_fn.
+  sim::task<void> consumer_body(std::size_t me) {
+    return builtin_ ? builtin_consumer_task(me) : consumer(me);
+  }
+
   sim::task<void> consumer(std::size_t me) {
     consumer_context ctx(*this, me);
     try {
@@ -609,13 +625,18 @@ class engine_run final : private detail::consumer_host {
       note(a, "get", -1, "QueueShutDown");
       throw;
     }
+    took(a, it);
+    co_return it;
+  }
+
+  /// A consumer's get returned `it`.
+  void took(actor& a, const item& it) {
     a.act = activity::processing;
     a.current = it;
     a.holding = true;
     a.acked_current = false;
     a.visits_this_item.fill(0);
     on_get(a, it);
-    co_return it;
   }
 
   /// Processing one item: k suspension points, each a place a fault may strike.
@@ -629,6 +650,162 @@ class engine_run final : private detail::consumer_host {
     }
     note(a, "process", it.id, "done");
     checkpoint(a, fault_point::before_ack);
+  }
+
+  // ---- the built-in consumers, without exceptions ----
+  //
+  // The built-in policies run here exactly as their consumer_context versions in consumer.cpp
+  // (which a user's consumer_fn still runs through), except that a fault comes back as a value
+  // instead of a thrown exception: throwing an injected crash cost five unwinds per crash, most
+  // of the engine's time. Each step below names the consumer_context call it stands for.
+
+  /// Why a built-in consumer stops early; empty while it goes on.
+  struct stop {
+    enum class why : std::uint8_t { none, ended, raised } reason = why::none;
+    std::exception_ptr error;  // raised: what the consumer_context version would throw
+    sim::error_kind kind = sim::error_kind::failure;
+    bool injected = false;  // raised: an injected_fault (the `twice` policy catches those)
+
+    explicit operator bool() const noexcept { return reason != why::none; }
+    /// The consumer's normal end: the queue shut down, or `run_stopped`.
+    static stop ended() { return stop{why::ended, nullptr, sim::error_kind::failure, false}; }
+    static stop raised(std::exception_ptr e, sim::error_kind kind, bool injected) {
+      return stop{why::raised, std::move(e), kind, injected};
+    }
+  };
+
+  /// The fault `visit_point` reported, as the exception `raise` would throw.
+  static stop struck(const actor& a, fault_kind kind) {
+    if (kind == fault_kind::cancel)
+      return stop::raised(std::make_exception_ptr(sim::cancelled_error{}),
+                          sim::error_kind::cancellation, false);
+    return stop::raised(std::make_exception_ptr(sim::injected_fault(a.fault)),
+                        sim::error_kind::failure, true);
+  }
+
+  /// `ctx.task_done(it)`.
+  stop acknowledge(std::size_t me, const item& it) {
+    if (!consumer_call_allowed(me)) return stop::ended();
+    ack(actors_[me], it);
+    return {};
+  }
+
+  /// `ctx.checkpoint(fault_point::after_ack)`.
+  stop after_ack(std::size_t me) {
+    if (!consumer_call_allowed(me)) return stop::ended();
+    actor& a = actors_[me];
+    if (std::optional<fault_kind> const kind = visit_point(a, fault_point::after_ack))
+      return struck(a, *kind);
+    return {};
+  }
+
+  /// `ctx.process(it)`.
+  sim::task<stop> process_quietly(std::size_t me, item it) {
+    if (!consumer_call_allowed(me)) co_return stop::ended();
+    actor& a = actors_[me];
+    if (std::optional<fault_kind> const kind = visit_point(a, fault_point::after_get))
+      co_return struck(a, *kind);
+    for (std::uint32_t k = 0; k < w_.work_steps; ++k) {
+      stop interrupted;
+      try {
+        co_await sim::yield();
+      } catch (const sim::cancelled_error&) {
+        interrupted = stop::raised(std::current_exception(), sim::error_kind::cancellation, false);
+      } catch (const sim::injected_fault&) {
+        interrupted = stop::raised(std::current_exception(), sim::error_kind::failure, true);
+      } catch (...) {
+        interrupted = stop::raised(std::current_exception(), sim::error_kind::failure, false);
+      }
+      if (interrupted) co_return interrupted;
+      if (std::optional<fault_kind> const kind = visit_point(a, fault_point::mid_item))
+        co_return struck(a, *kind);
+    }
+    note(a, "process", it.id, "done");
+    if (std::optional<fault_kind> const kind = visit_point(a, fault_point::before_ack))
+      co_return struck(a, *kind);
+    co_return stop{};
+  }
+
+  /// The consumer task of a built-in policy: `consumer(me)` running `builtin_consumer(policy)`.
+  sim::task<void> builtin_consumer_task(std::size_t me) {
+    actor& a = actors_[me];
+    stop end;
+    while (!end) {
+      // ctx.get()
+      if (!consumer_call_allowed(me)) {
+        end = stop::ended();
+        break;
+      }
+      a.holding = false;
+      a.act = activity::in_get;
+      if (queue_->qsize() == 0 && !shut_down_) {
+        begin_wait(a, fault_point::in_get);
+        note(a, "get", -1, "waiting");
+      }
+      item it;
+      try {
+        it = co_await queue_->get();
+      } catch (const queue::queue_shut_down&) {
+        note(a, "get", -1, "QueueShutDown");
+        end = stop::ended();
+      } catch (const sim::cancelled_error&) {
+        end = stop::raised(std::current_exception(), sim::error_kind::cancellation, false);
+      } catch (...) {
+        end = stop::raised(std::current_exception(), sim::error_kind::failure, false);
+      }
+      if (end) break;
+      took(a, it);
+
+      switch (w_.policy) {
+        case ack_policy::finally:
+          end = co_await process_quietly(me, it);
+          if (end) {
+            // catch (...) { ctx.task_done(it); throw; }: a run_stopped there wins
+            if (acknowledge(me, it)) end = stop::ended();
+          } else {
+            end = acknowledge(me, it);
+            if (!end) end = after_ack(me);
+          }
+          break;
+        case ack_policy::on_success:
+          end = co_await process_quietly(me, it);
+          if (!end) end = acknowledge(me, it);
+          if (!end) end = after_ack(me);
+          break;
+        case ack_policy::before_work:
+          end = acknowledge(me, it);
+          if (!end) end = after_ack(me);
+          if (!end) end = co_await process_quietly(me, it);
+          break;
+        case ack_policy::twice:
+          for (int attempt = 0;; ++attempt) {
+            end = co_await process_quietly(me, it);
+            if (end.injected) {
+              // catch (const sim::injected_fault&): ack each attempt, retry once
+              if (stop acked = acknowledge(me, it)) {
+                end = std::move(acked);
+                break;
+              }
+              if (attempt == 1) break;
+              note(a, "retry", it.id, "after crash");
+              continue;
+            }
+            if (!end) end = acknowledge(me, it);
+            break;
+          }
+          if (!end) end = after_ack(me);
+          break;
+        case ack_policy::never:
+          end = co_await process_quietly(me, it);
+          break;
+      }
+    }
+    if (end.reason == stop::why::ended) {
+      a.holding = false;
+      a.act = activity::finished;
+      co_return;
+    }
+    co_await sim::exit_with(std::move(end.error), end.kind);
   }
 
   void task_done(std::size_t me, item it) override {
@@ -647,7 +824,12 @@ class engine_run final : private detail::consumer_host {
 
   /// Every call a consumer makes into the engine passes here.
   void guard_consumer_call(std::size_t me) {
-    if (violation_) throw run_stopped{};
+    if (!consumer_call_allowed(me)) throw run_stopped{};
+  }
+
+  /// False when the consumer must stop at once (see `run_stopped`).
+  [[nodiscard]] bool consumer_call_allowed(std::size_t me) {
+    if (violation_) return false;
     if (loop_.steps() != calls_step_) {
       calls_step_ = loop_.steps();
       calls_this_step_ = 0;
@@ -658,8 +840,9 @@ class engine_run final : private detail::consumer_host {
            a.name + " made " + std::to_string(max_calls_per_step_) + " queue calls within step " +
                std::to_string(now()) + " without ever suspending",
            {now()});
-      throw run_stopped{};
+      return false;
     }
+    return true;
   }
 
   void note(std::size_t me, std::string operation, item it, std::string outcome) override {
@@ -673,7 +856,7 @@ class engine_run final : private detail::consumer_host {
       std::string name = "c" + std::to_string(slot);
       if (generation > 0) name += "." + std::to_string(generation);
       std::size_t const worker = add_actor(std::move(name), role::consumer);
-      auto h = loop_.spawn(consumer(worker), actors_[worker].name);
+      auto h = loop_.spawn(consumer_body(worker), actors_[worker].name);
       actors_[worker].task = h;
       actors_[me].act = activity::supervising;
       try {
@@ -904,6 +1087,7 @@ class engine_run final : private detail::consumer_host {
   sim::decision_source& decisions_;
   std::unique_ptr<work_queue> queue_;
   consumer_fn consumer_;
+  bool builtin_;  // no consumer_fn given: the workload's policy runs as builtin_consumer_task
   std::deque<actor> actors_;
   std::vector<item_record> ledger_;
   std::vector<item> shadow_;  // what the queue should store, in put order

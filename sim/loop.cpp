@@ -188,7 +188,10 @@ bool loop::step() {
   t_current = outer;
   if (t.frame_.done()) {
     if (const auto& e = t.promise_->exception()) {
-      t.outcome_ = is_cancellation(e) ? task_outcome::cancelled : task_outcome::failed;
+      bool const cancelled = t.promise_->exception_kind_known()
+                                 ? t.promise_->exception_kind() == error_kind::cancellation
+                                 : is_cancellation(e);
+      t.outcome_ = cancelled ? task_outcome::cancelled : task_outcome::failed;
     } else {
       // Cancelled during the step in which its coroutine returned: asyncio still cancels it.
       t.outcome_ = t.cancel_requested_ ? task_outcome::cancelled : task_outcome::returned;
