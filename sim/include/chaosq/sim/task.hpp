@@ -10,6 +10,8 @@
 #include <optional>
 #include <utility>
 
+#include "chaosq/sim/detail/frame_pool.hpp"
+
 namespace chaosq::sim {
 
 /// What an exception a coroutine ends with stands for, when the code ending it knows.
@@ -29,6 +31,12 @@ class task_state;
 /// exception to rethrow there.
 class promise_base {
  public:
+  // Frames come from a per-thread pool: a run creates dozens and the engine runs millions.
+  static void* operator new(std::size_t size) { return frame_pool::allocate(size); }
+  static void operator delete(void* frame, std::size_t size) noexcept {
+    frame_pool::deallocate(frame, size);
+  }
+
   std::suspend_always initial_suspend() noexcept { return {}; }
 
   struct final_awaiter {
