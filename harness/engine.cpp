@@ -34,9 +34,31 @@ enum class activity : std::uint8_t {
 constexpr std::size_t point_count = names_of<fault_point>::values.size();
 constexpr std::size_t index(fault_point p) { return static_cast<std::size_t>(p); }
 
+/// Where a fault that struck a task came from.
+enum class fault_origin : std::uint8_t { pinned, drawn, control_event };
+
+/// A fault that struck a task, kept as data: its text is built only when a message, a trace or
+/// an injected_fault needs it, not on each of the millions of runs that never show it.
+struct struck_fault {
+  fault_kind kind = fault_kind::crash;
+  fault_point point = fault_point::after_get;
+  fault_origin origin = fault_origin::drawn;
+
+  /// "crash at mid-item (pinned)", "cancelled by control event".
+  [[nodiscard]] std::string text() const {
+    if (origin == fault_origin::control_event) return "cancelled by control event";
+    std::string out(name_of(kind));
+    out += " at ";
+    out += name_of(point);
+    out += origin == fault_origin::pinned ? " (pinned)" : " (drawn)";
+    return out;
+  }
+};
+
 /// A task of the workload and what the oracles need to know about it.
 struct actor {
   std::string name;
+  std::size_t index = 0;  // in engine_run::actors_
   harness::role role = role::consumer;
   activity act = activity::starting;
   sim::task_ref task;
@@ -45,7 +67,7 @@ struct actor {
   bool acked_current = false;  // and has acknowledged it
   std::array<std::uint32_t, point_count> visits{};
   std::array<std::uint32_t, point_count> visits_this_item{};
-  std::string fault;  // the last fault that struck this task, for explanations
+  struck_fault fault;  // the last fault that struck this task, for explanations
   std::uint64_t fault_step = 0;
   std::uint64_t wait_step = 0;    // when its current wait (get, put, join) began
   bool struck_this_wait = false;  // a fault already struck it during its current wait
@@ -110,6 +132,11 @@ class engine_run final : private detail::consumer_host {
         crashes_left_(w.faults.crashes),
         cancels_left_(w.faults.cancels),
         pinned_used_(w.pinned.size(), false),
+        pinned_target_(w.pinned.size(), no_actor),
+        pinned_waits_(std::any_of(w.pinned.begin(), w.pinned.end(),
+                                  [](const pinned_fault& f) {
+                                    return waiting_activity(f.point) != activity::starting;
+                                  })),
         controls_done_(w.controls.size(), false),
         loop_(decisions) {
     if (options.trace) trace_.emplace();
@@ -169,7 +196,12 @@ class engine_run final : private detail::consumer_host {
     actors_.emplace_back();
     actors_.back().name = std::move(name);
     actors_.back().role = r;
-    return actors_.size() - 1;
+    std::size_t const me = actors_.size() - 1;
+    actors_.back().index = me;
+    // Pinned faults name their task; resolve the name once instead of at every fault point.
+    for (std::size_t i = 0; i < w_.pinned.size(); ++i)
+      if (w_.pinned[i].task == actors_.back().name) pinned_target_[i] = me;
+    return me;
   }
 
   run_end drive() {
@@ -217,19 +249,19 @@ class engine_run final : private detail::consumer_host {
     std::uint32_t const item_visit = a.visits_this_item[index(p)]++;
     for (std::size_t i = 0; i < w_.pinned.size(); ++i) {
       const pinned_fault& f = w_.pinned[i];
-      if (pinned_used_[i] || f.point != p || f.task != a.name) continue;
+      if (pinned_used_[i] || f.point != p || pinned_target_[i] != a.index) continue;
       bool const item_matches =
           f.item < 0 || (a.holding && f.item == static_cast<std::int32_t>(a.current.id));
       std::uint32_t const occurrence = f.item < 0 ? visit : item_visit;
       if (!item_matches || occurrence != f.occurrence) continue;
       pinned_used_[i] = true;
-      record_fault(a, f.kind, p, "pinned");
+      record_fault(a, f.kind, p, fault_origin::pinned);
       return f.kind;
     }
     bool const drawable = consumer_point(p) || p == fault_point::before_put;
     if (drawable && crashes_left_ > 0 && offered()) {
       --crashes_left_;
-      record_fault(a, fault_kind::crash, p, "drawn");
+      record_fault(a, fault_kind::crash, p, fault_origin::drawn);
       return fault_kind::crash;
     }
     return std::nullopt;
@@ -246,17 +278,18 @@ class engine_run final : private detail::consumer_host {
   /// Raises the fault that just struck `a` (recorded by `visit_point`).
   [[noreturn]] static void raise(const actor& a, fault_kind kind) {
     if (kind == fault_kind::cancel) throw sim::cancelled_error{};
-    throw sim::injected_fault(a.fault);
+    throw sim::injected_fault(a.fault.text());
   }
 
-  void record_fault(actor& a, fault_kind kind, fault_point p, std::string_view origin) {
-    a.fault = std::string(name_of(kind)) + " at " + std::string(name_of(p)) + " (" +
-              std::string(origin) + ")";
+  void record_fault(actor& a, fault_kind kind, fault_point p, fault_origin origin) {
+    a.fault = {kind, p, origin};
     a.fault_step = now();
     a.struck_this_wait = true;
     blame_held_item(a, kind);
-    note(a, std::string(name_of(kind)), a.holding ? static_cast<std::int64_t>(a.current.id) : -1,
-         "struck", a.fault);
+    if (trace_) {
+      note(a, name_of(kind), a.holding ? static_cast<std::int64_t>(a.current.id) : -1, "struck",
+           a.fault.text());
+    }
   }
 
   /// Faults and control events that act on tasks from outside, between two steps.
@@ -268,7 +301,7 @@ class engine_run final : private detail::consumer_host {
         apply_control(w_.controls[i]);
       }
     }
-    for (std::size_t i = 0; i < w_.pinned.size(); ++i) {
+    for (std::size_t i = 0; i < w_.pinned.size() && pinned_waits_; ++i) {
       const pinned_fault& f = w_.pinned[i];
       activity const waiting = waiting_activity(f.point);
       if (pinned_used_[i] || waiting == activity::starting) continue;
@@ -276,7 +309,7 @@ class engine_run final : private detail::consumer_host {
       if (a == nullptr || a->act != waiting || a->task.done() || a->struck_this_wait) continue;
       if (a->visits[index(f.point)] != f.occurrence + 1) continue;
       pinned_used_[i] = true;
-      strike_waiting(*a, f.kind, f.point, "pinned");
+      strike_waiting(*a, f.kind, f.point, fault_origin::pinned);
     }
     if (cancels_left_ > 0) {
       std::vector<actor*> waiting =
@@ -285,7 +318,7 @@ class engine_run final : private detail::consumer_host {
         actor& victim = *waiting[decisions_.choose(static_cast<std::uint32_t>(waiting.size()),
                                                    decision_tag::fault_target)];
         --cancels_left_;
-        strike_waiting(victim, fault_kind::cancel, point_of(victim.act), "drawn");
+        strike_waiting(victim, fault_kind::cancel, point_of(victim.act), fault_origin::drawn);
       }
     }
     if (crashes_left_ > 0) {
@@ -294,7 +327,7 @@ class engine_run final : private detail::consumer_host {
         actor& victim = *getters[decisions_.choose(static_cast<std::uint32_t>(getters.size()),
                                                    decision_tag::fault_target)];
         --crashes_left_;
-        strike_waiting(victim, fault_kind::crash, fault_point::in_get, "drawn");
+        strike_waiting(victim, fault_kind::crash, fault_point::in_get, fault_origin::drawn);
       }
     }
     if (w_.faults.shutdown != shutdown_allowance::none && !shut_down_ && offered()) {
@@ -361,12 +394,12 @@ class engine_run final : private detail::consumer_host {
     return nullptr;
   }
 
-  void strike_waiting(actor& a, fault_kind kind, fault_point p, std::string_view origin) {
+  void strike_waiting(actor& a, fault_kind kind, fault_point p, fault_origin origin) {
     record_fault(a, kind, p, origin);
     if (kind == fault_kind::cancel) {
       a.task.cancel();
     } else {
-      a.task.inject(std::make_exception_ptr(sim::injected_fault(a.fault)));
+      a.task.inject(std::make_exception_ptr(sim::injected_fault(a.fault.text())));
     }
   }
 
@@ -374,10 +407,10 @@ class engine_run final : private detail::consumer_host {
     switch (c.action) {
       case control_action::cancel:
         if (actor* a = find_actor(c.task); a != nullptr && !a->task.done()) {
-          a->fault = "cancelled by control event";
+          a->fault = {fault_kind::cancel, fault_point::after_get, fault_origin::control_event};
           a->fault_step = now();
           blame_held_item(*a, fault_kind::cancel);
-          note(*a, "cancel", -1, "requested", a->fault);
+          if (trace_) note(*a, "cancel", -1, "requested", a->fault.text());
           a->task.cancel();
         }
         break;
@@ -532,10 +565,8 @@ class engine_run final : private detail::consumer_host {
   }
 
   std::size_t index_of(const actor& a) const {
-    for (std::size_t i = 0; i < actors_.size(); ++i)
-      if (&actors_[i] == &a) return i;
-    assert(false && "actor not found");
-    return 0;
+    assert(&actors_[a.index] == &a);
+    return a.index;
   }
 
   // ---- the workload's tasks ----
@@ -679,7 +710,7 @@ class engine_run final : private detail::consumer_host {
     if (kind == fault_kind::cancel)
       return stop::raised(std::make_exception_ptr(sim::cancelled_error{}),
                           sim::error_kind::cancellation, false);
-    return stop::raised(std::make_exception_ptr(sim::injected_fault(a.fault)),
+    return stop::raised(std::make_exception_ptr(sim::injected_fault(a.fault.text())),
                         sim::error_kind::failure, true);
   }
 
@@ -846,7 +877,7 @@ class engine_run final : private detail::consumer_host {
   }
 
   void note(std::size_t me, std::string operation, item it, std::string outcome) override {
-    note(actors_[me], std::move(operation), it.id, std::move(outcome));
+    note(actors_[me], operation, it.id, outcome);
   }
 
   [[nodiscard]] const std::string& name(std::size_t me) const override { return actors_[me].name; }
@@ -864,7 +895,7 @@ class engine_run final : private detail::consumer_host {
         break;
       } catch (const sim::injected_fault&) {
         if (generation == w_.restarts) break;
-        note(actors_[me], "restart", -1, actors_[worker].name + " crashed");
+        if (trace_) note(actors_[me], "restart", -1, actors_[worker].name + " crashed");
       } catch (const sim::cancelled_error&) {
         break;
       }
@@ -891,8 +922,11 @@ class engine_run final : private detail::consumer_host {
     std::int64_t const count = queue_->unfinished_tasks();
     if (count == 0) a.unacked_at_call = unacked_items();
     if (count > 0) begin_wait(a, fault_point::in_join);
-    note(a, "join", -1,
-         count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
+    if (trace_) {
+      note(a, "join", -1,
+           count == 0 ? "returns at once"
+                      : "waiting (unfinished=" + std::to_string(count) + ")");
+    }
     co_await queue_->join();
     a.act = activity::finished;
     note(a, "join", -1, "returned");
@@ -1057,7 +1091,7 @@ class engine_run final : private detail::consumer_host {
       if (r.fate == fate::acked) {
         out += ", acknowledged at step " + std::to_string(r.ack_step) + ")";
       } else if (holder.task.done() && r.holder_struck) {
-        out += ", held by " + holder.name + " when it ended: " + holder.fault + " at step " +
+        out += ", held by " + holder.name + " when it ended: " + holder.fault.text() + " at step " +
                std::to_string(holder.fault_step) + ")";
         steps.push_back(holder.fault_step);
       } else if (holder.task.done()) {
@@ -1076,11 +1110,12 @@ class engine_run final : private detail::consumer_host {
 
   // ---- trace ----
 
-  void note(const actor& a, std::string operation, std::int64_t item_id, std::string outcome,
-            std::string fault = {}) {
+  // Views, not strings: an untraced run (nearly every run) builds no text for the trace.
+  void note(const actor& a, std::string_view operation, std::int64_t item_id,
+            std::string_view outcome, std::string_view fault = {}) {
     if (!trace_) return;
-    trace_->events.push_back(
-        {now(), a.name, std::move(operation), item_id, std::move(outcome), std::move(fault)});
+    trace_->events.push_back({now(), a.name, std::string(operation), item_id,
+                              std::string(outcome), std::string(fault)});
   }
 
   const workload& w_;
@@ -1097,6 +1132,9 @@ class engine_run final : private detail::consumer_host {
   std::uint32_t crashes_left_;
   std::uint32_t cancels_left_;
   std::vector<bool> pinned_used_;
+  static constexpr std::size_t no_actor = SIZE_MAX;
+  std::vector<std::size_t> pinned_target_;  // the actor each pinned fault names, or no_actor
+  bool pinned_waits_;  // some pinned fault strikes a waiting task (between steps)
   std::vector<bool> controls_done_;
   bool shut_down_ = false;
   std::uint64_t shutdown_step_ = 0;
