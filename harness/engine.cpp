@@ -55,10 +55,13 @@ struct struck_fault {
   }
 };
 
+constexpr std::uint32_t no_pinned = UINT32_MAX;
+
 /// A task of the workload and what the oracles need to know about it.
 struct actor {
   std::string name;
   std::size_t index = 0;  // in engine_run::actors_
+  std::uint32_t first_pinned = no_pinned;  // its first pinned fault (engine_run::pinned_next_)
   harness::role role = role::consumer;
   activity act = activity::starting;
   sim::task_ref task;
@@ -132,7 +135,7 @@ class engine_run final : private detail::consumer_host {
         crashes_left_(w.faults.crashes),
         cancels_left_(w.faults.cancels),
         pinned_used_(w.pinned.size(), false),
-        pinned_target_(w.pinned.size(), no_actor),
+        pinned_next_(w.pinned.size(), no_pinned),
         pinned_waits_(std::any_of(w.pinned.begin(), w.pinned.end(),
                                   [](const pinned_fault& f) {
                                     return waiting_activity(f.point) != activity::starting;
@@ -198,9 +201,14 @@ class engine_run final : private detail::consumer_host {
     actors_.back().role = r;
     std::size_t const me = actors_.size() - 1;
     actors_.back().index = me;
-    // Pinned faults name their task; resolve the name once instead of at every fault point.
-    for (std::size_t i = 0; i < w_.pinned.size(); ++i)
-      if (w_.pinned[i].task == actors_.back().name) pinned_target_[i] = me;
+    // Pinned faults name their task: chain this task's own, in workload order, once, instead of
+    // comparing names over all of them at every fault point.
+    std::uint32_t* tail = &actors_.back().first_pinned;
+    for (std::uint32_t i = 0; i < w_.pinned.size(); ++i) {
+      if (w_.pinned[i].task != actors_.back().name) continue;
+      *tail = i;
+      tail = &pinned_next_[i];
+    }
     return me;
   }
 
@@ -247,9 +255,9 @@ class engine_run final : private detail::consumer_host {
   [[nodiscard]] std::optional<fault_kind> visit_point(actor& a, fault_point p) {
     std::uint32_t const visit = a.visits[index(p)]++;
     std::uint32_t const item_visit = a.visits_this_item[index(p)]++;
-    for (std::size_t i = 0; i < w_.pinned.size(); ++i) {
+    for (std::uint32_t i = a.first_pinned; i != no_pinned; i = pinned_next_[i]) {
       const pinned_fault& f = w_.pinned[i];
-      if (pinned_used_[i] || f.point != p || pinned_target_[i] != a.index) continue;
+      if (pinned_used_[i] || f.point != p) continue;
       bool const item_matches =
           f.item < 0 || (a.holding && f.item == static_cast<std::int32_t>(a.current.id));
       std::uint32_t const occurrence = f.item < 0 ? visit : item_visit;
@@ -1132,8 +1140,7 @@ class engine_run final : private detail::consumer_host {
   std::uint32_t crashes_left_;
   std::uint32_t cancels_left_;
   std::vector<bool> pinned_used_;
-  static constexpr std::size_t no_actor = SIZE_MAX;
-  std::vector<std::size_t> pinned_target_;  // the actor each pinned fault names, or no_actor
+  std::vector<std::uint32_t> pinned_next_;  // the next pinned fault of the same task
   bool pinned_waits_;  // some pinned fault strikes a waiting task (between steps)
   std::vector<bool> controls_done_;
   bool shut_down_ = false;
