@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
-#include <deque>
 #include <exception>
 #include <optional>
 #include <sstream>
@@ -60,7 +59,7 @@ constexpr std::uint32_t no_pinned = UINT32_MAX;
 /// A task of the workload and what the oracles need to know about it.
 struct actor {
   std::string name;
-  std::size_t index = 0;  // in engine_run::actors_
+  std::size_t index = 0;                   // in engine_run::actors_
   std::uint32_t first_pinned = no_pinned;  // its first pinned fault (engine_run::pinned_next_)
   harness::role role = role::consumer;
   activity act = activity::starting;
@@ -124,6 +123,46 @@ activity waiting_activity(fault_point p) {
   }
 }
 
+/// The growable state of a run. Runs come by the million, so a run takes the buffers the
+/// previous run on its thread left (capacity kept, contents cleared) and leaves its own for the
+/// next, instead of growing every vector from empty. A run inside a run (nothing does that, but
+/// nothing forbids it) simply finds them taken and starts from empty ones.
+struct run_buffers {
+  std::vector<actor> actors;
+  std::vector<item_record> ledger;
+  std::vector<item> shadow;
+  std::vector<zero_moment> zeros;
+  std::vector<bool> pinned_used;
+  std::vector<std::uint32_t> pinned_next;
+  std::vector<bool> controls_done;
+
+  static run_buffers& spare() {
+    thread_local run_buffers buffers;
+    return buffers;
+  }
+};
+
+/// Holds the spare buffers, emptied, for one run; hands them back when the run ends.
+class borrowed_buffers {
+ public:
+  borrowed_buffers() : buffers_(std::move(run_buffers::spare())) {
+    buffers_.actors.clear();
+    buffers_.ledger.clear();
+    buffers_.shadow.clear();
+    buffers_.zeros.clear();
+    buffers_.pinned_used.clear();
+    buffers_.pinned_next.clear();
+    buffers_.controls_done.clear();
+  }
+  borrowed_buffers(const borrowed_buffers&) = delete;
+  borrowed_buffers& operator=(const borrowed_buffers&) = delete;
+  ~borrowed_buffers() { run_buffers::spare() = std::move(buffers_); }
+  run_buffers* operator->() noexcept { return &buffers_; }
+
+ private:
+  run_buffers buffers_;
+};
+
 class engine_run final : private detail::consumer_host {
  public:
   engine_run(const workload& w, sim::decision_source& decisions, const run_options& options)
@@ -134,16 +173,27 @@ class engine_run final : private detail::consumer_host {
         builtin_(!options.consumer),
         crashes_left_(w.faults.crashes),
         cancels_left_(w.faults.cancels),
-        pinned_used_(w.pinned.size(), false),
-        pinned_next_(w.pinned.size(), no_pinned),
-        pinned_waits_(std::any_of(w.pinned.begin(), w.pinned.end(),
-                                  [](const pinned_fault& f) {
-                                    return waiting_activity(f.point) != activity::starting;
-                                  })),
-        controls_done_(w.controls.size(), false),
+        pinned_waits_(std::any_of(
+            w.pinned.begin(), w.pinned.end(),
+            [](const pinned_fault& f) { return waiting_activity(f.point) != activity::starting; })),
         loop_(decisions) {
     if (options.trace) trace_.emplace();
+    pinned_used_.assign(w.pinned.size(), false);
+    pinned_next_.assign(w.pinned.size(), no_pinned);
+    controls_done_.assign(w.controls.size(), false);
+    // Every actor the run can add, so that none moves: coroutines hold references to theirs.
+    std::size_t const per_slot = w.restarts > 0 ? 2 + static_cast<std::size_t>(w.restarts) : 1;
+    actors_.reserve(w.producers + w.joiners + w.consumers * per_slot);
+    std::size_t const items = static_cast<std::size_t>(w.producers) * w.items;
+    ledger_.reserve(items);
+    shadow_.reserve(items);
+    // Room for a typical record (a schedule pick per step, a few faults and values per item).
+    decisions_.reserve(decisions_.record().size() + 32 + 4 * items);
   }
+
+  engine_run(const engine_run&) = delete;
+  engine_run& operator=(const engine_run&) = delete;
+  ~engine_run() = default;
 
   run_report go() {
     start_tasks();
@@ -196,6 +246,7 @@ class engine_run final : private detail::consumer_host {
   }
 
   std::size_t add_actor(std::string name, role r) {
+    assert(actors_.size() < actors_.capacity() && "actors never move: see the constructor");
     actors_.emplace_back();
     actors_.back().name = std::move(name);
     actors_.back().role = r;
@@ -932,8 +983,7 @@ class engine_run final : private detail::consumer_host {
     if (count > 0) begin_wait(a, fault_point::in_join);
     if (trace_) {
       note(a, "join", -1,
-           count == 0 ? "returns at once"
-                      : "waiting (unfinished=" + std::to_string(count) + ")");
+           count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
     }
     co_await queue_->join();
     a.act = activity::finished;
@@ -1122,8 +1172,8 @@ class engine_run final : private detail::consumer_host {
   void note(const actor& a, std::string_view operation, std::int64_t item_id,
             std::string_view outcome, std::string_view fault = {}) {
     if (!trace_) return;
-    trace_->events.push_back({now(), a.name, std::string(operation), item_id,
-                              std::string(outcome), std::string(fault)});
+    trace_->events.push_back(
+        {now(), a.name, std::string(operation), item_id, std::string(outcome), std::string(fault)});
   }
 
   const workload& w_;
@@ -1131,18 +1181,19 @@ class engine_run final : private detail::consumer_host {
   std::unique_ptr<work_queue> queue_;
   consumer_fn consumer_;
   bool builtin_;  // no consumer_fn given: the workload's policy runs as builtin_consumer_task
-  std::deque<actor> actors_;
-  std::vector<item_record> ledger_;
-  std::vector<item> shadow_;  // what the queue should store, in put order
-  std::vector<zero_moment> zeros_;
+  borrowed_buffers buffers_;  // handed back after loop_ (declared later) is destroyed
+  std::vector<actor>& actors_ = buffers_->actors;
+  std::vector<item_record>& ledger_ = buffers_->ledger;
+  std::vector<item>& shadow_ = buffers_->shadow;  // what the queue should store, in put order
+  std::vector<zero_moment>& zeros_ = buffers_->zeros;
   std::int64_t last_count_ = 0;
   std::uint32_t next_item_id_ = 0;
   std::uint32_t crashes_left_;
   std::uint32_t cancels_left_;
-  std::vector<bool> pinned_used_;
-  std::vector<std::uint32_t> pinned_next_;  // the next pinned fault of the same task
+  std::vector<bool>& pinned_used_ = buffers_->pinned_used;
+  std::vector<std::uint32_t>& pinned_next_ = buffers_->pinned_next;  // next pinned fault, same task
   bool pinned_waits_;  // some pinned fault strikes a waiting task (between steps)
-  std::vector<bool> controls_done_;
+  std::vector<bool>& controls_done_ = buffers_->controls_done;
   bool shut_down_ = false;
   std::uint64_t shutdown_step_ = 0;
   bool in_step_ = false;

@@ -107,6 +107,7 @@ loop::~loop() {
 
 detail::task_state& loop::add_task(std::coroutine_handle<> frame, detail::promise_base& promise,
                                    std::string name) {
+  if (tasks_.empty()) tasks_.reserve(8);  // most loops run a few tasks: grow once, not thrice
   auto id = static_cast<std::uint32_t>(tasks_.size());
   if (name.empty()) name = "t" + std::to_string(id);
   tasks_.push_back(
