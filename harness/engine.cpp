@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <charconv>
 #include <exception>
 #include <optional>
 #include <sstream>
@@ -56,11 +57,18 @@ struct struck_fault {
 
 constexpr std::uint32_t no_pinned = UINT32_MAX;
 
+constexpr std::array<std::uint32_t, point_count> filled(std::uint32_t value) {
+  std::array<std::uint32_t, point_count> out{};
+  out.fill(value);
+  return out;
+}
+
 /// A task of the workload and what the oracles need to know about it.
 struct actor {
   std::string name;
-  std::size_t index = 0;                   // in engine_run::actors_
-  std::uint32_t first_pinned = no_pinned;  // its first pinned fault (engine_run::pinned_next_)
+  std::size_t index = 0;  // in engine_run::actors_
+  // Its first pinned fault at each point (engine_run::pinned_next_ chains the rest).
+  std::array<std::uint32_t, point_count> first_pinned = filled(no_pinned);
   harness::role role = role::consumer;
   activity act = activity::starting;
   sim::task_ref task;
@@ -252,13 +260,15 @@ class engine_run final : private detail::consumer_host {
     actors_.back().role = r;
     std::size_t const me = actors_.size() - 1;
     actors_.back().index = me;
-    // Pinned faults name their task: chain this task's own, in workload order, once, instead of
-    // comparing names over all of them at every fault point.
-    std::uint32_t* tail = &actors_.back().first_pinned;
+    // Pinned faults name their task and point: chain this task's own per point, in workload
+    // order, once, instead of comparing names over all of them at every fault point.
+    std::array<std::uint32_t*, point_count> tails{};
+    for (std::size_t p = 0; p < point_count; ++p) tails[p] = &actors_.back().first_pinned[p];
     for (std::uint32_t i = 0; i < w_.pinned.size(); ++i) {
-      if (w_.pinned[i].task != actors_.back().name) continue;
-      *tail = i;
-      tail = &pinned_next_[i];
+      const pinned_fault& f = w_.pinned[i];
+      if (f.task != actors_.back().name) continue;
+      *tails[index(f.point)] = i;
+      tails[index(f.point)] = &pinned_next_[i];
     }
     return me;
   }
@@ -306,9 +316,9 @@ class engine_run final : private detail::consumer_host {
   [[nodiscard]] std::optional<fault_kind> visit_point(actor& a, fault_point p) {
     std::uint32_t const visit = a.visits[index(p)]++;
     std::uint32_t const item_visit = a.visits_this_item[index(p)]++;
-    for (std::uint32_t i = a.first_pinned; i != no_pinned; i = pinned_next_[i]) {
+    for (std::uint32_t i = a.first_pinned[index(p)]; i != no_pinned; i = pinned_next_[i]) {
       const pinned_fault& f = w_.pinned[i];
-      if (pinned_used_[i] || f.point != p) continue;
+      if (pinned_used_[i]) continue;
       bool const item_matches =
           f.item < 0 || (a.holding && f.item == static_cast<std::int32_t>(a.current.id));
       std::uint32_t const occurrence = f.item < 0 ? visit : item_visit;
@@ -1057,12 +1067,21 @@ class engine_run final : private detail::consumer_host {
       std::vector<std::uint64_t> steps{j.join_step};
       std::vector<std::uint32_t> const unacked = unacked_items();
       std::string kind = unacked.empty() ? "count-mismatch" : hang_kind(unacked.front());
-      std::string message = j.name + "'s join, waiting since step " + std::to_string(j.join_step) +
-                            ", can never return: unfinished=" + std::to_string(count) +
-                            " and nothing can run. ";
-      message += unacked.empty() ? "The ledger shows every item acknowledged or drained: the "
-                                   "queue's count is off."
-                                 : "Unacknowledged: " + explain_items(unacked, steps);
+      // Built in place: a hang is the common failure, met on a large share of all runs.
+      std::string message;
+      message.reserve(128 + 128 * unacked.size());
+      message += j.name;
+      message += "'s join, waiting since step ";
+      append_number(message, j.join_step);
+      message += ", can never return: unfinished=";
+      append_number(message, count);
+      message += " and nothing can run. ";
+      if (unacked.empty()) {
+        message += "The ledger shows every item acknowledged or drained: the queue's count is off.";
+      } else {
+        message += "Unacknowledged: ";
+        explain_items(message, unacked, steps);
+      }
       fail(oracle::join_hang, std::move(kind), std::move(message), std::move(steps));
       return;
     }
@@ -1133,32 +1152,66 @@ class engine_run final : private detail::consumer_host {
   std::string explain_items(const std::vector<std::uint32_t>& ids,
                             std::vector<std::uint64_t>& steps) const {
     std::string out;
+    explain_items(out, ids, steps);
+    return out;
+  }
+
+  /// Appends the explanation to `out` (without the temporaries of `+`).
+  void explain_items(std::string& out, const std::vector<std::uint32_t>& ids,
+                     std::vector<std::uint64_t>& steps) const {
+    bool first = true;
     for (std::uint32_t id : ids) {
       const item_record& r = ledger_[id];
-      if (!out.empty()) out += "; ";
-      out += item_name(id) + " (put by " + actors_[r.put_by].name + " at step " +
-             std::to_string(r.put_step);
+      if (!first) out += "; ";
+      first = false;
+      out += 'i';
+      append_number(out, id);
+      out += " (put by ";
+      out += actors_[r.put_by].name;
+      out += " at step ";
+      append_number(out, r.put_step);
       steps.push_back(r.put_step);
       if (r.fate == fate::queued) {
         out += ", never got)";
         continue;
       }
       const actor& holder = actors_[r.got_by];
-      out += ", got by " + holder.name + " at step " + std::to_string(r.got_step);
+      out += ", got by ";
+      out += holder.name;
+      out += " at step ";
+      append_number(out, r.got_step);
       steps.push_back(r.got_step);
       if (r.fate == fate::acked) {
-        out += ", acknowledged at step " + std::to_string(r.ack_step) + ")";
+        out += ", acknowledged at step ";
+        append_number(out, r.ack_step);
+        out += ')';
       } else if (holder.task.done() && r.holder_struck) {
-        out += ", held by " + holder.name + " when it ended: " + holder.fault.text() + " at step " +
-               std::to_string(holder.fault_step) + ")";
+        out += ", held by ";
+        out += holder.name;
+        out += " when it ended: ";
+        out += holder.fault.text();
+        out += " at step ";
+        append_number(out, holder.fault_step);
+        out += ')';
         steps.push_back(holder.fault_step);
       } else if (holder.task.done()) {
-        out += ", never acknowledged; " + holder.name + " ended)";
+        out += ", never acknowledged; ";
+        out += holder.name;
+        out += " ended)";
       } else {
         out += ", never acknowledged)";
       }
     }
-    return out;
+  }
+
+  /// `out += std::to_string(n)`, without the temporary.
+  template <class Integer>
+  static void append_number(std::string& out, Integer n) {
+    std::array<char, 24> digits{};
+    [[maybe_unused]] auto const [end, error] =
+        std::to_chars(digits.data(), digits.data() + digits.size(), n);
+    assert(error == std::errc{});
+    out.append(digits.data(), end);
   }
 
   void fail(oracle o, std::string kind, std::string message, std::vector<std::uint64_t> steps) {
@@ -1171,7 +1224,11 @@ class engine_run final : private detail::consumer_host {
   // Views, not strings: an untraced run (nearly every run) builds no text for the trace.
   void note(const actor& a, std::string_view operation, std::int64_t item_id,
             std::string_view outcome, std::string_view fault = {}) {
-    if (!trace_) return;
+    if (trace_) add_event(a, operation, item_id, outcome, fault);
+  }
+
+  void add_event(const actor& a, std::string_view operation, std::int64_t item_id,
+                 std::string_view outcome, std::string_view fault) {
     trace_->events.push_back(
         {now(), a.name, std::string(operation), item_id, std::string(outcome), std::string(fault)});
   }
