@@ -202,9 +202,9 @@ enum class ready_order : std::uint8_t {
 class loop {
  public:
   /// A loop in asyncio order.
-  loop() = default;
+  loop();
   /// A loop whose next ready task is chosen by `decisions` (which must outlive the loop).
-  explicit loop(decision_source& decisions) : decisions_(&decisions) {}
+  explicit loop(decision_source& decisions);
   loop(const loop&) = delete;
   loop& operator=(const loop&) = delete;
   ~loop();
