@@ -57,6 +57,14 @@ struct struck_fault {
 
 constexpr std::uint32_t no_pinned = UINT32_MAX;
 
+/// Task names are a few characters: compared inline, without a call to memcmp.
+bool same_name(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 constexpr std::array<std::uint32_t, point_count> filled(std::uint32_t value) {
   std::array<std::uint32_t, point_count> out{};
   out.fill(value);
@@ -179,6 +187,7 @@ class engine_run final : private detail::consumer_host {
         queue_(options.make_queue ? options.make_queue(w) : make_reference_queue(w)),
         consumer_(options.consumer ? options.consumer : builtin_consumer(w.policy)),
         builtin_(!options.consumer),
+        reference_queue_(!options.make_queue),
         crashes_left_(w.faults.crashes),
         cancels_left_(w.faults.cancels),
         pinned_waits_(std::any_of(
@@ -266,7 +275,7 @@ class engine_run final : private detail::consumer_host {
     for (std::size_t p = 0; p < point_count; ++p) tails[p] = &actors_.back().first_pinned[p];
     for (std::uint32_t i = 0; i < w_.pinned.size(); ++i) {
       const pinned_fault& f = w_.pinned[i];
-      if (f.task != actors_.back().name) continue;
+      if (!same_name(f.task, actors_.back().name)) continue;
       *tails[index(f.point)] = i;
       tails[index(f.point)] = &pinned_next_[i];
     }
@@ -314,6 +323,16 @@ class engine_run final : private detail::consumer_host {
 
   /// As `checkpoint`, but returns the kind of the fault that struck instead of raising it.
   [[nodiscard]] std::optional<fault_kind> visit_point(actor& a, fault_point p) {
+    if (a.first_pinned[index(p)] == no_pinned && crashes_left_ == 0) {
+      // Nothing can strike here (the common case): just count the visit.
+      ++a.visits[index(p)];
+      ++a.visits_this_item[index(p)];
+      return std::nullopt;
+    }
+    return visit_point_slowly(a, p);
+  }
+
+  [[gnu::noinline]] std::optional<fault_kind> visit_point_slowly(actor& a, fault_point p) {
     std::uint32_t const visit = a.visits[index(p)]++;
     std::uint32_t const item_visit = a.visits_this_item[index(p)]++;
     for (std::uint32_t i = a.first_pinned[index(p)]; i != no_pinned; i = pinned_next_[i]) {
@@ -640,6 +659,11 @@ class engine_run final : private detail::consumer_host {
 
   // ---- the workload's tasks ----
 
+  /// The reference queue's full(): bounded and at maxsize.
+  [[nodiscard]] bool reference_full() const {
+    return w_.maxsize > 0 && queue_->qsize() >= static_cast<std::size_t>(w_.maxsize);
+  }
+
   /// `a` is about to wait at `p`: counts the wait (pinned faults name it by occurrence).
   void begin_wait(actor& a, fault_point p) {
     ++a.visits[index(p)];
@@ -666,7 +690,12 @@ class engine_run final : private detail::consumer_host {
             begin_wait(a, fault_point::in_put);
             note(a, "put", it.id, "waiting");
           }
-          co_await queue_->put(it);
+          if (reference_queue_ && !reference_full()) {
+            // The reference put stores at once when there is room: skip its coroutine frame.
+            queue_->put_nowait(it);
+          } else {
+            co_await queue_->put(it);
+          }
         } else {
           for (;;) {
             try {
@@ -844,7 +873,12 @@ class engine_run final : private detail::consumer_host {
       }
       item it;
       try {
-        it = co_await queue_->get();
+        if (reference_queue_ && queue_->qsize() > 0) {
+          // The reference get takes at once when an item is stored: skip its coroutine frame.
+          it = queue_->get_nowait();
+        } else {
+          it = co_await queue_->get();
+        }
       } catch (const queue::queue_shut_down&) {
         note(a, "get", -1, "QueueShutDown");
         end = stop::ended();
@@ -934,15 +968,18 @@ class engine_run final : private detail::consumer_host {
       calls_step_ = loop_.steps();
       calls_this_step_ = 0;
     }
-    if (++calls_this_step_ > max_calls_per_step_) {
-      const actor& a = actors_[me];
-      fail(oracle::livelock, "no-suspension",
-           a.name + " made " + std::to_string(max_calls_per_step_) + " queue calls within step " +
-               std::to_string(now()) + " without ever suspending",
-           {now()});
-      return false;
-    }
+    if (++calls_this_step_ > max_calls_per_step_) return stop_looping_consumer(me);
     return true;
+  }
+
+  /// Out of line, so that the check above stays small enough to inline.
+  [[gnu::noinline]] bool stop_looping_consumer(std::size_t me) {
+    const actor& a = actors_[me];
+    fail(oracle::livelock, "no-suspension",
+         a.name + " made " + std::to_string(max_calls_per_step_) + " queue calls within step " +
+             std::to_string(now()) + " without ever suspending",
+         {now()});
+    return false;
   }
 
   void note(std::size_t me, std::string operation, item it, std::string outcome) override {
@@ -1238,6 +1275,7 @@ class engine_run final : private detail::consumer_host {
   std::unique_ptr<work_queue> queue_;
   consumer_fn consumer_;
   bool builtin_;  // no consumer_fn given: the workload's policy runs as builtin_consumer_task
+  bool reference_queue_;      // no queue_factory given: queue_ is chaosq's reference queue
   borrowed_buffers buffers_;  // handed back after loop_ (declared later) is destroyed
   std::vector<actor>& actors_ = buffers_->actors;
   std::vector<item_record>& ledger_ = buffers_->ledger;
