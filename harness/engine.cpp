@@ -17,6 +17,8 @@
 namespace chaosq::harness {
 namespace {
 
+using namespace std::string_view_literals;
+
 enum class role : std::uint8_t { producer, consumer, joiner, supervisor };
 
 enum class activity : std::uint8_t {
@@ -828,31 +830,21 @@ class engine_run final : private detail::consumer_host {
     return {};
   }
 
-  /// `ctx.process(it)`.
-  sim::task<stop> process_quietly(std::size_t me, item it) {
-    if (!consumer_call_allowed(me)) co_return stop::ended();
+  /// `ctx.process(it)` up to its first suspension: the guard and the after-get fault point.
+  stop start_processing(std::size_t me) {
+    if (!consumer_call_allowed(me)) return stop::ended();
     actor& a = actors_[me];
     if (std::optional<fault_kind> const kind = visit_point(a, fault_point::after_get))
-      co_return struck(a, *kind);
-    for (std::uint32_t k = 0; k < w_.work_steps; ++k) {
-      stop interrupted;
-      try {
-        co_await sim::yield();
-      } catch (const sim::cancelled_error&) {
-        interrupted = stop::raised(std::current_exception(), sim::error_kind::cancellation, false);
-      } catch (const sim::injected_fault&) {
-        interrupted = stop::raised(std::current_exception(), sim::error_kind::failure, true);
-      } catch (...) {
-        interrupted = stop::raised(std::current_exception(), sim::error_kind::failure, false);
-      }
-      if (interrupted) co_return interrupted;
-      if (std::optional<fault_kind> const kind = visit_point(a, fault_point::mid_item))
-        co_return struck(a, *kind);
-    }
+      return struck(a, *kind);
+    return {};
+  }
+
+  /// The end of `ctx.process(it)`, after its last suspension.
+  stop finish_processing(actor& a, const item& it) {
     note(a, "process", it.id, "done");
     if (std::optional<fault_kind> const kind = visit_point(a, fault_point::before_ack))
-      co_return struck(a, *kind);
-    co_return stop{};
+      return struck(a, *kind);
+    return {};
   }
 
   /// The consumer task of a built-in policy: `consumer(me)` running `builtin_consumer(policy)`.
@@ -890,48 +882,65 @@ class engine_run final : private detail::consumer_host {
       if (end) break;
       took(a, it);
 
-      switch (w_.policy) {
-        case ack_policy::finally:
-          end = co_await process_quietly(me, it);
-          if (end) {
-            // catch (...) { ctx.task_done(it); throw; }: a run_stopped there wins
-            if (acknowledge(me, it)) end = stop::ended();
-          } else {
-            end = acknowledge(me, it);
-            if (!end) end = after_ack(me);
+      if (w_.policy == ack_policy::before_work) {
+        end = acknowledge(me, it);
+        if (!end) end = after_ack(me);
+        if (end) break;
+      }
+      // ctx.process(it), inline rather than a coroutine of its own (one frame less per item),
+      // once per attempt; then what the policy does with its outcome.
+      for (int attempt = 0;; ++attempt) {
+        stop s = start_processing(me);
+        for (std::uint32_t k = 0; !s && k < w_.work_steps; ++k) {
+          try {
+            co_await sim::yield();
+          } catch (const sim::cancelled_error&) {
+            s = stop::raised(std::current_exception(), sim::error_kind::cancellation, false);
+          } catch (const sim::injected_fault&) {
+            s = stop::raised(std::current_exception(), sim::error_kind::failure, true);
+          } catch (...) {
+            s = stop::raised(std::current_exception(), sim::error_kind::failure, false);
           }
-          break;
-        case ack_policy::on_success:
-          end = co_await process_quietly(me, it);
-          if (!end) end = acknowledge(me, it);
-          if (!end) end = after_ack(me);
-          break;
-        case ack_policy::before_work:
-          end = acknowledge(me, it);
-          if (!end) end = after_ack(me);
-          if (!end) end = co_await process_quietly(me, it);
-          break;
-        case ack_policy::twice:
-          for (int attempt = 0;; ++attempt) {
-            end = co_await process_quietly(me, it);
-            if (end.injected) {
+          if (s) break;
+          if (std::optional<fault_kind> const kind = visit_point(a, fault_point::mid_item))
+            s = struck(a, *kind);
+        }
+        if (!s) s = finish_processing(a, it);
+
+        switch (w_.policy) {
+          case ack_policy::finally:
+            if (s) {
+              // catch (...) { ctx.task_done(it); throw; }: a run_stopped there wins
+              if (acknowledge(me, it)) s = stop::ended();
+            } else {
+              s = acknowledge(me, it);
+              if (!s) s = after_ack(me);
+            }
+            break;
+          case ack_policy::on_success:
+            if (!s) s = acknowledge(me, it);
+            if (!s) s = after_ack(me);
+            break;
+          case ack_policy::twice:
+            if (s.injected) {
               // catch (const sim::injected_fault&): ack each attempt, retry once
               if (stop acked = acknowledge(me, it)) {
-                end = std::move(acked);
-                break;
+                s = std::move(acked);
+              } else if (attempt == 0) {
+                note(a, "retry", it.id, "after crash");
+                continue;
               }
-              if (attempt == 1) break;
-              note(a, "retry", it.id, "after crash");
-              continue;
+            } else if (!s) {
+              s = acknowledge(me, it);
+              if (!s) s = after_ack(me);
             }
-            if (!end) end = acknowledge(me, it);
             break;
-          }
-          if (!end) end = after_ack(me);
-          break;
-        case ack_policy::never:
-          end = co_await process_quietly(me, it);
-          break;
+          case ack_policy::before_work:
+          case ack_policy::never:
+            break;
+        }
+        end = std::move(s);
+        break;
       }
     }
     if (end.reason == stop::why::ended) {
@@ -1108,15 +1117,16 @@ class engine_run final : private detail::consumer_host {
       std::string message;
       message.reserve(128 + 128 * unacked.size());
       message += j.name;
-      message += "'s join, waiting since step ";
+      message += "'s join, waiting since step "sv;
       append_number(message, j.join_step);
-      message += ", can never return: unfinished=";
+      message += ", can never return: unfinished="sv;
       append_number(message, count);
-      message += " and nothing can run. ";
+      message += " and nothing can run. "sv;
       if (unacked.empty()) {
-        message += "The ledger shows every item acknowledged or drained: the queue's count is off.";
+        message +=
+            "The ledger shows every item acknowledged or drained: the queue's count is off."sv;
       } else {
-        message += "Unacknowledged: ";
+        message += "Unacknowledged: "sv;
         explain_items(message, unacked, steps);
       }
       fail(oracle::join_hang, std::move(kind), std::move(message), std::move(steps));
@@ -1199,44 +1209,44 @@ class engine_run final : private detail::consumer_host {
     bool first = true;
     for (std::uint32_t id : ids) {
       const item_record& r = ledger_[id];
-      if (!first) out += "; ";
+      if (!first) out += "; "sv;
       first = false;
       out += 'i';
       append_number(out, id);
-      out += " (put by ";
+      out += " (put by "sv;
       out += actors_[r.put_by].name;
-      out += " at step ";
+      out += " at step "sv;
       append_number(out, r.put_step);
       steps.push_back(r.put_step);
       if (r.fate == fate::queued) {
-        out += ", never got)";
+        out += ", never got)"sv;
         continue;
       }
       const actor& holder = actors_[r.got_by];
-      out += ", got by ";
+      out += ", got by "sv;
       out += holder.name;
-      out += " at step ";
+      out += " at step "sv;
       append_number(out, r.got_step);
       steps.push_back(r.got_step);
       if (r.fate == fate::acked) {
-        out += ", acknowledged at step ";
+        out += ", acknowledged at step "sv;
         append_number(out, r.ack_step);
         out += ')';
       } else if (holder.task.done() && r.holder_struck) {
-        out += ", held by ";
+        out += ", held by "sv;
         out += holder.name;
-        out += " when it ended: ";
+        out += " when it ended: "sv;
         out += holder.fault.text();
-        out += " at step ";
+        out += " at step "sv;
         append_number(out, holder.fault_step);
         out += ')';
         steps.push_back(holder.fault_step);
       } else if (holder.task.done()) {
-        out += ", never acknowledged; ";
+        out += ", never acknowledged; "sv;
         out += holder.name;
-        out += " ended)";
+        out += " ended)"sv;
       } else {
-        out += ", never acknowledged)";
+        out += ", never acknowledged)"sv;
       }
     }
   }
