@@ -141,6 +141,50 @@ activity waiting_activity(fault_point p) {
   }
 }
 
+/// What the queue should store, in put order. Taking the front (what a FIFO get does every
+/// time) moves a head index instead of shifting every item down.
+class shadow_items {
+ public:
+  using iterator = std::vector<item>::iterator;
+  using const_iterator = std::vector<item>::const_iterator;
+
+  iterator begin() noexcept { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
+  iterator end() noexcept { return items_.end(); }
+  const_iterator begin() const noexcept {
+    return items_.begin() + static_cast<std::ptrdiff_t>(head_);
+  }
+  const_iterator end() const noexcept { return items_.end(); }
+  [[nodiscard]] std::size_t size() const noexcept { return items_.size() - head_; }
+  [[nodiscard]] bool empty() const noexcept { return size() == 0; }
+
+  void reserve(std::size_t n) { items_.reserve(n); }
+  void push_back(const item& it) { items_.push_back(it); }
+  void clear() noexcept {
+    items_.clear();
+    head_ = 0;
+  }
+
+  /// Where `it` is (items are unique), looking first at the ends, where FIFO and LIFO take.
+  iterator find(const item& it) {
+    if (empty()) return end();
+    if (*begin() == it) return begin();
+    if (items_.back() == it) return end() - 1;
+    return std::find(begin(), end(), it);
+  }
+
+  void erase(iterator pos) {
+    if (pos != begin()) {
+      items_.erase(pos);
+    } else if (++head_ == items_.size()) {
+      clear();
+    }
+  }
+
+ private:
+  std::vector<item> items_;
+  std::size_t head_ = 0;  // items_[0, head_) were taken
+};
+
 /// The growable state of a run. Runs come by the million, so a run takes the buffers the
 /// previous run on its thread left (capacity kept, contents cleared) and leaves its own for the
 /// next, instead of growing every vector from empty. A run inside a run (nothing does that, but
@@ -148,7 +192,7 @@ activity waiting_activity(fault_point p) {
 struct run_buffers {
   std::vector<actor> actors;
   std::vector<item_record> ledger;
-  std::vector<item> shadow;
+  shadow_items shadow;
   std::vector<zero_moment> zeros;
   std::vector<bool> pinned_used;
   std::vector<std::uint32_t> pinned_next;
@@ -578,9 +622,9 @@ class engine_run final : private detail::consumer_host {
                " first",
            {ledger_[it.id].put_step, ledger_[expected->id].put_step, now()});
     }
-    if (auto pos = std::find(shadow_.begin(), shadow_.end(), it); pos != shadow_.end()) {
-      shadow_.erase(pos);
-    }
+    // Usually the item got is the one expected: no second search.
+    auto const pos = expected != shadow_.end() && *expected == it ? expected : shadow_.find(it);
+    if (pos != shadow_.end()) shadow_.erase(pos);
     item_record& r = ledger_[it.id];
     r.got = true;
     r.got_by = index_of(c);
@@ -589,7 +633,7 @@ class engine_run final : private detail::consumer_host {
     note(c, "get", it.id, "ok");
   }
 
-  std::vector<item>::iterator expected_next() {
+  shadow_items::iterator expected_next() {
     if (shadow_.empty()) return shadow_.end();
     switch (w_.kind) {
       case queue::queue_kind::fifo:
@@ -1110,8 +1154,10 @@ class engine_run final : private detail::consumer_host {
         check_join_late();
         return;
       }
-      std::vector<std::uint64_t> steps{j.join_step};
       std::vector<std::uint32_t> const unacked = unacked_items();
+      std::vector<std::uint64_t> steps;
+      steps.reserve(1 + 3 * unacked.size());  // the join, then up to three steps per item
+      steps.push_back(j.join_step);
       std::string kind = unacked.empty() ? "count-mismatch" : hang_kind(unacked.front());
       // Built in place: a hang is the common failure, met on a large share of all runs.
       std::string message;
@@ -1289,7 +1335,7 @@ class engine_run final : private detail::consumer_host {
   borrowed_buffers buffers_;  // handed back after loop_ (declared later) is destroyed
   std::vector<actor>& actors_ = buffers_->actors;
   std::vector<item_record>& ledger_ = buffers_->ledger;
-  std::vector<item>& shadow_ = buffers_->shadow;  // what the queue should store, in put order
+  shadow_items& shadow_ = buffers_->shadow;
   std::vector<zero_moment>& zeros_ = buffers_->zeros;
   std::int64_t last_count_ = 0;
   std::uint32_t next_item_id_ = 0;
