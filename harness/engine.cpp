@@ -46,6 +46,24 @@ struct struck_fault {
   fault_point point = fault_point::after_get;
   fault_origin origin = fault_origin::drawn;
 
+  /// The exception a built-in consumer ends with when this fault struck it (see `raise`):
+  /// `cancelled_error`, or an `injected_fault` carrying `text()`. Made once per distinct fault
+  /// and thread, then shared: nothing else goes into it, and making one (text, allocations)
+  /// cost more than the rest of a crash.
+  [[nodiscard]] const std::exception_ptr& exception() const {
+    constexpr std::size_t kinds = names_of<fault_kind>::values.size();
+    constexpr std::size_t origins = static_cast<std::size_t>(fault_origin::control_event) + 1;
+    thread_local std::array<std::exception_ptr, kinds * point_count * origins> made;
+    std::exception_ptr& e =
+        made[(static_cast<std::size_t>(kind) * point_count + index(point)) * origins +
+             static_cast<std::size_t>(origin)];
+    if (!e) {
+      e = kind == fault_kind::cancel ? std::make_exception_ptr(sim::cancelled_error{})
+                                     : std::make_exception_ptr(sim::injected_fault(text()));
+    }
+    return e;
+  }
+
   /// "crash at mid-item (pinned)", "cancelled by control event".
   [[nodiscard]] std::string text() const {
     if (origin == fault_origin::control_event) return "cancelled by control event";
@@ -852,10 +870,8 @@ class engine_run final : private detail::consumer_host {
   /// The fault `visit_point` reported, as the exception `raise` would throw.
   static stop struck(const actor& a, fault_kind kind) {
     if (kind == fault_kind::cancel)
-      return stop::raised(std::make_exception_ptr(sim::cancelled_error{}),
-                          sim::error_kind::cancellation, false);
-    return stop::raised(std::make_exception_ptr(sim::injected_fault(a.fault.text())),
-                        sim::error_kind::failure, true);
+      return stop::raised(a.fault.exception(), sim::error_kind::cancellation, false);
+    return stop::raised(a.fault.exception(), sim::error_kind::failure, true);
   }
 
   /// `ctx.task_done(it)`.
