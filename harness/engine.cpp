@@ -737,10 +737,13 @@ class engine_run final : private detail::consumer_host {
 
   sim::task<void> producer(std::size_t me) {
     actor& a = actors_[me];
+    // A fault before a put ends the producer as if checkpoint() had thrown it, without the throw.
+    std::optional<fault_kind> struck;
     try {
       for (std::uint32_t n = 0; n < w_.items; ++n) {
         a.act = activity::idle;
-        checkpoint(a, fault_point::before_put);
+        struck = visit_point(a, fault_point::before_put);
+        if (struck) break;
         item it{0, next_item_id_++};
         ledger_.emplace_back();
         if (w_.kind == queue::queue_kind::priority)
@@ -762,11 +765,16 @@ class engine_run final : private detail::consumer_host {
           }
         } else {
           for (;;) {
-            try {
-              queue_->put_nowait(it);
-              break;
-            } catch (const queue::queue_full&) {
+            if (reference_queue_ && !shut_down_ && reference_full()) {
+              // What the reference's put_nowait would raise, without raising it.
               note(a, "put_nowait", it.id, "QueueFull");
+            } else {
+              try {
+                queue_->put_nowait(it);
+                break;
+              } catch (const queue::queue_full&) {
+                note(a, "put_nowait", it.id, "QueueFull");
+              }
             }
             co_await sim::yield();
           }
@@ -780,6 +788,11 @@ class engine_run final : private detail::consumer_host {
       throw;
     }
     a.act = activity::finished;
+    if (struck) {
+      co_await sim::exit_with(a.fault.exception(), *struck == fault_kind::cancel
+                                                       ? sim::error_kind::cancellation
+                                                       : sim::error_kind::failure);
+    }
   }
 
   /// The task of consumer `me`: the built-in policy, or the user's consumer_fn.
