@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
-#include <deque>
+#include <charconv>
+#include <exception>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -14,6 +16,8 @@
 
 namespace chaosq::harness {
 namespace {
+
+using namespace std::string_view_literals;
 
 enum class role : std::uint8_t { producer, consumer, joiner, supervisor };
 
@@ -32,9 +36,67 @@ enum class activity : std::uint8_t {
 constexpr std::size_t point_count = names_of<fault_point>::values.size();
 constexpr std::size_t index(fault_point p) { return static_cast<std::size_t>(p); }
 
+/// Where a fault that struck a task came from.
+enum class fault_origin : std::uint8_t { pinned, drawn, control_event };
+
+/// A fault that struck a task, kept as data: its text is built only when a message, a trace or
+/// an injected_fault needs it, not on each of the millions of runs that never show it.
+struct struck_fault {
+  fault_kind kind = fault_kind::crash;
+  fault_point point = fault_point::after_get;
+  fault_origin origin = fault_origin::drawn;
+
+  /// The exception a built-in consumer ends with when this fault struck it (see `raise`):
+  /// `cancelled_error`, or an `injected_fault` carrying `text()`. Made once per distinct fault
+  /// and thread, then shared: nothing else goes into it, and making one (text, allocations)
+  /// cost more than the rest of a crash.
+  [[nodiscard]] const std::exception_ptr& exception() const {
+    constexpr std::size_t kinds = names_of<fault_kind>::values.size();
+    constexpr std::size_t origins = static_cast<std::size_t>(fault_origin::control_event) + 1;
+    thread_local std::array<std::exception_ptr, kinds * point_count * origins> made;
+    std::exception_ptr& e =
+        made[(static_cast<std::size_t>(kind) * point_count + index(point)) * origins +
+             static_cast<std::size_t>(origin)];
+    if (!e) {
+      e = kind == fault_kind::cancel ? std::make_exception_ptr(sim::cancelled_error{})
+                                     : std::make_exception_ptr(sim::injected_fault(text()));
+    }
+    return e;
+  }
+
+  /// "crash at mid-item (pinned)", "cancelled by control event".
+  [[nodiscard]] std::string text() const {
+    if (origin == fault_origin::control_event) return "cancelled by control event";
+    std::string out(name_of(kind));
+    out += " at ";
+    out += name_of(point);
+    out += origin == fault_origin::pinned ? " (pinned)" : " (drawn)";
+    return out;
+  }
+};
+
+constexpr std::uint32_t no_pinned = UINT32_MAX;
+
+/// Task names are a few characters: compared inline, without a call to memcmp.
+bool same_name(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+constexpr std::array<std::uint32_t, point_count> filled(std::uint32_t value) {
+  std::array<std::uint32_t, point_count> out{};
+  out.fill(value);
+  return out;
+}
+
 /// A task of the workload and what the oracles need to know about it.
 struct actor {
   std::string name;
+  std::size_t index = 0;  // in engine_run::actors_
+  // Its first pinned fault at each point (engine_run::pinned_next_ chains the rest).
+  std::array<std::uint32_t, point_count> first_pinned = filled(no_pinned);
   harness::role role = role::consumer;
   activity act = activity::starting;
   sim::task_ref task;
@@ -43,7 +105,7 @@ struct actor {
   bool acked_current = false;  // and has acknowledged it
   std::array<std::uint32_t, point_count> visits{};
   std::array<std::uint32_t, point_count> visits_this_item{};
-  std::string fault;  // the last fault that struck this task, for explanations
+  struck_fault fault;  // the last fault that struck this task, for explanations
   std::uint64_t fault_step = 0;
   std::uint64_t wait_step = 0;    // when its current wait (get, put, join) began
   bool struck_this_wait = false;  // a fault already struck it during its current wait
@@ -97,6 +159,90 @@ activity waiting_activity(fault_point p) {
   }
 }
 
+/// What the queue should store, in put order. Taking the front (what a FIFO get does every
+/// time) moves a head index instead of shifting every item down.
+class shadow_items {
+ public:
+  using iterator = std::vector<item>::iterator;
+  using const_iterator = std::vector<item>::const_iterator;
+
+  iterator begin() noexcept { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
+  iterator end() noexcept { return items_.end(); }
+  const_iterator begin() const noexcept {
+    return items_.begin() + static_cast<std::ptrdiff_t>(head_);
+  }
+  const_iterator end() const noexcept { return items_.end(); }
+  [[nodiscard]] std::size_t size() const noexcept { return items_.size() - head_; }
+  [[nodiscard]] bool empty() const noexcept { return size() == 0; }
+
+  void reserve(std::size_t n) { items_.reserve(n); }
+  void push_back(const item& it) { items_.push_back(it); }
+  void clear() noexcept {
+    items_.clear();
+    head_ = 0;
+  }
+
+  /// Where `it` is (items are unique), looking first at the ends, where FIFO and LIFO take.
+  iterator find(const item& it) {
+    if (empty()) return end();
+    if (*begin() == it) return begin();
+    if (items_.back() == it) return end() - 1;
+    return std::find(begin(), end(), it);
+  }
+
+  void erase(iterator pos) {
+    if (pos != begin()) {
+      items_.erase(pos);
+    } else if (++head_ == items_.size()) {
+      clear();
+    }
+  }
+
+ private:
+  std::vector<item> items_;
+  std::size_t head_ = 0;  // items_[0, head_) were taken
+};
+
+/// The growable state of a run. Runs come by the million, so a run takes the buffers the
+/// previous run on its thread left (capacity kept, contents cleared) and leaves its own for the
+/// next, instead of growing every vector from empty. A run inside a run (nothing does that, but
+/// nothing forbids it) simply finds them taken and starts from empty ones.
+struct run_buffers {
+  std::vector<actor> actors;
+  std::vector<item_record> ledger;
+  shadow_items shadow;
+  std::vector<zero_moment> zeros;
+  std::vector<bool> pinned_used;
+  std::vector<std::uint32_t> pinned_next;
+  std::vector<bool> controls_done;
+
+  static run_buffers& spare() {
+    thread_local run_buffers buffers;
+    return buffers;
+  }
+};
+
+/// Holds the spare buffers, emptied, for one run; hands them back when the run ends.
+class borrowed_buffers {
+ public:
+  borrowed_buffers() : buffers_(std::move(run_buffers::spare())) {
+    buffers_.actors.clear();
+    buffers_.ledger.clear();
+    buffers_.shadow.clear();
+    buffers_.zeros.clear();
+    buffers_.pinned_used.clear();
+    buffers_.pinned_next.clear();
+    buffers_.controls_done.clear();
+  }
+  borrowed_buffers(const borrowed_buffers&) = delete;
+  borrowed_buffers& operator=(const borrowed_buffers&) = delete;
+  ~borrowed_buffers() { run_buffers::spare() = std::move(buffers_); }
+  run_buffers* operator->() noexcept { return &buffers_; }
+
+ private:
+  run_buffers buffers_;
+};
+
 class engine_run final : private detail::consumer_host {
  public:
   engine_run(const workload& w, sim::decision_source& decisions, const run_options& options)
@@ -104,13 +250,31 @@ class engine_run final : private detail::consumer_host {
         decisions_(decisions),
         queue_(options.make_queue ? options.make_queue(w) : make_reference_queue(w)),
         consumer_(options.consumer ? options.consumer : builtin_consumer(w.policy)),
+        builtin_(!options.consumer),
+        reference_queue_(!options.make_queue),
         crashes_left_(w.faults.crashes),
         cancels_left_(w.faults.cancels),
-        pinned_used_(w.pinned.size(), false),
-        controls_done_(w.controls.size(), false),
+        pinned_waits_(std::any_of(
+            w.pinned.begin(), w.pinned.end(),
+            [](const pinned_fault& f) { return waiting_activity(f.point) != activity::starting; })),
         loop_(decisions) {
     if (options.trace) trace_.emplace();
+    pinned_used_.assign(w.pinned.size(), false);
+    pinned_next_.assign(w.pinned.size(), no_pinned);
+    controls_done_.assign(w.controls.size(), false);
+    // Every actor the run can add, so that none moves: coroutines hold references to theirs.
+    std::size_t const per_slot = w.restarts > 0 ? 2 + static_cast<std::size_t>(w.restarts) : 1;
+    actors_.reserve(w.producers + w.joiners + w.consumers * per_slot);
+    std::size_t const items = static_cast<std::size_t>(w.producers) * w.items;
+    ledger_.reserve(items);
+    shadow_.reserve(items);
+    // Room for a typical record (a schedule pick per step, a few faults and values per item).
+    decisions_.reserve(decisions_.record().size() + 32 + 4 * items);
   }
+
+  engine_run(const engine_run&) = delete;
+  engine_run& operator=(const engine_run&) = delete;
+  ~engine_run() = default;
 
   run_report go() {
     start_tasks();
@@ -153,7 +317,7 @@ class engine_run final : private detail::consumer_host {
         actors_[me].task = loop_.spawn(supervisor(me, i), actors_[me].name);
       } else {
         std::size_t const me = add_actor("c" + std::to_string(i), role::consumer);
-        actors_[me].task = loop_.spawn(consumer(me), actors_[me].name);
+        actors_[me].task = loop_.spawn(consumer_body(me), actors_[me].name);
       }
     }
     for (std::uint32_t i = 0; i < w_.joiners; ++i) {
@@ -163,10 +327,23 @@ class engine_run final : private detail::consumer_host {
   }
 
   std::size_t add_actor(std::string name, role r) {
+    assert(actors_.size() < actors_.capacity() && "actors never move: see the constructor");
     actors_.emplace_back();
     actors_.back().name = std::move(name);
     actors_.back().role = r;
-    return actors_.size() - 1;
+    std::size_t const me = actors_.size() - 1;
+    actors_.back().index = me;
+    // Pinned faults name their task and point: chain this task's own per point, in workload
+    // order, once, instead of comparing names over all of them at every fault point.
+    std::array<std::uint32_t*, point_count> tails{};
+    for (std::size_t p = 0; p < point_count; ++p) tails[p] = &actors_.back().first_pinned[p];
+    for (std::uint32_t i = 0; i < w_.pinned.size(); ++i) {
+      const pinned_fault& f = w_.pinned[i];
+      if (!same_name(f.task, actors_.back().name)) continue;
+      *tails[index(f.point)] = i;
+      tails[index(f.point)] = &pinned_next_[i];
+    }
+    return me;
   }
 
   run_end drive() {
@@ -205,23 +382,41 @@ class engine_run final : private detail::consumer_host {
 
   /// A fault point inside a task's own code: a pinned fault or a drawn crash may strike here.
   void checkpoint(actor& a, fault_point p) {
+    if (std::optional<fault_kind> const struck = visit_point(a, p)) raise(a, *struck);
+  }
+
+  /// As `checkpoint`, but returns the kind of the fault that struck instead of raising it.
+  [[nodiscard]] std::optional<fault_kind> visit_point(actor& a, fault_point p) {
+    if (a.first_pinned[index(p)] == no_pinned && crashes_left_ == 0) {
+      // Nothing can strike here (the common case): just count the visit.
+      ++a.visits[index(p)];
+      ++a.visits_this_item[index(p)];
+      return std::nullopt;
+    }
+    return visit_point_slowly(a, p);
+  }
+
+  [[gnu::noinline]] std::optional<fault_kind> visit_point_slowly(actor& a, fault_point p) {
     std::uint32_t const visit = a.visits[index(p)]++;
     std::uint32_t const item_visit = a.visits_this_item[index(p)]++;
-    for (std::size_t i = 0; i < w_.pinned.size(); ++i) {
+    for (std::uint32_t i = a.first_pinned[index(p)]; i != no_pinned; i = pinned_next_[i]) {
       const pinned_fault& f = w_.pinned[i];
-      if (pinned_used_[i] || f.point != p || f.task != a.name) continue;
+      if (pinned_used_[i]) continue;
       bool const item_matches =
           f.item < 0 || (a.holding && f.item == static_cast<std::int32_t>(a.current.id));
       std::uint32_t const occurrence = f.item < 0 ? visit : item_visit;
       if (!item_matches || occurrence != f.occurrence) continue;
       pinned_used_[i] = true;
-      strike_here(a, f.kind, p, "pinned");
+      record_fault(a, f.kind, p, fault_origin::pinned);
+      return f.kind;
     }
     bool const drawable = consumer_point(p) || p == fault_point::before_put;
     if (drawable && crashes_left_ > 0 && offered()) {
       --crashes_left_;
-      strike_here(a, fault_kind::crash, p, "drawn");
+      record_fault(a, fault_kind::crash, p, fault_origin::drawn);
+      return fault_kind::crash;
     }
+    return std::nullopt;
   }
 
   /// A fault struck `a`: the item it holds unacknowledged (if any) is now at risk because of it.
@@ -232,20 +427,21 @@ class engine_run final : private detail::consumer_host {
     r.holder_fault = kind;
   }
 
-  [[noreturn]] void strike_here(actor& a, fault_kind kind, fault_point p, std::string_view origin) {
-    record_fault(a, kind, p, origin);
+  /// Raises the fault that just struck `a` (recorded by `visit_point`).
+  [[noreturn]] static void raise(const actor& a, fault_kind kind) {
     if (kind == fault_kind::cancel) throw sim::cancelled_error{};
-    throw sim::injected_fault(a.fault);
+    throw sim::injected_fault(a.fault.text());
   }
 
-  void record_fault(actor& a, fault_kind kind, fault_point p, std::string_view origin) {
-    a.fault = std::string(name_of(kind)) + " at " + std::string(name_of(p)) + " (" +
-              std::string(origin) + ")";
+  void record_fault(actor& a, fault_kind kind, fault_point p, fault_origin origin) {
+    a.fault = {kind, p, origin};
     a.fault_step = now();
     a.struck_this_wait = true;
     blame_held_item(a, kind);
-    note(a, std::string(name_of(kind)), a.holding ? static_cast<std::int64_t>(a.current.id) : -1,
-         "struck", a.fault);
+    if (trace_) {
+      note(a, name_of(kind), a.holding ? static_cast<std::int64_t>(a.current.id) : -1, "struck",
+           a.fault.text());
+    }
   }
 
   /// Faults and control events that act on tasks from outside, between two steps.
@@ -257,7 +453,7 @@ class engine_run final : private detail::consumer_host {
         apply_control(w_.controls[i]);
       }
     }
-    for (std::size_t i = 0; i < w_.pinned.size(); ++i) {
+    for (std::size_t i = 0; i < w_.pinned.size() && pinned_waits_; ++i) {
       const pinned_fault& f = w_.pinned[i];
       activity const waiting = waiting_activity(f.point);
       if (pinned_used_[i] || waiting == activity::starting) continue;
@@ -265,7 +461,7 @@ class engine_run final : private detail::consumer_host {
       if (a == nullptr || a->act != waiting || a->task.done() || a->struck_this_wait) continue;
       if (a->visits[index(f.point)] != f.occurrence + 1) continue;
       pinned_used_[i] = true;
-      strike_waiting(*a, f.kind, f.point, "pinned");
+      strike_waiting(*a, f.kind, f.point, fault_origin::pinned);
     }
     if (cancels_left_ > 0) {
       std::vector<actor*> waiting =
@@ -274,7 +470,7 @@ class engine_run final : private detail::consumer_host {
         actor& victim = *waiting[decisions_.choose(static_cast<std::uint32_t>(waiting.size()),
                                                    decision_tag::fault_target)];
         --cancels_left_;
-        strike_waiting(victim, fault_kind::cancel, point_of(victim.act), "drawn");
+        strike_waiting(victim, fault_kind::cancel, point_of(victim.act), fault_origin::drawn);
       }
     }
     if (crashes_left_ > 0) {
@@ -283,7 +479,7 @@ class engine_run final : private detail::consumer_host {
         actor& victim = *getters[decisions_.choose(static_cast<std::uint32_t>(getters.size()),
                                                    decision_tag::fault_target)];
         --crashes_left_;
-        strike_waiting(victim, fault_kind::crash, fault_point::in_get, "drawn");
+        strike_waiting(victim, fault_kind::crash, fault_point::in_get, fault_origin::drawn);
       }
     }
     if (w_.faults.shutdown != shutdown_allowance::none && !shut_down_ && offered()) {
@@ -350,12 +546,12 @@ class engine_run final : private detail::consumer_host {
     return nullptr;
   }
 
-  void strike_waiting(actor& a, fault_kind kind, fault_point p, std::string_view origin) {
+  void strike_waiting(actor& a, fault_kind kind, fault_point p, fault_origin origin) {
     record_fault(a, kind, p, origin);
     if (kind == fault_kind::cancel) {
       a.task.cancel();
     } else {
-      a.task.inject(std::make_exception_ptr(sim::injected_fault(a.fault)));
+      a.task.inject(std::make_exception_ptr(sim::injected_fault(a.fault.text())));
     }
   }
 
@@ -363,10 +559,10 @@ class engine_run final : private detail::consumer_host {
     switch (c.action) {
       case control_action::cancel:
         if (actor* a = find_actor(c.task); a != nullptr && !a->task.done()) {
-          a->fault = "cancelled by control event";
+          a->fault = {fault_kind::cancel, fault_point::after_get, fault_origin::control_event};
           a->fault_step = now();
           blame_held_item(*a, fault_kind::cancel);
-          note(*a, "cancel", -1, "requested", a->fault);
+          if (trace_) note(*a, "cancel", -1, "requested", a->fault.text());
           a->task.cancel();
         }
         break;
@@ -444,9 +640,9 @@ class engine_run final : private detail::consumer_host {
                " first",
            {ledger_[it.id].put_step, ledger_[expected->id].put_step, now()});
     }
-    if (auto pos = std::find(shadow_.begin(), shadow_.end(), it); pos != shadow_.end()) {
-      shadow_.erase(pos);
-    }
+    // Usually the item got is the one expected: no second search.
+    auto const pos = expected != shadow_.end() && *expected == it ? expected : shadow_.find(it);
+    if (pos != shadow_.end()) shadow_.erase(pos);
     item_record& r = ledger_[it.id];
     r.got = true;
     r.got_by = index_of(c);
@@ -455,7 +651,7 @@ class engine_run final : private detail::consumer_host {
     note(c, "get", it.id, "ok");
   }
 
-  std::vector<item>::iterator expected_next() {
+  shadow_items::iterator expected_next() {
     if (shadow_.empty()) return shadow_.end();
     switch (w_.kind) {
       case queue::queue_kind::fifo:
@@ -521,13 +717,16 @@ class engine_run final : private detail::consumer_host {
   }
 
   std::size_t index_of(const actor& a) const {
-    for (std::size_t i = 0; i < actors_.size(); ++i)
-      if (&actors_[i] == &a) return i;
-    assert(false && "actor not found");
-    return 0;
+    assert(&actors_[a.index] == &a);
+    return a.index;
   }
 
   // ---- the workload's tasks ----
+
+  /// The reference queue's full(): bounded and at maxsize.
+  [[nodiscard]] bool reference_full() const {
+    return w_.maxsize > 0 && queue_->qsize() >= static_cast<std::size_t>(w_.maxsize);
+  }
 
   /// `a` is about to wait at `p`: counts the wait (pinned faults name it by occurrence).
   void begin_wait(actor& a, fault_point p) {
@@ -538,10 +737,13 @@ class engine_run final : private detail::consumer_host {
 
   sim::task<void> producer(std::size_t me) {
     actor& a = actors_[me];
+    // A fault before a put ends the producer as if checkpoint() had thrown it, without the throw.
+    std::optional<fault_kind> struck;
     try {
       for (std::uint32_t n = 0; n < w_.items; ++n) {
         a.act = activity::idle;
-        checkpoint(a, fault_point::before_put);
+        struck = visit_point(a, fault_point::before_put);
+        if (struck) break;
         item it{0, next_item_id_++};
         ledger_.emplace_back();
         if (w_.kind == queue::queue_kind::priority)
@@ -555,14 +757,24 @@ class engine_run final : private detail::consumer_host {
             begin_wait(a, fault_point::in_put);
             note(a, "put", it.id, "waiting");
           }
-          co_await queue_->put(it);
+          if (reference_queue_ && !reference_full()) {
+            // The reference put stores at once when there is room: skip its coroutine frame.
+            queue_->put_nowait(it);
+          } else {
+            co_await queue_->put(it);
+          }
         } else {
           for (;;) {
-            try {
-              queue_->put_nowait(it);
-              break;
-            } catch (const queue::queue_full&) {
+            if (reference_queue_ && !shut_down_ && reference_full()) {
+              // What the reference's put_nowait would raise, without raising it.
               note(a, "put_nowait", it.id, "QueueFull");
+            } else {
+              try {
+                queue_->put_nowait(it);
+                break;
+              } catch (const queue::queue_full&) {
+                note(a, "put_nowait", it.id, "QueueFull");
+              }
             }
             co_await sim::yield();
           }
@@ -576,6 +788,16 @@ class engine_run final : private detail::consumer_host {
       throw;
     }
     a.act = activity::finished;
+    if (struck) {
+      co_await sim::exit_with(a.fault.exception(), *struck == fault_kind::cancel
+                                                       ? sim::error_kind::cancellation
+                                                       : sim::error_kind::failure);
+    }
+  }
+
+  /// The task of consumer `me`: the built-in policy, or the user's consumer_fn.
+  sim::task<void> consumer_body(std::size_t me) {
+    return builtin_ ? builtin_consumer_task(me) : consumer(me);
   }
 
   sim::task<void> consumer(std::size_t me) {
@@ -609,13 +831,18 @@ class engine_run final : private detail::consumer_host {
       note(a, "get", -1, "QueueShutDown");
       throw;
     }
+    took(a, it);
+    co_return it;
+  }
+
+  /// A consumer's get returned `it`.
+  void took(actor& a, const item& it) {
     a.act = activity::processing;
     a.current = it;
     a.holding = true;
     a.acked_current = false;
     a.visits_this_item.fill(0);
     on_get(a, it);
-    co_return it;
   }
 
   /// Processing one item: k suspension points, each a place a fault may strike.
@@ -629,6 +856,172 @@ class engine_run final : private detail::consumer_host {
     }
     note(a, "process", it.id, "done");
     checkpoint(a, fault_point::before_ack);
+  }
+
+  // ---- the built-in consumers, without exceptions ----
+  //
+  // The built-in policies run here exactly as their consumer_context versions in consumer.cpp
+  // (which a user's consumer_fn still runs through), except that a fault comes back as a value
+  // instead of a thrown exception: throwing an injected crash cost five unwinds per crash, most
+  // of the engine's time. Each step below names the consumer_context call it stands for.
+
+  /// Why a built-in consumer stops early; empty while it goes on.
+  struct stop {
+    enum class why : std::uint8_t { none, ended, raised } reason = why::none;
+    std::exception_ptr error;  // raised: what the consumer_context version would throw
+    sim::error_kind kind = sim::error_kind::failure;
+    bool injected = false;  // raised: an injected_fault (the `twice` policy catches those)
+
+    explicit operator bool() const noexcept { return reason != why::none; }
+    /// The consumer's normal end: the queue shut down, or `run_stopped`.
+    static stop ended() { return stop{why::ended, nullptr, sim::error_kind::failure, false}; }
+    static stop raised(std::exception_ptr e, sim::error_kind kind, bool injected) {
+      return stop{why::raised, std::move(e), kind, injected};
+    }
+  };
+
+  /// The fault `visit_point` reported, as the exception `raise` would throw.
+  static stop struck(const actor& a, fault_kind kind) {
+    if (kind == fault_kind::cancel)
+      return stop::raised(a.fault.exception(), sim::error_kind::cancellation, false);
+    return stop::raised(a.fault.exception(), sim::error_kind::failure, true);
+  }
+
+  /// `ctx.task_done(it)`.
+  stop acknowledge(std::size_t me, const item& it) {
+    if (!consumer_call_allowed(me)) return stop::ended();
+    ack(actors_[me], it);
+    return {};
+  }
+
+  /// `ctx.checkpoint(fault_point::after_ack)`.
+  stop after_ack(std::size_t me) {
+    if (!consumer_call_allowed(me)) return stop::ended();
+    actor& a = actors_[me];
+    if (std::optional<fault_kind> const kind = visit_point(a, fault_point::after_ack))
+      return struck(a, *kind);
+    return {};
+  }
+
+  /// `ctx.process(it)` up to its first suspension: the guard and the after-get fault point.
+  stop start_processing(std::size_t me) {
+    if (!consumer_call_allowed(me)) return stop::ended();
+    actor& a = actors_[me];
+    if (std::optional<fault_kind> const kind = visit_point(a, fault_point::after_get))
+      return struck(a, *kind);
+    return {};
+  }
+
+  /// The end of `ctx.process(it)`, after its last suspension.
+  stop finish_processing(actor& a, const item& it) {
+    note(a, "process", it.id, "done");
+    if (std::optional<fault_kind> const kind = visit_point(a, fault_point::before_ack))
+      return struck(a, *kind);
+    return {};
+  }
+
+  /// The consumer task of a built-in policy: `consumer(me)` running `builtin_consumer(policy)`.
+  sim::task<void> builtin_consumer_task(std::size_t me) {
+    actor& a = actors_[me];
+    stop end;
+    while (!end) {
+      // ctx.get()
+      if (!consumer_call_allowed(me)) {
+        end = stop::ended();
+        break;
+      }
+      a.holding = false;
+      a.act = activity::in_get;
+      if (queue_->qsize() == 0 && !shut_down_) {
+        begin_wait(a, fault_point::in_get);
+        note(a, "get", -1, "waiting");
+      }
+      item it;
+      try {
+        if (reference_queue_ && queue_->qsize() > 0) {
+          // The reference get takes at once when an item is stored: skip its coroutine frame.
+          it = queue_->get_nowait();
+        } else {
+          it = co_await queue_->get();
+        }
+      } catch (const queue::queue_shut_down&) {
+        note(a, "get", -1, "QueueShutDown");
+        end = stop::ended();
+      } catch (const sim::cancelled_error&) {
+        end = stop::raised(std::current_exception(), sim::error_kind::cancellation, false);
+      } catch (...) {
+        end = stop::raised(std::current_exception(), sim::error_kind::failure, false);
+      }
+      if (end) break;
+      took(a, it);
+
+      if (w_.policy == ack_policy::before_work) {
+        end = acknowledge(me, it);
+        if (!end) end = after_ack(me);
+        if (end) break;
+      }
+      // ctx.process(it), inline rather than a coroutine of its own (one frame less per item),
+      // once per attempt; then what the policy does with its outcome.
+      for (int attempt = 0;; ++attempt) {
+        stop s = start_processing(me);
+        for (std::uint32_t k = 0; !s && k < w_.work_steps; ++k) {
+          try {
+            co_await sim::yield();
+          } catch (const sim::cancelled_error&) {
+            s = stop::raised(std::current_exception(), sim::error_kind::cancellation, false);
+          } catch (const sim::injected_fault&) {
+            s = stop::raised(std::current_exception(), sim::error_kind::failure, true);
+          } catch (...) {
+            s = stop::raised(std::current_exception(), sim::error_kind::failure, false);
+          }
+          if (s) break;
+          if (std::optional<fault_kind> const kind = visit_point(a, fault_point::mid_item))
+            s = struck(a, *kind);
+        }
+        if (!s) s = finish_processing(a, it);
+
+        switch (w_.policy) {
+          case ack_policy::finally:
+            if (s) {
+              // catch (...) { ctx.task_done(it); throw; }: a run_stopped there wins
+              if (acknowledge(me, it)) s = stop::ended();
+            } else {
+              s = acknowledge(me, it);
+              if (!s) s = after_ack(me);
+            }
+            break;
+          case ack_policy::on_success:
+            if (!s) s = acknowledge(me, it);
+            if (!s) s = after_ack(me);
+            break;
+          case ack_policy::twice:
+            if (s.injected) {
+              // catch (const sim::injected_fault&): ack each attempt, retry once
+              if (stop acked = acknowledge(me, it)) {
+                s = std::move(acked);
+              } else if (attempt == 0) {
+                note(a, "retry", it.id, "after crash");
+                continue;
+              }
+            } else if (!s) {
+              s = acknowledge(me, it);
+              if (!s) s = after_ack(me);
+            }
+            break;
+          case ack_policy::before_work:
+          case ack_policy::never:
+            break;
+        }
+        end = std::move(s);
+        break;
+      }
+    }
+    if (end.reason == stop::why::ended) {
+      a.holding = false;
+      a.act = activity::finished;
+      co_return;
+    }
+    co_await sim::exit_with(std::move(end.error), end.kind);
   }
 
   void task_done(std::size_t me, item it) override {
@@ -647,23 +1040,32 @@ class engine_run final : private detail::consumer_host {
 
   /// Every call a consumer makes into the engine passes here.
   void guard_consumer_call(std::size_t me) {
-    if (violation_) throw run_stopped{};
+    if (!consumer_call_allowed(me)) throw run_stopped{};
+  }
+
+  /// False when the consumer must stop at once (see `run_stopped`).
+  [[nodiscard]] bool consumer_call_allowed(std::size_t me) {
+    if (violation_) return false;
     if (loop_.steps() != calls_step_) {
       calls_step_ = loop_.steps();
       calls_this_step_ = 0;
     }
-    if (++calls_this_step_ > max_calls_per_step_) {
-      const actor& a = actors_[me];
-      fail(oracle::livelock, "no-suspension",
-           a.name + " made " + std::to_string(max_calls_per_step_) + " queue calls within step " +
-               std::to_string(now()) + " without ever suspending",
-           {now()});
-      throw run_stopped{};
-    }
+    if (++calls_this_step_ > max_calls_per_step_) return stop_looping_consumer(me);
+    return true;
+  }
+
+  /// Out of line, so that the check above stays small enough to inline.
+  [[gnu::noinline]] bool stop_looping_consumer(std::size_t me) {
+    const actor& a = actors_[me];
+    fail(oracle::livelock, "no-suspension",
+         a.name + " made " + std::to_string(max_calls_per_step_) + " queue calls within step " +
+             std::to_string(now()) + " without ever suspending",
+         {now()});
+    return false;
   }
 
   void note(std::size_t me, std::string operation, item it, std::string outcome) override {
-    note(actors_[me], std::move(operation), it.id, std::move(outcome));
+    note(actors_[me], operation, it.id, outcome);
   }
 
   [[nodiscard]] const std::string& name(std::size_t me) const override { return actors_[me].name; }
@@ -673,7 +1075,7 @@ class engine_run final : private detail::consumer_host {
       std::string name = "c" + std::to_string(slot);
       if (generation > 0) name += "." + std::to_string(generation);
       std::size_t const worker = add_actor(std::move(name), role::consumer);
-      auto h = loop_.spawn(consumer(worker), actors_[worker].name);
+      auto h = loop_.spawn(consumer_body(worker), actors_[worker].name);
       actors_[worker].task = h;
       actors_[me].act = activity::supervising;
       try {
@@ -681,7 +1083,7 @@ class engine_run final : private detail::consumer_host {
         break;
       } catch (const sim::injected_fault&) {
         if (generation == w_.restarts) break;
-        note(actors_[me], "restart", -1, actors_[worker].name + " crashed");
+        if (trace_) note(actors_[me], "restart", -1, actors_[worker].name + " crashed");
       } catch (const sim::cancelled_error&) {
         break;
       }
@@ -708,8 +1110,10 @@ class engine_run final : private detail::consumer_host {
     std::int64_t const count = queue_->unfinished_tasks();
     if (count == 0) a.unacked_at_call = unacked_items();
     if (count > 0) begin_wait(a, fault_point::in_join);
-    note(a, "join", -1,
-         count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
+    if (trace_) {
+      note(a, "join", -1,
+           count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
+    }
     co_await queue_->join();
     a.act = activity::finished;
     note(a, "join", -1, "returned");
@@ -779,15 +1183,27 @@ class engine_run final : private detail::consumer_host {
         check_join_late();
         return;
       }
-      std::vector<std::uint64_t> steps{j.join_step};
       std::vector<std::uint32_t> const unacked = unacked_items();
+      std::vector<std::uint64_t> steps;
+      steps.reserve(1 + 3 * unacked.size());  // the join, then up to three steps per item
+      steps.push_back(j.join_step);
       std::string kind = unacked.empty() ? "count-mismatch" : hang_kind(unacked.front());
-      std::string message = j.name + "'s join, waiting since step " + std::to_string(j.join_step) +
-                            ", can never return: unfinished=" + std::to_string(count) +
-                            " and nothing can run. ";
-      message += unacked.empty() ? "The ledger shows every item acknowledged or drained: the "
-                                   "queue's count is off."
-                                 : "Unacknowledged: " + explain_items(unacked, steps);
+      // Built in place: a hang is the common failure, met on a large share of all runs.
+      std::string message;
+      message.reserve(128 + 128 * unacked.size());
+      message += j.name;
+      message += "'s join, waiting since step "sv;
+      append_number(message, j.join_step);
+      message += ", can never return: unfinished="sv;
+      append_number(message, count);
+      message += " and nothing can run. "sv;
+      if (unacked.empty()) {
+        message +=
+            "The ledger shows every item acknowledged or drained: the queue's count is off."sv;
+      } else {
+        message += "Unacknowledged: "sv;
+        explain_items(message, unacked, steps);
+      }
       fail(oracle::join_hang, std::move(kind), std::move(message), std::move(steps));
       return;
     }
@@ -858,32 +1274,66 @@ class engine_run final : private detail::consumer_host {
   std::string explain_items(const std::vector<std::uint32_t>& ids,
                             std::vector<std::uint64_t>& steps) const {
     std::string out;
+    explain_items(out, ids, steps);
+    return out;
+  }
+
+  /// Appends the explanation to `out` (without the temporaries of `+`).
+  void explain_items(std::string& out, const std::vector<std::uint32_t>& ids,
+                     std::vector<std::uint64_t>& steps) const {
+    bool first = true;
     for (std::uint32_t id : ids) {
       const item_record& r = ledger_[id];
-      if (!out.empty()) out += "; ";
-      out += item_name(id) + " (put by " + actors_[r.put_by].name + " at step " +
-             std::to_string(r.put_step);
+      if (!first) out += "; "sv;
+      first = false;
+      out += 'i';
+      append_number(out, id);
+      out += " (put by "sv;
+      out += actors_[r.put_by].name;
+      out += " at step "sv;
+      append_number(out, r.put_step);
       steps.push_back(r.put_step);
       if (r.fate == fate::queued) {
-        out += ", never got)";
+        out += ", never got)"sv;
         continue;
       }
       const actor& holder = actors_[r.got_by];
-      out += ", got by " + holder.name + " at step " + std::to_string(r.got_step);
+      out += ", got by "sv;
+      out += holder.name;
+      out += " at step "sv;
+      append_number(out, r.got_step);
       steps.push_back(r.got_step);
       if (r.fate == fate::acked) {
-        out += ", acknowledged at step " + std::to_string(r.ack_step) + ")";
+        out += ", acknowledged at step "sv;
+        append_number(out, r.ack_step);
+        out += ')';
       } else if (holder.task.done() && r.holder_struck) {
-        out += ", held by " + holder.name + " when it ended: " + holder.fault + " at step " +
-               std::to_string(holder.fault_step) + ")";
+        out += ", held by "sv;
+        out += holder.name;
+        out += " when it ended: "sv;
+        out += holder.fault.text();
+        out += " at step "sv;
+        append_number(out, holder.fault_step);
+        out += ')';
         steps.push_back(holder.fault_step);
       } else if (holder.task.done()) {
-        out += ", never acknowledged; " + holder.name + " ended)";
+        out += ", never acknowledged; "sv;
+        out += holder.name;
+        out += " ended)"sv;
       } else {
-        out += ", never acknowledged)";
+        out += ", never acknowledged)"sv;
       }
     }
-    return out;
+  }
+
+  /// `out += std::to_string(n)`, without the temporary.
+  template <class Integer>
+  static void append_number(std::string& out, Integer n) {
+    std::array<char, 24> digits{};
+    [[maybe_unused]] auto const [end, error] =
+        std::to_chars(digits.data(), digits.data() + digits.size(), n);
+    assert(error == std::errc{});
+    out.append(digits.data(), end);
   }
 
   void fail(oracle o, std::string kind, std::string message, std::vector<std::uint64_t> steps) {
@@ -893,27 +1343,37 @@ class engine_run final : private detail::consumer_host {
 
   // ---- trace ----
 
-  void note(const actor& a, std::string operation, std::int64_t item_id, std::string outcome,
-            std::string fault = {}) {
-    if (!trace_) return;
+  // Views, not strings: an untraced run (nearly every run) builds no text for the trace.
+  void note(const actor& a, std::string_view operation, std::int64_t item_id,
+            std::string_view outcome, std::string_view fault = {}) {
+    if (trace_) add_event(a, operation, item_id, outcome, fault);
+  }
+
+  void add_event(const actor& a, std::string_view operation, std::int64_t item_id,
+                 std::string_view outcome, std::string_view fault) {
     trace_->events.push_back(
-        {now(), a.name, std::move(operation), item_id, std::move(outcome), std::move(fault)});
+        {now(), a.name, std::string(operation), item_id, std::string(outcome), std::string(fault)});
   }
 
   const workload& w_;
   sim::decision_source& decisions_;
   std::unique_ptr<work_queue> queue_;
   consumer_fn consumer_;
-  std::deque<actor> actors_;
-  std::vector<item_record> ledger_;
-  std::vector<item> shadow_;  // what the queue should store, in put order
-  std::vector<zero_moment> zeros_;
+  bool builtin_;  // no consumer_fn given: the workload's policy runs as builtin_consumer_task
+  bool reference_queue_;      // no queue_factory given: queue_ is chaosq's reference queue
+  borrowed_buffers buffers_;  // handed back after loop_ (declared later) is destroyed
+  std::vector<actor>& actors_ = buffers_->actors;
+  std::vector<item_record>& ledger_ = buffers_->ledger;
+  shadow_items& shadow_ = buffers_->shadow;
+  std::vector<zero_moment>& zeros_ = buffers_->zeros;
   std::int64_t last_count_ = 0;
   std::uint32_t next_item_id_ = 0;
   std::uint32_t crashes_left_;
   std::uint32_t cancels_left_;
-  std::vector<bool> pinned_used_;
-  std::vector<bool> controls_done_;
+  std::vector<bool>& pinned_used_ = buffers_->pinned_used;
+  std::vector<std::uint32_t>& pinned_next_ = buffers_->pinned_next;  // next pinned fault, same task
+  bool pinned_waits_;  // some pinned fault strikes a waiting task (between steps)
+  std::vector<bool>& controls_done_ = buffers_->controls_done;
   bool shut_down_ = false;
   std::uint64_t shutdown_step_ = 0;
   bool in_step_ = false;

@@ -56,6 +56,72 @@ TEST(engine, a_run_is_a_function_of_its_decision_record) {
   }
 }
 
+bool same_report(const run_report& a, const run_report& b) {
+  if (a.end != b.end || a.steps != b.steps || a.decisions != b.decisions || a.tags != b.tags ||
+      a.bounds != b.bounds || a.tasks != b.tasks ||
+      a.violation.has_value() != b.violation.has_value())
+    return false;
+  if (a.violation && (a.violation->signature() != b.violation->signature() ||
+                      a.violation->message != b.violation->message ||
+                      a.violation->marked_steps != b.violation->marked_steps))
+    return false;
+  return a.trace.has_value() == b.trace.has_value() &&
+         (!a.trace || a.trace->to_text() == b.trace->to_text());
+}
+
+// The engine runs the built-in policies on a path of its own (faults as values, no throw); the
+// consumer_context versions in consumer.cpp are what they must match, step for step.
+TEST(engine, built_in_policies_run_exactly_as_their_consumer_context_versions) {
+  for (ack_policy const policy : {ack_policy::finally, ack_policy::on_success,
+                                  ack_policy::before_work, ack_policy::twice, ack_policy::never}) {
+    workload w = classic_leak();
+    w.policy = policy;
+    w.items = 6;
+    w.consumers = 3;
+    w.work_steps = 2;
+    w.restarts = policy == ack_policy::twice ? 1 : 0;
+    w.faults.crashes = 3;
+    w.faults.cancels = 1;
+    w.faults.shutdown = shutdown_allowance::any;
+    w.pinned.push_back({.kind = fault_kind::cancel, .task = "c1", .point = fault_point::mid_item});
+    w.pinned.push_back({.kind = fault_kind::crash, .task = "c0", .point = fault_point::after_ack});
+    ASSERT_TRUE(validate(w).empty());
+    for (std::uint64_t seed = 0; seed < 300; ++seed) {
+      sim::random_decisions built_in_decisions(seed);
+      sim::random_decisions context_decisions(seed);
+      run_report const built_in = run(w, built_in_decisions, {.trace = true});
+      run_report const context =
+          run(w, context_decisions, {.trace = true, .consumer = builtin_consumer(policy)});
+      ASSERT_TRUE(same_report(built_in, context)) << name_of(policy) << " seed " << seed << "\n"
+                                                  << built_in.trace->to_text() << "\n---\n"
+                                                  << context.trace->to_text();
+    }
+  }
+}
+
+// A run reuses the buffers, loop containers and coroutine frames of the runs before it on its
+// thread; none of that may show.
+TEST(engine, a_run_does_not_depend_on_the_runs_before_it) {
+  workload small = classic_leak();
+  workload large = classic_leak();
+  large.items = 20;
+  large.consumers = 4;
+  large.restarts = 2;
+  large.faults.crashes = 6;
+  large.faults.cancels = 2;
+  large.pinned.push_back({.kind = fault_kind::crash, .task = "c2", .point = fault_point::mid_item});
+  ASSERT_TRUE(validate(large).empty());
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    sim::random_decisions first_decisions(seed);
+    run_report const first = run(small, first_decisions, {.trace = true});
+    sim::random_decisions large_decisions(seed);
+    static_cast<void>(run(large, large_decisions));
+    sim::random_decisions again_decisions(seed);
+    run_report const again = run(small, again_decisions, {.trace = true});
+    ASSERT_TRUE(same_report(first, again)) << "seed " << seed;
+  }
+}
+
 TEST(engine, tracing_does_not_change_the_run) {
   workload w = classic_leak();
   w.faults.cancels = 2;

@@ -1,5 +1,6 @@
 #include "chaosq/harness/workload.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -99,8 +100,7 @@ std::string describe(const workload& w) {
       " crashes=" + std::to_string(w.faults.crashes) +
       " cancels=" + std::to_string(w.faults.cancels) +
       " shutdown=" + std::string(name_of(w.faults.shutdown)) +
-      " odds=" + std::to_string(w.faults.odds) +
-      " step-budget=" + std::to_string(w.step_budget);
+      " odds=" + std::to_string(w.faults.odds) + " step-budget=" + std::to_string(w.step_budget);
   if (!w.pinned.empty()) out += " pinned=" + std::to_string(w.pinned.size());
   if (!w.controls.empty()) out += " controls=" + std::to_string(w.controls.size());
   return out;
@@ -113,7 +113,12 @@ std::ostream& operator<<(std::ostream& out, const item& i) {
 }
 
 std::unique_ptr<work_queue> make_reference_queue(const workload& w) {
-  return std::make_unique<queue_adapter<queue::basic_queue<item>>>(w.kind, w.maxsize);
+  auto q = std::make_unique<queue_adapter<queue::basic_queue<item>>>(w.kind, w.maxsize);
+  // Room for every item the run can store at once, instead of growing from empty each run.
+  std::size_t const items = static_cast<std::size_t>(w.producers) * w.items;
+  q->underlying().reserve(w.maxsize > 0 ? std::min(items, static_cast<std::size_t>(w.maxsize))
+                                        : items);
+  return q;
 }
 
 }  // namespace chaosq::harness

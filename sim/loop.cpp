@@ -97,16 +97,53 @@ bool task_state::inject(std::exception_ptr fault) {
 
 // ---- loop -----------------------------------------------------------------------------------
 
+namespace {
+
+/// The containers of the last loop destroyed on this thread, kept for the next one: the engine
+/// makes a loop per run and runs millions, and growing these from empty was a malloc each.
+struct spare_containers {
+  std::vector<std::unique_ptr<detail::task_state>> tasks;
+  detail::ring<detail::task_state*> ready;
+  std::vector<std::uint32_t> ready_ids;
+};
+
+spare_containers& spare() {
+  thread_local spare_containers containers;
+  return containers;
+}
+
+}  // namespace
+
+loop::loop()
+    : tasks_(std::move(spare().tasks)),
+      ready_(std::move(spare().ready)),
+      ready_ids_(std::move(spare().ready_ids)) {
+  // Moved-from containers are valid but unspecified: make them empty, here and in the spare.
+  tasks_.clear();
+  ready_.clear();
+  ready_ids_.clear();
+  spare().ready.clear();
+}
+
+loop::loop(decision_source& decisions) : loop() { decisions_ = &decisions; }
+
 loop::~loop() {
   // Destroy suspended frames newest first, while every task_state is still alive.
   for (auto it = tasks_.rbegin(); it != tasks_.rend(); ++it) {
     detail::task_state& t = **it;
     if (t.frame_) std::exchange(t.frame_, {}).destroy();
   }
+  tasks_.clear();
+  ready_.clear();
+  spare_containers& s = spare();
+  s.tasks = std::move(tasks_);
+  s.ready = std::move(ready_);
+  s.ready_ids = std::move(ready_ids_);
 }
 
 detail::task_state& loop::add_task(std::coroutine_handle<> frame, detail::promise_base& promise,
                                    std::string name) {
+  if (tasks_.empty()) tasks_.reserve(8);  // most loops run a few tasks: grow once, not thrice
   auto id = static_cast<std::uint32_t>(tasks_.size());
   if (name.empty()) name = "t" + std::to_string(id);
   tasks_.push_back(
@@ -188,7 +225,10 @@ bool loop::step() {
   t_current = outer;
   if (t.frame_.done()) {
     if (const auto& e = t.promise_->exception()) {
-      t.outcome_ = is_cancellation(e) ? task_outcome::cancelled : task_outcome::failed;
+      bool const cancelled = t.promise_->exception_kind_known()
+                                 ? t.promise_->exception_kind() == error_kind::cancellation
+                                 : is_cancellation(e);
+      t.outcome_ = cancelled ? task_outcome::cancelled : task_outcome::failed;
     } else {
       // Cancelled during the step in which its coroutine returned: asyncio still cancels it.
       t.outcome_ = t.cancel_requested_ ? task_outcome::cancelled : task_outcome::returned;

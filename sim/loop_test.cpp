@@ -77,6 +77,31 @@ TEST(loop, a_task_that_throws_is_failed_and_its_result_rethrows) {
   EXPECT_NE(h.exception(), nullptr);
 }
 
+task<void> exits_with(std::exception_ptr error, error_kind kind) {
+  co_await exit_with(std::move(error), kind);
+}
+
+TEST(loop, exit_with_ends_a_task_as_if_it_had_thrown) {
+  loop l;
+  auto failed =
+      l.spawn(exits_with(std::make_exception_ptr(injected_fault("quiet")), error_kind::failure));
+  auto cancelled =
+      l.spawn(exits_with(std::make_exception_ptr(cancelled_error{}), error_kind::cancellation));
+  auto awaiting = l.spawn([]() -> task<std::string> {
+    try {
+      co_await exits_with(std::make_exception_ptr(injected_fault("inner")), error_kind::failure);
+    } catch (const injected_fault& e) {
+      co_return e.what();
+    }
+    co_return "not reached";
+  }());
+  l.run();
+  EXPECT_EQ(failed.outcome(), task_outcome::failed);
+  EXPECT_THROW(failed.result(), injected_fault);
+  EXPECT_EQ(cancelled.outcome(), task_outcome::cancelled);
+  EXPECT_EQ(awaiting.result(), "inner") << "an awaiter sees the exception rethrown";
+}
+
 TEST(loop, cancelling_a_task_waiting_on_a_pending_future_cancels_the_future_at_once) {
   loop l;
   future f;

@@ -112,6 +112,10 @@ class basic_queue {
     wake_all(putters_);
   }
 
+  /// Makes room for `n` stored items: storing no more than that never reallocates. Changes
+  /// nothing observable.
+  void reserve(std::size_t n) { storage_.reserve(n); }
+
   [[nodiscard]] std::size_t qsize() const noexcept { return storage_.size(); }
   [[nodiscard]] bool empty() const noexcept { return storage_.size() == 0; }
   /// Never true when unbounded.

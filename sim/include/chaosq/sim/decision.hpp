@@ -56,6 +56,13 @@ class decision_source {
   /// The number of alternatives each decision in `record()` chose among.
   [[nodiscard]] const std::vector<std::uint32_t>& bounds() const noexcept { return bounds_; }
 
+  /// Makes room for `n` decisions in the record, so that recording them never reallocates.
+  void reserve(std::size_t n) {
+    record_.reserve(n);
+    tags_.reserve(n);
+    bounds_.reserve(n);
+  }
+
   /// Forgets the record (keeps its storage) so the source can drive the next run.
   void clear_record() noexcept {
     record_.clear();

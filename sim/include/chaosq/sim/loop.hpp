@@ -49,6 +49,11 @@ class task_state {
         promise_(&promise) {}
   task_state(const task_state&) = delete;
   task_state& operator=(const task_state&) = delete;
+  // Recycled like coroutine frames: every run spawns a handful of tasks.
+  static void* operator new(std::size_t size) { return frame_pool::allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept {
+    frame_pool::deallocate(p, size);
+  }
   ~task_state() {
     if (frame_) frame_.destroy();
   }
@@ -197,9 +202,9 @@ enum class ready_order : std::uint8_t {
 class loop {
  public:
   /// A loop in asyncio order.
-  loop() = default;
+  loop();
   /// A loop whose next ready task is chosen by `decisions` (which must outlive the loop).
-  explicit loop(decision_source& decisions) : decisions_(&decisions) {}
+  explicit loop(decision_source& decisions);
   loop(const loop&) = delete;
   loop& operator=(const loop&) = delete;
   ~loop();

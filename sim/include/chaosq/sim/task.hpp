@@ -4,11 +4,21 @@
 
 #include <cassert>
 #include <coroutine>
+#include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <utility>
 
+#include "chaosq/sim/detail/frame_pool.hpp"
+
 namespace chaosq::sim {
+
+/// What an exception a coroutine ends with stands for, when the code ending it knows.
+enum class error_kind : std::uint8_t {
+  cancellation,  ///< a `cancelled_error` (or a type derived from it)
+  failure,       ///< anything else
+};
 
 template <class T = void>
 class task;
@@ -21,6 +31,12 @@ class task_state;
 /// exception to rethrow there.
 class promise_base {
  public:
+  // Frames come from a per-thread pool: a run creates dozens and the engine runs millions.
+  static void* operator new(std::size_t size) { return frame_pool::allocate(size); }
+  static void operator delete(void* frame, std::size_t size) noexcept {
+    frame_pool::deallocate(frame, size);
+  }
+
   std::suspend_always initial_suspend() noexcept { return {}; }
 
   struct final_awaiter {
@@ -37,7 +53,10 @@ class promise_base {
     void await_resume() noexcept {}
   };
   final_awaiter final_suspend() noexcept { return {}; }
-  void unhandled_exception() noexcept { exception_ = std::current_exception(); }
+  void unhandled_exception() noexcept {
+    exception_ = std::current_exception();
+    kind_known_ = false;
+  }
 
   void set_continuation(std::coroutine_handle<> c) noexcept { continuation_ = c; }
 
@@ -53,8 +72,21 @@ class promise_base {
     return self.done();
   }
   /// Records how a task that never ran ended (crashed before its first step).
-  void set_exception(std::exception_ptr e) noexcept { exception_ = std::move(e); }
+  void set_exception(std::exception_ptr e) noexcept {
+    exception_ = std::move(e);
+    kind_known_ = false;
+  }
+  /// Records the exception the coroutine ends with, as if thrown out of its body, without
+  /// throwing it; `kind` says what it is, so nobody has to rethrow it to find out.
+  void set_exception(std::exception_ptr e, error_kind kind) noexcept {
+    exception_ = std::move(e);
+    kind_ = kind;
+    kind_known_ = true;
+  }
   [[nodiscard]] const std::exception_ptr& exception() const noexcept { return exception_; }
+  /// What `exception()` is, when the code that stored it said so (see `exit_with`).
+  [[nodiscard]] bool exception_kind_known() const noexcept { return kind_known_; }
+  [[nodiscard]] error_kind exception_kind() const noexcept { return kind_; }
   void rethrow_if_failed() const {
     if (exception_) std::rethrow_exception(exception_);
   }
@@ -63,6 +95,8 @@ class promise_base {
   std::coroutine_handle<> continuation_;
   std::exception_ptr exception_;
   bool running_inline_ = false;
+  bool kind_known_ = false;
+  error_kind kind_ = error_kind::failure;
 };
 
 template <class T>
@@ -97,6 +131,30 @@ class task_promise<void> final : public promise_base {
 };
 
 }  // namespace detail
+
+namespace detail {
+/// The awaiter of `exit_with`.
+struct exit_awaiter {
+  std::exception_ptr error;
+  error_kind kind;
+  bool await_ready() const noexcept { return false; }
+  template <class Promise>
+  bool await_suspend(std::coroutine_handle<Promise> self) noexcept {
+    static_cast<promise_base&>(self.promise()).set_exception(std::move(error), kind);
+    return false;  // never suspends: the coroutine goes on to its co_return
+  }
+  void await_resume() const noexcept {}
+};
+}  // namespace detail
+
+/// Ends the awaiting coroutine with `error`, as if `error` had been thrown out of its body, but
+/// without the cost of throwing: the coroutine must `co_return` right after the `co_await`.
+/// Whoever awaits it sees `error` rethrown; the loop classifies a spawned task by `kind`.
+/// Precondition: `error` is not null and `kind` is what `error` holds.
+[[nodiscard]] inline detail::exit_awaiter exit_with(std::exception_ptr error,
+                                                    error_kind kind) noexcept {
+  return detail::exit_awaiter{std::move(error), kind};
+}
 
 /// A coroutine returning `T`, started lazily: nothing runs until it is awaited (`co_await`
 /// runs it inline in the awaiting task, as Python's `await coro()` does) or spawned on a loop

@@ -32,6 +32,8 @@ class storage {
     return std::span<const T>(items_).subspan(head_);
   }
 
+  void reserve(std::size_t n) { items_.reserve(n); }
+
   void add(T item) {
     items_.push_back(std::move(item));
     if (kind_ == queue_kind::priority) sift_down(0, items_.size() - 1);
