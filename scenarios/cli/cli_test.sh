@@ -87,6 +87,16 @@ grep -q '<failure message="expected no violation' "$work/junit.xml" \
 grep -q '<svg ' "$work/timeline.html" \
   || { echo "FAIL: --timeline wrote no SVG timeline"; failures=$((failures + 1)); }
 
+check "--html DIR writes one timeline per failing scenario" 1 '^FAIL regressed ' -- \
+  "$chaosq" run "$work/regressed.yaml" --html "$work/pages"
+grep -q '<polyline class="item-path"' "$work/pages/regressed.html" \
+  || { echo "FAIL: run --html wrote no timeline tracing the leaked item"; failures=$((failures + 1)); }
+touch "$work/not-a-dir"
+check "an --html path that cannot be a directory is bad input" 2 '^SUMMARY: .*a report file could not be written' -- \
+  "$chaosq" run "$bundled/seed-incident.yaml" --html "$work/not-a-dir"
+check "replay --html to an unwritable path is bad input" 2 '^SUMMARY: bad input: cannot write' -- \
+  "$chaosq" replay "$token" --html "$work/missing-dir/leak.html"
+
 check "--json reports each scenario for tools" 1 '"status": "fail"' -- \
   "$chaosq" run "$work/regressed.yaml" --json
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' <(sed '/^SUMMARY:/d' "$out") 2>/dev/null \

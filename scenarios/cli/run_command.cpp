@@ -200,6 +200,10 @@ int run_command(const run_args& args) {
   if (!args.html_dir.empty()) {  // one page per failing scenario, named after it
     std::error_code ec;
     fs::create_directories(args.html_dir, ec);
+    if (ec || !fs::is_directory(args.html_dir, ec)) {
+      std::cerr << "chaosq run: cannot create the --html directory " << args.html_dir << "\n";
+      files_ok = false;
+    }
     for (const file_report& r : reports) {
       if (!r.result || r.result->passed || !r.result->evidence) continue;
       const evidence& ev = *r.result->evidence;
