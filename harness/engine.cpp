@@ -894,23 +894,19 @@ class engine_run final : private detail::consumer_host {
     return {};
   }
 
-  /// `ctx.checkpoint(fault_point::after_ack)`.
-  stop after_ack(std::size_t me) {
+  /// A consumer passing fault point `point` without suspending: the guard, then the point.
+  stop pass_point(std::size_t me, fault_point point) {
     if (!consumer_call_allowed(me)) return stop::ended();
     actor& a = actors_[me];
-    if (std::optional<fault_kind> const kind = visit_point(a, fault_point::after_ack))
-      return struck(a, *kind);
+    if (std::optional<fault_kind> const kind = visit_point(a, point)) return struck(a, *kind);
     return {};
   }
 
+  /// `ctx.checkpoint(fault_point::after_ack)`.
+  stop after_ack(std::size_t me) { return pass_point(me, fault_point::after_ack); }
+
   /// `ctx.process(it)` up to its first suspension: the guard and the after-get fault point.
-  stop start_processing(std::size_t me) {
-    if (!consumer_call_allowed(me)) return stop::ended();
-    actor& a = actors_[me];
-    if (std::optional<fault_kind> const kind = visit_point(a, fault_point::after_get))
-      return struck(a, *kind);
-    return {};
-  }
+  stop start_processing(std::size_t me) { return pass_point(me, fault_point::after_get); }
 
   /// The end of `ctx.process(it)`, after its last suspension.
   stop finish_processing(actor& a, const item& it) {
