@@ -25,7 +25,8 @@ std::optional<std::uint8_t> aimed_entry() {
   auto const entries = chaosq::fuzz::zoo_entries();
   for (std::size_t i = 0; i < entries.size(); ++i)
     if (entries[i].name == std::string_view(wanted)) return static_cast<std::uint8_t>(i);
-  std::fprintf(stderr, "chaosq-fuzz: CHAOSQ_FUZZ_ZOO_ENTRY=%s names no zoo entry; entries:", wanted);
+  std::fprintf(stderr,
+               "chaosq-fuzz: CHAOSQ_FUZZ_ZOO_ENTRY=%s names no zoo entry; entries:", wanted);
   for (const auto& e : entries)
     std::fprintf(stderr, " %.*s", static_cast<int>(e.name.size()), e.name.data());
   std::fprintf(stderr, "\n");

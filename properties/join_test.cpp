@@ -9,8 +9,8 @@
 // - Every planted bug of the zoo is caught (see `planted_bugs`).
 
 #include <algorithm>
-#include <iostream>
 #include <cstdint>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -199,13 +199,13 @@ TEST(join_contract, catches_every_planted_bug) {
     failure_sink sink(bug.space, bug.options);
     rc::detail::TestParams params = rc::detail::configuration().testParams;
     params.maxSuccess = std::max(params.maxSuccess, 1000);
-    auto const result = run_property(current_test_id() + "/" + bug.name,
-                                     planted_bug_property(sink), params, sink, expectation::fails);
+    auto const result = run_property(current_test_id() + "/" + bug.name, planted_bug_property(sink),
+                                     params, sink, expectation::fails);
     EXPECT_TRUE(result.template is<rc::detail::FailureResult>() && sink.counterexample())
         << "the join contract property did not catch " << bug.name;
     if (sink.counterexample()) {
-      std::cout << "caught " << bug.name << ": " << sink.counterexample()->reason << "\n  token: "
-                << token_of(bug.space, sink.counterexample()->record)
+      std::cout << "caught " << bug.name << ": " << sink.counterexample()->reason
+                << "\n  token: " << token_of(bug.space, sink.counterexample()->record)
                 << " (replay with --queue-bug " << bug.name << ")\n";
     }
   }
