@@ -34,23 +34,6 @@ command add_replay_command(CLI::App& app);
 command add_selftest_command(CLI::App& app);
 command add_run_command(CLI::App& app);
 
-
-/// Edit distance, for "did you mean".
-inline std::size_t distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t const up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 /// An option whose value is one of the names in `harness::names_of<E>`; the parser, the help (each
 /// name with its meaning) and the error ("did you mean") all come from the same table.
 template <class E>
@@ -62,14 +45,7 @@ CLI::Option* add_enum_option(CLI::App& app, const std::string& flag, E& target,
   CLI::Validator one_of(
       [](std::string& value) -> std::string {
         if (harness::parse_name<E>(value)) return {};
-        std::string best;
-        std::size_t best_distance = 3;
-        for (const auto& n : harness::names_of<E>::values) {
-          if (std::size_t d = distance(value, n.name); d < best_distance) {
-            best = n.name;
-            best_distance = d;
-          }
-        }
+        std::string const best = harness::closest_name<E>(value);
         return "'" + value + "' is not one of " + harness::all_names<E>() +
                (best.empty() ? "" : "; did you mean '" + best + "'?");
       },

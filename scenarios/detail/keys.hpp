@@ -18,12 +18,7 @@
 
 namespace chaosq::scenarios::detail {
 
-/// Edit distance (Levenshtein), case-insensitive, for "did you mean".
-[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
-
-/// The candidate closest to `value`, if it is close enough to be what was meant; else empty.
-[[nodiscard]] std::string closest(std::string_view value,
-                                  const std::vector<std::string_view>& candidates);
+using harness::closest;
 
 /// An error as the reader collects it (converted to `load_error` by the loader).
 struct load_error_data {

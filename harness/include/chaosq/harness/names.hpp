@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chaosq::harness {
 
@@ -48,6 +49,21 @@ template <class E>
     out += n.name;
   }
   return out;
+}
+
+/// Edit distance (Levenshtein), case-insensitive, for "did you mean".
+[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The candidate closest to `value`, if it is close enough to be what was meant; else empty.
+[[nodiscard]] std::string closest(std::string_view value,
+                                  const std::vector<std::string_view>& candidates);
+
+/// The name of `E` closest to `value` (see `closest`); empty if none is close.
+template <class E>
+[[nodiscard]] std::string closest_name(std::string_view value) {
+  std::vector<std::string_view> names;
+  for (const auto& n : names_of<E>::values) names.push_back(n.name);
+  return closest(value, names);
 }
 
 }  // namespace chaosq::harness
