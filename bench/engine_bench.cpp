@@ -36,10 +36,6 @@ void report(benchmark::State& state, const run_tally& t) {
 /// Schedules per second of the engine on the reference workload (items_per_second).
 void engine_reference(benchmark::State& state, queue::queue_kind kind, crash_model model,
                       tracing trace) {
-  if (model == crash_model::mid_item && !mid_item_mask_available()) {
-    state.SkipWithError("the harness has no fault_budget::crash_points: see */*_pinned");
-    return;
-  }
   std::vector<harness::workload> const pool = reference_pool(kind, model, k_pool_size, k_pool_seed);
   harness::run_options const options{.trace = trace == tracing::on};
   run_tally tally;

@@ -7,27 +7,6 @@
 #include "chaosq/harness/explore.hpp"
 
 namespace chaosq::bench {
-namespace {
-
-/// Restricts drawn crashes to mid-item when the harness has a point mask (bit p allows
-/// `fault_point` p); false, changing nothing, when it has none.
-template <class Budget>
-bool restrict_to_mid_item(Budget& faults) {
-  if constexpr (requires { faults.crash_points; }) {
-    faults.crash_points = std::uint32_t{1} << static_cast<unsigned>(harness::fault_point::mid_item);
-    return true;
-  } else {
-    return false;
-  }
-}
-
-}  // namespace
-
-bool mid_item_mask_available() noexcept {
-  harness::fault_budget probe;
-  return restrict_to_mid_item(probe);
-}
-
 harness::workload reference_workload(queue::queue_kind kind, std::uint32_t items,
                                      std::uint32_t consumers, crash_model model,
                                      sim::splitmix64& crashes) {
@@ -46,10 +25,7 @@ harness::workload reference_workload(queue::queue_kind kind, std::uint32_t items
   if (model == crash_model::mid_item || model == crash_model::any_point) {
     w.faults.crashes = items;
     w.faults.odds = k_crash_odds;
-    if (model == crash_model::mid_item) {
-      [[maybe_unused]] bool const restricted = restrict_to_mid_item(w.faults);
-      assert(restricted && "crash_model::mid_item needs fault_budget::crash_points");
-    }
+    if (model == crash_model::mid_item) w.faults.crash_points = {harness::fault_point::mid_item};
   } else {
     for (std::uint32_t id = 0; id < items; ++id) {
       if (crashes.below(k_crash_odds) != 0) continue;

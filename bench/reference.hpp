@@ -19,8 +19,7 @@ namespace chaosq::bench {
 enum class crash_model : std::uint8_t {
   /// The reference: `faults.crashes = items`, `faults.odds = 5`, drawn crashes restricted to
   /// `fault_point::mid_item` (`faults.crash_points`). Each item's one mid-item point draws its
-  /// crash from the decision stream with p = 0.2, like every other choice. Needs the harness's
-  /// point mask (`mid_item_mask_available()`).
+  /// crash from the decision stream with p = 0.2, like every other choice.
   mid_item,
   /// Exact as well, but not from the decision stream: each item's crash is drawn per workload
   /// from a seeded splitmix64 and pinned on every consumer (whichever takes the item crashes).
@@ -34,9 +33,6 @@ enum class crash_model : std::uint8_t {
 inline constexpr std::uint32_t k_max_items = 20;
 inline constexpr std::uint32_t k_max_consumers = 4;
 inline constexpr std::uint32_t k_crash_odds = 5;  // p = 1/5 = 0.2
-
-/// Whether this harness has `fault_budget::crash_points`, which `crash_model::mid_item` needs.
-[[nodiscard]] bool mid_item_mask_available() noexcept;
 
 /// One reference workload with `items` items and `consumers` consumers. `crashes` draws which
 /// items crash (crash_model::pinned only).

@@ -387,7 +387,8 @@ class engine_run final : private detail::consumer_host {
 
   /// As `checkpoint`, but returns the kind of the fault that struck instead of raising it.
   [[nodiscard]] std::optional<fault_kind> visit_point(actor& a, fault_point p) {
-    if (a.first_pinned[index(p)] == no_pinned && crashes_left_ == 0) {
+    if (a.first_pinned[index(p)] == no_pinned &&
+        (crashes_left_ == 0 || !w_.faults.crash_points.contains(p))) {
       // Nothing can strike here (the common case): just count the visit.
       ++a.visits[index(p)];
       ++a.visits_this_item[index(p)];
@@ -410,7 +411,9 @@ class engine_run final : private detail::consumer_host {
       record_fault(a, f.kind, p, fault_origin::pinned);
       return f.kind;
     }
-    bool const drawable = consumer_point(p) || p == fault_point::before_put;
+    // In-get crashes are drawn between steps (`between_steps`), not where a consumer passes.
+    bool const drawable = (consumer_point(p) || p == fault_point::before_put) &&
+                          w_.faults.crash_points.contains(p);
     if (drawable && crashes_left_ > 0 && offered()) {
       --crashes_left_;
       record_fault(a, fault_kind::crash, p, fault_origin::drawn);
@@ -473,7 +476,7 @@ class engine_run final : private detail::consumer_host {
         strike_waiting(victim, fault_kind::cancel, point_of(victim.act), fault_origin::drawn);
       }
     }
-    if (crashes_left_ > 0) {
+    if (crashes_left_ > 0 && w_.faults.crash_points.contains(fault_point::in_get)) {
       std::vector<actor*> getters = actors_in({activity::in_get});
       if (!getters.empty() && offered()) {
         actor& victim = *getters[decisions_.choose(static_cast<std::uint32_t>(getters.size()),

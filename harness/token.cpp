@@ -9,7 +9,13 @@
 namespace chaosq::harness {
 namespace {
 
-constexpr std::string_view prefix = "cq1-";
+/// "cq", one version digit, "-".
+constexpr std::size_t prefix_size = 4;
+
+/// The version a workload needs: 2 only when its drawn crashes are restricted to some points.
+unsigned version_for(const workload& w) {
+  return w.faults.crash_points == drawn_crash_points ? 1 : 2;
+}
 constexpr std::size_t checksum_digits = 8;
 constexpr std::string_view base64url_alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -274,7 +280,7 @@ class payload_reader {
 constexpr std::size_t min_pinned_bytes = 5;   // kind, task length, point, item, occurrence
 constexpr std::size_t min_control_bytes = 3;  // at_step, action, task length
 
-bool read_workload(payload_reader& r, workload& w) {
+bool read_workload(payload_reader& r, unsigned version, workload& w) {
   fault_budget& f = w.faults;
   bool ok = r.enumeration({"queue kind"}, w.kind) && r.zigzag({"maxsize"}, w.maxsize) &&
             r.u32({"producer count"}, w.producers) && r.u32({"item count"}, w.items) &&
@@ -283,9 +289,20 @@ bool read_workload(payload_reader& r, workload& w) {
             r.u32({"restarts"}, w.restarts) && r.u32({"joiner count"}, w.joiners) &&
             r.enumeration({"join time"}, w.join_when) && r.u32({"crash budget"}, f.crashes) &&
             r.u32({"cancel budget"}, f.cancels) &&
-            r.enumeration({"shutdown allowance"}, f.shutdown) && r.u32({"fault odds"}, f.odds) &&
-            r.u64({"step budget"}, w.step_budget);
+            r.enumeration({"shutdown allowance"}, f.shutdown) && r.u32({"fault odds"}, f.odds);
   if (!ok) return false;
+  if (version >= 2) {
+    std::size_t const start = r.pos();
+    std::uint32_t bits = 0;
+    if (!r.u32({"crash points"}, bits)) return false;
+    f.crash_points = point_set::from_bits(bits);
+    if (f.crash_points == drawn_crash_points)
+      return r.fail(
+          "the crash points are the default (" + describe(drawn_crash_points) +
+              "): a version 2 token only carries restricted ones (this run's token is 'cq1-')",
+          start);
+  }
+  if (!r.u64({"step budget"}, w.step_budget)) return false;
 
   std::size_t n = 0;
   if (!r.count({"pinned fault count"}, token_limits::pinned_faults, min_pinned_bytes, n))
@@ -375,7 +392,8 @@ std::string encode_token(const workload& w, std::span<const std::uint32_t> decis
   // here until the token carries it (and the format's version is raised).
   const auto& [kind, maxsize, producers, items, put, consumers, policy, work_steps, restarts,
                joiners, join, faults, pinned, controls, step_budget] = w;
-  const auto& [crashes, cancels, shutdown, odds] = faults;
+  const auto& [crashes, cancels, shutdown, odds, crash_points] = faults;
+  unsigned const version = version_for(w);
 
   payload_writer p;
   p.enumeration(kind);
@@ -393,6 +411,7 @@ std::string encode_token(const workload& w, std::span<const std::uint32_t> decis
   p.varint(cancels);
   p.enumeration(shutdown);
   p.varint(odds);
+  if (version >= 2) p.varint(crash_points.bits());
   p.varint(step_budget);
   p.varint(pinned.size());
   for (const pinned_fault& f : pinned) {
@@ -413,8 +432,8 @@ std::string encode_token(const workload& w, std::span<const std::uint32_t> decis
   p.varint(decisions.size());
   for (std::uint32_t d : decisions) p.varint(d);
 
-  std::string token(prefix);
-  token.reserve(prefix.size() + (p.bytes().size() * 4 + 2) / 3 + 1 + checksum_digits);
+  std::string token = "cq" + std::to_string(version) + "-";
+  token.reserve(prefix_size + (p.bytes().size() * 4 + 2) / 3 + 1 + checksum_digits);
   append_base64url(token, p.bytes());
   token += '-';
   token += to_hex(crc32(p.bytes()));
@@ -430,32 +449,33 @@ std::variant<decoded_token, token_error> decode_token(std::string_view token) {
   if (text.empty()) return token_error{"empty token", begin};
 
   // The prefix: "cq", the version, "-".
-  if (text.size() < prefix.size() && prefix.starts_with(text))
+  if (text.size() < prefix_size && std::string_view("cq1-").starts_with(text))
     return token_error{"truncated token: it ends inside the prefix 'cq1-'", end};
   if (!text.starts_with("cq"))
-    return token_error{"not a chaosq replay token: it must start with 'cq1-'", begin};
+    return token_error{"not a chaosq replay token: it must start with 'cq1-' or 'cq2-'", begin};
   std::size_t digits = 2;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
   std::string_view const version = text.substr(2, digits - 2);
   if (version.empty())
     return token_error{
         "not a chaosq replay token: 'cq' must be followed by a version, as in 'cq1-'", begin + 2};
-  if (version != "1") {
+  if (version != "1" && version != "2") {
     std::string shown(version.substr(0, 12));
     if (version.size() > shown.size()) shown += "...";
-    return token_error{"unsupported token version " + shown + "; this chaosq reads version " +
-                           std::to_string(token_version),
+    return token_error{"unsupported token version " + shown +
+                           "; this chaosq reads versions 1 to " + std::to_string(token_version),
                        begin + 2};
   }
+  unsigned const version_number = version == "1" ? 1 : 2;
   if (digits == text.size() || text[digits] != '-')
     return token_error{
-        "bad token prefix: expected '-' after 'cq1', found " +
+        "bad token prefix: expected '-' after 'cq" + std::string(version) + "', found " +
             (digits == text.size() ? std::string("the end") : describe_char(text[digits])),
         begin + digits};
 
   // The checksum, after the last '-' (the payload may hold '-' too; the checksum never does).
-  std::size_t const payload_begin = begin + prefix.size();
-  std::string_view const body = text.substr(prefix.size());
+  std::size_t const payload_begin = begin + prefix_size;
+  std::string_view const body = text.substr(prefix_size);
   std::size_t const dash = body.rfind('-');
   if (dash == std::string_view::npos)
     return token_error{"truncated token: no checksum ('-' and 8 hex digits) after the payload",
@@ -488,7 +508,7 @@ std::variant<decoded_token, token_error> decode_token(std::string_view token) {
 
   payload_reader r(bytes, payload_begin);
   decoded_token out;
-  if (!read_workload(r, out.work) || !read_decisions(r, out.decisions)) return r.take_error();
+  if (!read_workload(r, version_number, out.work) || !read_decisions(r, out.decisions)) return r.take_error();
   if (r.left() != 0)
     return token_error{std::to_string(r.left()) + " trailing payload bytes after the decisions",
                        r.char_of(r.pos())};

@@ -70,8 +70,9 @@ std::string hex8(std::uint32_t v) {
 }
 
 /// A token with a correct checksum around any payload bytes.
-std::string forge(const bytes& payload) {
-  return "cq1-" + base64url(payload) + "-" + hex8(bitwise_crc32(payload));
+std::string forge(const bytes& payload, char version = '1') {
+  return std::string("cq") + version + "-" + base64url(payload) + "-" +
+         hex8(bitwise_crc32(payload));
 }
 
 /// The payload bytes of a well-formed token.
@@ -230,6 +231,66 @@ TEST(token, golden_default_token_pins_the_format) {
   EXPECT_EQ(d.decisions, decisions);
 }
 
+// ---- version 2: restricted crash points ----
+
+/// The default workload's fields in version 2, with crash points `points` (one varint byte).
+bytes version_2_workload(std::uint8_t points) {
+  bytes out(k_default_workload.begin(), k_default_workload.begin() + 15);  // up to odds
+  out.push_back(points);
+  out.insert(out.end(), k_default_workload.begin() + 15, k_default_workload.end());
+  return out;
+}
+
+TEST(token, restricted_crash_points_are_written_as_version_2) {
+  workload w;
+  w.faults.crash_points = {fault_point::mid_item};
+  std::vector<std::uint32_t> const decisions = {0, 1, 300};
+  std::string const t = encode_token(w, decisions);
+  // mid-item is bit 1: the crash points byte is 2.
+  EXPECT_EQ(t, forge(concat(version_2_workload(2), {3, 0, 1, 0xAC, 0x02}), '2'));
+  auto const d = decoded(t);
+  EXPECT_EQ(d.work, w);
+  EXPECT_EQ(d.decisions, decisions);
+  // Every other workload keeps its version 1 token: the default crash points are not written.
+  w.faults.crash_points = drawn_crash_points;
+  EXPECT_TRUE(encode_token(w, decisions).starts_with("cq1-"));
+}
+
+TEST(token, round_trips_every_single_crash_point) {
+  for (const auto& [p, name, help] : names_of<fault_point>::values) {
+    if (!drawn_crash_points.contains(p)) continue;
+    workload w = rich_workload();
+    w.faults.crash_points = {p};
+    auto const d = decoded(encode_token(w, some_decisions(40, 2)));
+    EXPECT_EQ(d.work, w) << name;
+  }
+}
+
+TEST(token, version_2_with_the_default_crash_points_is_not_canonical) {
+  // Byte 15 (the crash points) is in token character 4 + 15 * 4 / 3 = 24.
+  EXPECT_EQ(error_of(forge(version_2_workload(0x3F), '2')),
+            (token_error{"the crash points are the default (after-get,mid-item,before-ack,"
+                         "after-ack,in-get,before-put): a version 2 token only carries "
+                         "restricted ones (this run's token is 'cq1-')",
+                         24}));
+}
+
+TEST(token, version_2_crash_points_must_be_drawn_points) {
+  // in-put (bit 6) never draws a crash; an empty set draws none. (No decisions: count 0.)
+  EXPECT_EQ(error_of(forge(concat(version_2_workload(0x42), {0}), '2')).message,
+            "invalid workload: crash points: crashes are never drawn at in-put (only at "
+            "after-get,mid-item,before-ack,after-ack,in-get,before-put)");
+  EXPECT_EQ(error_of(forge(concat(version_2_workload(0), {0}), '2')).message,
+            "invalid workload: crash points must name at least one point");
+}
+
+TEST(token, a_version_1_payload_under_a_version_2_prefix_is_an_error_not_a_crash) {
+  // The reader takes the step budget's first byte as the crash points: some error, never a
+  // crash, and never a silently different workload.
+  auto result = decode_token(forge(concat(k_default_workload, {0}), '2'));
+  EXPECT_TRUE(std::holds_alternative<token_error>(result));
+}
+
 TEST(token, replaying_a_decoded_token_reproduces_the_run_byte_for_byte) {
   workload w;
   w.policy = ack_policy::on_success;
@@ -268,28 +329,28 @@ TEST(token, tolerates_whitespace_around_the_token) {
 }
 
 TEST(token, error_offsets_count_leading_whitespace) {
-  token_error const e = error_of("  \tcq2-AAAA-00000000");
-  EXPECT_EQ(e.message, "unsupported token version 2; this chaosq reads version 1");
+  token_error const e = error_of("  \tcq3-AAAA-00000000");
+  EXPECT_EQ(e.message, "unsupported token version 3; this chaosq reads versions 1 to 2");
   EXPECT_EQ(e.offset, 5U);
 }
 
 // ---- exact errors: prefix and version ----
 
 TEST(token, names_an_unsupported_version) {
-  EXPECT_EQ(error_of("cq2-AAAA-00000000"),
-            (token_error{"unsupported token version 2; this chaosq reads version 1", 2}));
+  EXPECT_EQ(error_of("cq3-AAAA-00000000"),
+            (token_error{"unsupported token version 3; this chaosq reads versions 1 to 2", 2}));
   EXPECT_EQ(error_of("cq10-AAAA-00000000").message,
-            "unsupported token version 10; this chaosq reads version 1");
-  EXPECT_EQ(error_of("cq0-").message, "unsupported token version 0; this chaosq reads version 1");
+            "unsupported token version 10; this chaosq reads versions 1 to 2");
+  EXPECT_EQ(error_of("cq0-").message, "unsupported token version 0; this chaosq reads versions 1 to 2");
   EXPECT_EQ(error_of("cq12345678901234567890-").message,
-            "unsupported token version 123456789012...; this chaosq reads version 1");
+            "unsupported token version 123456789012...; this chaosq reads versions 1 to 2");
 }
 
 TEST(token, rejects_what_is_not_a_token) {
   EXPECT_EQ(error_of(""), (token_error{"empty token", 0}));
   EXPECT_EQ(error_of(" \n\t").message, "empty token");
   EXPECT_EQ(error_of("hello"),
-            (token_error{"not a chaosq replay token: it must start with 'cq1-'", 0}));
+            (token_error{"not a chaosq replay token: it must start with 'cq1-' or 'cq2-'", 0}));
   EXPECT_EQ(error_of("cqx-AAAA-00000000"),
             (token_error{
                 "not a chaosq replay token: 'cq' must be followed by a version, as in 'cq1-'", 2}));

@@ -62,6 +62,13 @@ std::vector<std::string> validate(const workload& w) {
   if (w.work_steps > 1000) bad("work steps must be at most 1000");
   if (w.restarts > 1000) bad("restarts must be at most 1000");
   if (w.faults.odds < 2) bad("fault odds must be at least 2");
+  if (w.faults.crash_points.empty()) bad("crash points must name at least one point");
+  if (!w.faults.crash_points.within(drawn_crash_points)) {
+    point_set const outside = point_set::from_bits(w.faults.crash_points.bits() &
+                                                   ~drawn_crash_points.bits());
+    bad("crash points: crashes are never drawn at " + describe(outside) + " (only at " +
+        describe(drawn_crash_points) + ")");
+  }
   if (w.step_budget == 0) bad("the step budget must be positive");
   for (const pinned_fault& f : w.pinned) {
     auto name = parse_task_name(f.task);
@@ -89,6 +96,26 @@ std::vector<std::string> validate(const workload& w) {
   return problems;
 }
 
+std::string describe(point_set points) {
+  std::string out;
+  std::uint32_t known = 0;
+  for (const auto& [p, name, help] : names_of<fault_point>::values) {
+    known |= point_set{p}.bits();
+    if (!points.contains(p)) continue;
+    if (!out.empty()) out += ',';
+    out += name;
+  }
+  if (std::uint32_t const unknown = points.bits() & ~known; unknown != 0) {
+    if (!out.empty()) out += ',';
+    out += "unknown point bits 0x";
+    constexpr std::string_view hex = "0123456789abcdef";
+    std::string digits;
+    for (std::uint32_t v = unknown; v != 0; v >>= 4U) digits.insert(digits.begin(), hex[v & 15U]);
+    out += digits;
+  }
+  return out.empty() ? "(none)" : out;
+}
+
 std::string describe(const workload& w) {
   std::string out =
       std::string(name_of(w.kind)) + " maxsize=" + std::to_string(w.maxsize) +
@@ -101,6 +128,8 @@ std::string describe(const workload& w) {
       " cancels=" + std::to_string(w.faults.cancels) +
       " shutdown=" + std::string(name_of(w.faults.shutdown)) +
       " odds=" + std::to_string(w.faults.odds) + " step-budget=" + std::to_string(w.step_budget);
+  if (w.faults.crash_points != drawn_crash_points)
+    out += " crash-points=" + describe(w.faults.crash_points);
   if (!w.pinned.empty()) out += " pinned=" + std::to_string(w.pinned.size());
   if (!w.controls.empty()) out += " controls=" + std::to_string(w.controls.size());
   return out;

@@ -265,6 +265,38 @@ TEST(Loader, OutOfRangeValuesNameTheRange) {
             "got '007'");
 }
 
+TEST(Loader, CrashPointsRestrictDrawnCrashes) {
+  scenario const s = loaded(with("faults: {budget: {crashes: 2, crash_points: [mid-item, in-get]}}\n"));
+  EXPECT_EQ(s.work.faults.crash_points,
+            (harness::point_set{harness::fault_point::mid_item, harness::fault_point::in_get}));
+  EXPECT_EQ(loaded(minimal).work.faults.crash_points, harness::drawn_crash_points);
+  // Written back only when restricted, and read back the same.
+  std::string const yaml = to_yaml(s);
+  EXPECT_NE(yaml.find("crash_points: [mid-item, in-get]"), std::string::npos) << yaml;
+  EXPECT_EQ(loaded(yaml).work.faults.crash_points, s.work.faults.crash_points);
+  // The default is written out too, like every key.
+  EXPECT_NE(to_yaml(loaded(minimal))
+                .find("crash_points: [after-get, mid-item, before-ack, after-ack, in-get, "
+                      "before-put]"),
+            std::string::npos);
+}
+
+TEST(Loader, CrashPointsMustBeDrawnPointsListedOnce) {
+  EXPECT_EQ(error_of(with("faults: {budget: {crash_points: [in-join]}}\n")),
+            "t.yaml:4:34: error: faults.budget.crash_points[0]: crashes are never drawn at "
+            "in-join: expected one of after-get | mid-item | before-ack | after-ack | in-get | "
+            "before-put");
+  EXPECT_EQ(error_of(with("faults: {budget: {crash_points: [mid-item, mid-item]}}\n")),
+            "t.yaml:4:44: error: faults.budget.crash_points[1]: mid-item is listed twice");
+  EXPECT_EQ(error_of(with("faults: {budget: {crash_points: []}}\n")),
+            "t.yaml:4:33: error: faults.budget.crash_points: the list is empty: name at least "
+            "one point (or leave the key out for all)");
+  EXPECT_EQ(error_of(with("faults: {budget: {crash_points: [mid-itme]}}\n")),
+            "t.yaml:4:34: error: faults.budget.crash_points[0]: expected after-get | mid-item | "
+            "before-ack | after-ack | in-get | before-put | in-put | in-join, got 'mid-itme'; "
+            "did you mean 'mid-item'?");
+}
+
 TEST(Loader, ProducersTimesItemsIsBounded) {
   EXPECT_EQ(error_of(with("producers: {count: 1000, items: 1001}\n")),
             "t.yaml:4:33: error: producers.items: producers.count x producers.items is 1001000; "

@@ -59,6 +59,7 @@ faults:
     cancels: 0
     shutdown: none
     odds: 8
+    crash_points: [after-get, mid-item, before-ack, after-ack, in-get, before-put]
   pinned:
     - task: c0
       point: mid-item

@@ -57,6 +57,25 @@ check "a double ack on retry is caught" 1 'SUMMARY: violation (over-ack/double-a
 check "with joins late enough, the double ack itself shows" 1 'over-ack/double-ack' -- \
   "$chaosq" explore --policy twice --crash-budget 1 --joiners 0 --schedules 10000 --seed 1
 
+# Drawn crashes restricted to one point: the leak is still found, the token is version 2 and
+# replays to the same verdict, and every crash in the minimal trace is at that point.
+check "--crash-points mid-item finds the leak with a version 2 token" 1 \
+  'SUMMARY: violation join-hang/held-by-crashed' -- \
+  "$chaosq" explore --policy on-success --items 3 --consumers 2 --crash-budget 3 \
+  --crash-points mid-item --schedules 10000 --seed 1
+grep -q 'crash at mid-item (drawn)' "$out" \
+  || { echo "FAIL: the minimal trace has no drawn mid-item crash"; failures=$((failures + 1)); }
+! grep -Eq 'crash at (after-get|before-ack|after-ack|in-get|before-put) \(drawn\)' "$out" \
+  || { echo "FAIL: a drawn crash struck outside --crash-points"; failures=$((failures + 1)); }
+token2=$(grep -o 'chaosq replay cq2-[A-Za-z0-9_-]*' "$out" | head -n 1 | cut -d' ' -f3)
+[ -n "$token2" ] || { echo "FAIL: no version 2 token printed"; failures=$((failures + 1)); }
+check "the version 2 token replays to the same verdict" 1 \
+  'SUMMARY: violation join-hang/held-by-crashed' -- "$chaosq" replay "$token2"
+check "--crash-points at a point without drawn crashes is a usage error" 2 \
+  'crashes are never drawn at in-join' -- "$chaosq" explore --crash-points mid-item,in-join
+check "a misspelled crash point suggests the name" 2 "did you mean 'before-ack'" -- \
+  "$chaosq" explore --crash-points before-akc
+
 # ---- chaosq run: YAML scenarios, reports, and the round trip failure -> scenario -> same verdict
 bundled=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)

@@ -15,6 +15,31 @@ namespace {
 
 using namespace harness;
 
+/// "mid-item,in-get" as a set of drawn crash points, or what is wrong with it.
+std::string parse_crash_points(std::string_view text, point_set& out) {
+  point_set chosen;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t const comma = std::min(text.find(',', start), text.size());
+    std::string const name(text.substr(start, comma - start));
+    auto const p = parse_name<fault_point>(name);
+    if (!p) {
+      std::string const best = closest_name<fault_point>(name);
+      return "'" + name + "' is not a fault point (" + describe(drawn_crash_points) + ")" +
+             (best.empty() ? "" : "; did you mean '" + best + "'?");
+    }
+    if (!drawn_crash_points.contains(*p))
+      return "crashes are never drawn at " + name + " (only at " + describe(drawn_crash_points) +
+             ")";
+    if (chosen.contains(*p)) return name + " is listed twice";
+    chosen = point_set::from_bits(chosen.bits() | point_set{*p}.bits());
+    if (comma == text.size()) break;
+    start = comma + 1;
+  }
+  out = chosen;
+  return {};
+}
+
 }  // namespace
 
 void add_workload_options(CLI::App& app, workload& w) {
@@ -53,6 +78,21 @@ void add_workload_options(CLI::App& app, workload& w) {
                  "each fault opportunity strikes with probability 1/N")
       ->capture_default_str()
       ->check(CLI::Range(2U, 1U << 30U));
+  CLI::Validator crash_points(
+      [](std::string& value) -> std::string {
+        point_set ignored;
+        return parse_crash_points(value, ignored);
+      },
+      "POINT,...", "");
+  app.add_option_function<std::string>(
+         "--crash-points",
+         [&w](const std::string& value) {
+           [[maybe_unused]] std::string const error =
+               parse_crash_points(value, w.faults.crash_points);
+         },
+         "where drawn crashes may strike, comma-separated (default: all of " +
+             describe(drawn_crash_points) + ")")
+      ->check(crash_points);
   app.add_option("--step-budget", w.step_budget, "steps before a run is judged a livelock")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40U));

@@ -127,6 +127,17 @@ key_def enum_key(std::string path, std::string help, Get get) {
   return k;
 }
 
+/// The points where crashes are drawn, as `names` would list them.
+std::string drawn_point_names(std::string_view separator) {
+  std::string out;
+  for (const auto& [p, point_name, help] : harness::names_of<harness::fault_point>::values) {
+    if (!harness::drawn_crash_points.contains(p)) continue;
+    if (!out.empty()) out += separator;
+    out += point_name;
+  }
+  return out;
+}
+
 key_def required(key_def k) {
   k.required = true;
   return k;
@@ -264,6 +275,38 @@ std::vector<key_def> build() {
   add(integer_key(
       "faults.budget.odds", 2, 1U << 30U, "each fault opportunity strikes with probability 1/odds",
       [](auto& s, std::size_t) -> auto& { return s.work.faults.odds; }));
+
+  key_def points =
+      make("faults.budget.crash_points", shape::list, "list of " + drawn_point_names(" | "),
+           "where drawn crashes may strike (restrict to spend the crash budget there only)");
+  points.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
+    harness::point_set chosen;
+    r.list(n, "a list of fault points", [&](const YAML::Node& e, std::size_t) {
+      auto p = r.enumeration<harness::fault_point>(e);
+      if (!p) return;
+      if (!harness::drawn_crash_points.contains(*p)) {
+        r.error(e, "crashes are never drawn at " + std::string(harness::name_of(*p)) +
+                       ": expected one of " + drawn_point_names(" | "));
+      } else if (chosen.contains(*p)) {
+        r.error(e, std::string(harness::name_of(*p)) + " is listed twice");
+      } else {
+        chosen = harness::point_set::from_bits(chosen.bits() | harness::point_set{*p}.bits());
+      }
+    });
+    if (n.IsSequence() && n.size() == 0)
+      r.error(n, "the list is empty: name at least one point (or leave the key out for all)");
+    if (!chosen.empty()) s.work.faults.crash_points = chosen;
+  };
+  points.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
+    // Written even when it is every point, as every key is: a later chaosq that draws crashes
+    // at a new point must not change what a saved reproducer replays.
+    harness::point_set const chosen = s.work.faults.crash_points;
+    std::vector<std::string> names;
+    for (const auto& [p, point_name, help] : harness::names_of<harness::fault_point>::values)
+      if (chosen.contains(p)) names.emplace_back(point_name);
+    return flow_list(names);
+  };
+  add(absent(std::move(points), "(all of them)"));
 
   key_def pinned = make("faults.pinned", shape::list_of_maps, "list of maps",
                         "faults that strike a named task at a named point");

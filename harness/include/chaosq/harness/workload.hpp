@@ -4,6 +4,7 @@
 /// acknowledge, and which faults may strike where.
 
 #include <cstdint>
+#include <initializer_list>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -44,6 +45,42 @@ enum class fault_point : std::uint8_t {
   in_join,     ///< joiner: while waiting in join
 };
 
+/// A set of fault points: bit p stands for `fault_point` p.
+class point_set {
+ public:
+  constexpr point_set() noexcept = default;
+  constexpr point_set(std::initializer_list<fault_point> points) noexcept {
+    for (fault_point p : points) bits_ |= bit(p);
+  }
+  [[nodiscard]] static constexpr point_set from_bits(std::uint32_t bits) noexcept {
+    point_set s;
+    s.bits_ = bits;
+    return s;
+  }
+  [[nodiscard]] constexpr std::uint32_t bits() const noexcept { return bits_; }
+  [[nodiscard]] constexpr bool empty() const noexcept { return bits_ == 0; }
+  [[nodiscard]] constexpr bool contains(fault_point p) const noexcept {
+    return (bits_ & bit(p)) != 0;
+  }
+  /// Every point of this set is in `other`.
+  [[nodiscard]] constexpr bool within(point_set other) const noexcept {
+    return (bits_ & ~other.bits_) == 0;
+  }
+  friend constexpr bool operator==(point_set, point_set) noexcept = default;
+
+ private:
+  static constexpr std::uint32_t bit(fault_point p) noexcept {
+    return std::uint32_t{1} << static_cast<unsigned>(p);
+  }
+  std::uint32_t bits_ = 0;
+};
+
+/// The points where the decision stream may draw a crash: the consumer's four points while it
+/// handles an item, its wait in get, and a producer before each put.
+inline constexpr point_set drawn_crash_points{
+    fault_point::after_get, fault_point::mid_item, fault_point::before_ack,
+    fault_point::after_ack, fault_point::in_get,   fault_point::before_put};
+
 /// What a fault does to the task it strikes.
 enum class fault_kind : std::uint8_t {
   crash,   ///< raises `sim::injected_fault`
@@ -79,6 +116,9 @@ struct fault_budget {
   /// Each opportunity strikes with probability 1/odds under a uniform stream (value odds-1
   /// strikes, so shrinking values toward 0 removes faults). At least 2.
   std::uint32_t odds = 8;
+  /// Where drawn crashes may strike: a non-empty subset of `drawn_crash_points`. Restricting it
+  /// (say to mid-item only) spends the crash budget and the decisions only where asked.
+  point_set crash_points = drawn_crash_points;
   friend bool operator==(const fault_budget&, const fault_budget&) = default;
 };
 
@@ -112,6 +152,9 @@ struct workload {
 
 /// Problems with a workload's values, one message each (empty: valid).
 [[nodiscard]] std::vector<std::string> validate(const workload& w);
+
+/// The points' names, comma-separated in `fault_point` order: "mid-item,before-ack".
+[[nodiscard]] std::string describe(point_set points);
 
 /// One line naming every setting: "fifo maxsize=0 producers=1 items=3 put=blocking ...".
 [[nodiscard]] std::string describe(const workload& w);
