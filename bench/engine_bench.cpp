@@ -20,7 +20,16 @@ constexpr std::size_t k_pool_size = 4096;
 constexpr std::uint64_t k_pool_seed = 7;
 constexpr std::uint64_t k_schedule_seed = 1;
 
-enum class tracing : std::uint8_t { off, on };
+/// How much a run writes down besides its verdict.
+enum class output : std::uint8_t {
+  search,     ///< verdicts without text, no trace: how `explore` runs its search
+  explained,  ///< verdict messages written (the default of `harness::run`)
+  traced,     ///< messages and the event trace: what a replay of a failure costs
+};
+
+harness::run_options options_for(output o) {
+  return {.trace = o == output::traced, .explain = o != output::search};
+}
 
 void report(benchmark::State& state, const run_tally& t) {
   auto const n = static_cast<double>(t.schedules);
@@ -35,33 +44,33 @@ void report(benchmark::State& state, const run_tally& t) {
 
 /// Schedules per second of the engine on the reference workload (items_per_second).
 void engine_reference(benchmark::State& state, queue::queue_kind kind, crash_model model,
-                      tracing trace) {
+                      output out) {
   std::vector<harness::workload> const pool = reference_pool(kind, model, k_pool_size, k_pool_seed);
-  harness::run_options const options{.trace = trace == tracing::on};
+  harness::run_options const options = options_for(out);
   run_tally tally;
   std::uint64_t i = 0;
   for (auto _ : state) run_schedules(pool, k_schedule_seed, i++, 1, options, tally);
   report(state, tally);
 }
 BENCHMARK_CAPTURE(engine_reference, fifo_mid_item, queue::queue_kind::fifo, crash_model::mid_item,
-                  tracing::off);
+                  output::search);
 BENCHMARK_CAPTURE(engine_reference, lifo_mid_item, queue::queue_kind::lifo, crash_model::mid_item,
-                  tracing::off);
+                  output::search);
 BENCHMARK_CAPTURE(engine_reference, priority_mid_item, queue::queue_kind::priority,
-                  crash_model::mid_item, tracing::off);
+                  crash_model::mid_item, output::search);
 BENCHMARK_CAPTURE(engine_reference, fifo_pinned, queue::queue_kind::fifo, crash_model::pinned,
-                  tracing::off);
+                  output::search);
 BENCHMARK_CAPTURE(engine_reference, lifo_pinned, queue::queue_kind::lifo, crash_model::pinned,
-                  tracing::off);
+                  output::search);
 BENCHMARK_CAPTURE(engine_reference, priority_pinned, queue::queue_kind::priority,
-                  crash_model::pinned, tracing::off);
+                  crash_model::pinned, output::search);
 BENCHMARK_CAPTURE(engine_reference, fifo_any_point, queue::queue_kind::fifo, crash_model::any_point,
-                  tracing::off);
-// Tracing on: what a replay of a failure costs per run (tracing off is the rows above).
+                  output::search);
+// The cost of text: every verdict's message written, then the event trace too.
+BENCHMARK_CAPTURE(engine_reference, fifo_mid_item_explained, queue::queue_kind::fifo,
+                  crash_model::mid_item, output::explained);
 BENCHMARK_CAPTURE(engine_reference, fifo_mid_item_traced, queue::queue_kind::fifo,
-                  crash_model::mid_item, tracing::on);
-BENCHMARK_CAPTURE(engine_reference, fifo_pinned_traced, queue::queue_kind::fifo,
-                  crash_model::pinned, tracing::on);
+                  crash_model::mid_item, output::traced);
 
 // ---- shrinking ----
 

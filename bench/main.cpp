@@ -1,8 +1,9 @@
 // chaosq_bench: Google Benchmark's flags, plus
 //   --growth_schedules=N     schedules the no_growth benchmark runs (default 10,000,000)
 //   --profile=KIND_MODEL:N   no benchmarks: run N reference schedules (KIND fifo|lifo|priority,
-//                            MODEL mid_item|pinned|any_point on the engine, with "-traced" for
-//                            tracing on, or bare|bare-value: sim+queue alone, crashes thrown
+//                            MODEL mid_item|pinned|any_point on the engine as explore searches,
+//                            with "-explained" for verdict text, "-traced" for text and trace;
+//                            or bare|bare-value: sim+queue alone, crashes thrown
 //                            or returned) and print a summary; for callgrind and perf
 
 #include <cstdint>
@@ -79,6 +80,9 @@ int profile(std::string_view spec) {
   }
   bool const traced = model_name.ends_with("-traced");
   if (traced) model_name.remove_suffix(std::string_view("-traced").size());
+  bool const explained = traced || model_name.ends_with("-explained");
+  if (model_name.ends_with("-explained"))
+    model_name.remove_suffix(std::string_view("-explained").size());
   crash_model model = crash_model::mid_item;
   if (model_name == "pinned") {
     model = crash_model::pinned;
@@ -91,7 +95,8 @@ int profile(std::string_view spec) {
   auto const pool = chaosq::bench::reference_pool(kind, model, 4096, 7);
   chaosq::bench::run_tally tally;
   double const start = cpu_seconds();
-  chaosq::bench::run_schedules(pool, 1, 0, schedules, {.trace = traced}, tally);
+  chaosq::bench::run_schedules(pool, 1, 0, schedules, {.trace = traced, .explain = explained},
+                               tally);
   double const seconds = cpu_seconds() - start;
   std::cout << "profile " << spec << ": " << tally.schedules << " schedules, " << tally.steps
             << " steps, " << tally.violations << " violations, "

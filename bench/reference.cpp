@@ -71,11 +71,13 @@ void run_tally::add(const harness::run_report& r) noexcept {
 void run_schedules(const std::vector<harness::workload>& pool, std::uint64_t seed,
                    std::uint64_t first, std::uint64_t count, const harness::run_options& options,
                    run_tally& tally) {
+  // As harness::explore runs its search: one engine and one reseeded source for every schedule.
+  thread_local harness::engine engine;
+  thread_local sim::random_decisions decisions(0);
   std::size_t const mask = pool.size() - 1;
   for (std::uint64_t i = first; i < first + count; ++i) {
-    sim::random_decisions decisions(harness::schedule_seed(seed, i));
-    harness::run_report const report = harness::run(pool[i & mask], decisions, options);
-    tally.add(report);
+    decisions.reseed(harness::schedule_seed(seed, i));
+    tally.add(engine.run(pool[i & mask], decisions, options));
   }
 }
 

@@ -203,10 +203,8 @@ class shadow_items {
   std::size_t head_ = 0;  // items_[0, head_) were taken
 };
 
-/// The growable state of a run. Runs come by the million, so a run takes the buffers the
-/// previous run on its thread left (capacity kept, contents cleared) and leaves its own for the
-/// next, instead of growing every vector from empty. A run inside a run (nothing does that, but
-/// nothing forbids it) simply finds them taken and starts from empty ones.
+/// The growable state of a run, kept by an `engine` from one run to the next (capacity kept,
+/// contents cleared) instead of growing every vector from empty each run.
 struct run_buffers {
   std::vector<actor> actors;
   std::vector<item_record> ledger;
@@ -216,42 +214,29 @@ struct run_buffers {
   std::vector<std::uint32_t> pinned_next;
   std::vector<bool> controls_done;
 
-  static run_buffers& spare() {
-    thread_local run_buffers buffers;
-    return buffers;
+  void clear() noexcept {
+    actors.clear();
+    ledger.clear();
+    shadow.clear();
+    zeros.clear();
+    pinned_used.clear();
+    pinned_next.clear();
+    controls_done.clear();
   }
-};
-
-/// Holds the spare buffers, emptied, for one run; hands them back when the run ends.
-class borrowed_buffers {
- public:
-  borrowed_buffers() : buffers_(std::move(run_buffers::spare())) {
-    buffers_.actors.clear();
-    buffers_.ledger.clear();
-    buffers_.shadow.clear();
-    buffers_.zeros.clear();
-    buffers_.pinned_used.clear();
-    buffers_.pinned_next.clear();
-    buffers_.controls_done.clear();
-  }
-  borrowed_buffers(const borrowed_buffers&) = delete;
-  borrowed_buffers& operator=(const borrowed_buffers&) = delete;
-  ~borrowed_buffers() { run_buffers::spare() = std::move(buffers_); }
-  run_buffers* operator->() noexcept { return &buffers_; }
-
- private:
-  run_buffers buffers_;
 };
 
 class engine_run final : private detail::consumer_host {
  public:
-  engine_run(const workload& w, sim::decision_source& decisions, const run_options& options)
+  engine_run(const workload& w, sim::decision_source& decisions, const run_options& options,
+             run_buffers& buffers)
       : w_(w),
         decisions_(decisions),
         queue_(options.make_queue ? options.make_queue(w) : make_reference_queue(w)),
-        consumer_(options.consumer ? options.consumer : builtin_consumer(w.policy)),
+        consumer_(options.consumer),
         builtin_(!options.consumer),
         reference_queue_(!options.make_queue),
+        explain_(options.explain),
+        buffers_(buffers),
         crashes_left_(w.faults.crashes),
         cancels_left_(w.faults.cancels),
         pinned_waits_(std::any_of(
@@ -259,6 +244,7 @@ class engine_run final : private detail::consumer_host {
             [](const pinned_fault& f) { return waiting_activity(f.point) != activity::starting; })),
         loop_(decisions) {
     if (options.trace) trace_.emplace();
+    buffers_.clear();
     pinned_used_.assign(w.pinned.size(), false);
     pinned_next_.assign(w.pinned.size(), no_pinned);
     controls_done_.assign(w.controls.size(), false);
@@ -276,9 +262,9 @@ class engine_run final : private detail::consumer_host {
   engine_run& operator=(const engine_run&) = delete;
   ~engine_run() = default;
 
-  run_report go() {
+  /// Runs the workload and writes what happened into `report`, reusing its buffers.
+  void go(run_report& report) {
     start_tasks();
-    run_report report;
     report.end = drive();
     if (!violation_ && report.end != run_end::step_budget) judge_end();
     if (violation_) {
@@ -295,12 +281,11 @@ class engine_run final : private detail::consumer_host {
     }
     report.violation = std::move(violation_);
     report.steps = loop_.steps();
-    report.decisions = decisions_.record();
-    report.tags = decisions_.tags();
-    report.bounds = decisions_.bounds();
+    report.decisions.assign(decisions_.record().begin(), decisions_.record().end());
+    report.tags.assign(decisions_.tags().begin(), decisions_.tags().end());
+    report.bounds.assign(decisions_.bounds().begin(), decisions_.bounds().end());
     report.tasks = static_cast<std::uint32_t>(actors_.size());
     report.trace = std::move(trace_);
-    return report;
   }
 
  private:
@@ -308,28 +293,36 @@ class engine_run final : private detail::consumer_host {
 
   void start_tasks() {
     for (std::uint32_t i = 0; i < w_.producers; ++i) {
-      std::size_t const me = add_actor("p" + std::to_string(i), role::producer);
+      std::size_t const me = add_actor(role::producer, i);
       actors_[me].task = loop_.spawn(producer(me), actors_[me].name);
     }
     for (std::uint32_t i = 0; i < w_.consumers; ++i) {
       if (w_.restarts > 0) {
-        std::size_t const me = add_actor("s" + std::to_string(i), role::supervisor);
+        std::size_t const me = add_actor(role::supervisor, i);
         actors_[me].task = loop_.spawn(supervisor(me, i), actors_[me].name);
       } else {
-        std::size_t const me = add_actor("c" + std::to_string(i), role::consumer);
+        std::size_t const me = add_actor(role::consumer, i);
         actors_[me].task = loop_.spawn(consumer_body(me), actors_[me].name);
       }
     }
     for (std::uint32_t i = 0; i < w_.joiners; ++i) {
-      std::size_t const me = add_actor("j" + std::to_string(i), role::joiner);
+      std::size_t const me = add_actor(role::joiner, i);
       actors_[me].task = loop_.spawn(joiner(me), actors_[me].name);
     }
   }
 
-  std::size_t add_actor(std::string name, role r) {
+  /// Adds the task of role `r` in slot `slot`: p3, c1, j0, s2, or c1.2 for the second restart.
+  std::size_t add_actor(role r, std::uint32_t slot, std::uint32_t generation = 0) {
     assert(actors_.size() < actors_.capacity() && "actors never move: see the constructor");
     actors_.emplace_back();
-    actors_.back().name = std::move(name);
+    std::string& name = actors_.back().name;
+    constexpr std::array<char, 4> prefixes = {'p', 'c', 'j', 's'};  // by role
+    name += prefixes[static_cast<std::size_t>(r)];
+    append_digits(name, slot);
+    if (generation > 0) {
+      name += '.';
+      append_digits(name, generation);
+    }
     actors_.back().role = r;
     std::size_t const me = actors_.size() - 1;
     actors_.back().index = me;
@@ -588,7 +581,10 @@ class engine_run final : private detail::consumer_host {
     }
     queue_->shutdown(mode);
     if (immediate) {
-      for (const item& it : shadow_) ledger_[it.id].fate = fate::drained;
+      for (const item& it : shadow_) {
+        ledger_[it.id].fate = fate::drained;
+        --open_items_;
+      }
       shadow_.clear();
     }
     observe_count();
@@ -601,6 +597,7 @@ class engine_run final : private detail::consumer_host {
     item_record& r = ledger_[it.id];
     if (r.put) return;  // a getter took it before the put returned: recorded then
     r.put = true;
+    ++open_items_;
     r.put_by = index_of(p);
     r.put_step = now();
     shadow_.push_back(it);
@@ -617,8 +614,10 @@ class engine_run final : private detail::consumer_host {
 
   void on_get(actor& c, const item& it) {
     // A queue whose put suspends after storing lets a getter take the item before put returns:
-    // the item was put when it was stored, so record the put now.
+    // the item was put when it was stored, so record the put now. (The unbounded reference
+    // queue stores with put_nowait, in the producer's own step: nothing to look for.)
     for (actor& p : actors_) {
+      if (reference_queue_ && w_.maxsize <= 0) break;
       if (p.putting && p.current.id == it.id && it.id < ledger_.size() && !ledger_[it.id].put) {
         on_put(p, it);
         p.putting = true;
@@ -681,7 +680,10 @@ class engine_run final : private detail::consumer_host {
     item_record& r = ledger_[it.id];
     ++r.acks;
     r.ack_step = now();
-    if (r.fate == fate::taken) r.fate = fate::acked;
+    if (r.fate == fate::taken) {
+      r.fate = fate::acked;
+      --open_items_;
+    }
     if (c.holding && c.current.id == it.id) c.acked_current = true;
     observe_count();
     note(c, "ack", it.id, queue_refused ? "ValueError" : "ok");
@@ -704,13 +706,27 @@ class engine_run final : private detail::consumer_host {
     }
   }
 
+  /// The items put and neither acknowledged nor drained, by id.
   std::vector<std::uint32_t> unacked_items() const {
     std::vector<std::uint32_t> out;
+    // Usually none (the count just reached zero): the ledger's running tally says so at once.
+    if (open_items_ == 0) {
+      assert(open_items_slowly() == 0);
+      return out;
+    }
     for (std::uint32_t id = 0; id < ledger_.size(); ++id) {
       const item_record& r = ledger_[id];
       if (r.put && (r.fate == fate::queued || r.fate == fate::taken)) out.push_back(id);
     }
+    assert(out.size() == open_items_);
     return out;
+  }
+
+  /// `open_items_` counted from the ledger (for assertions).
+  [[nodiscard]] std::size_t open_items_slowly() const {
+    return static_cast<std::size_t>(std::count_if(ledger_.begin(), ledger_.end(), [](const auto& r) {
+      return r.put && (r.fate == fate::queued || r.fate == fate::taken);
+    }));
   }
 
   void observe_count() {
@@ -1071,9 +1087,7 @@ class engine_run final : private detail::consumer_host {
 
   sim::task<void> supervisor(std::size_t me, std::uint32_t slot) {
     for (std::uint32_t generation = 0;; ++generation) {
-      std::string name = "c" + std::to_string(slot);
-      if (generation > 0) name += "." + std::to_string(generation);
-      std::size_t const worker = add_actor(std::move(name), role::consumer);
+      std::size_t const worker = add_actor(role::consumer, slot, generation);
       auto h = loop_.spawn(consumer_body(worker), actors_[worker].name);
       actors_[worker].task = h;
       actors_[me].act = activity::supervising;
@@ -1187,7 +1201,12 @@ class engine_run final : private detail::consumer_host {
       steps.reserve(1 + 3 * unacked.size());  // the join, then up to three steps per item
       steps.push_back(j.join_step);
       std::string kind = unacked.empty() ? "count-mismatch" : hang_kind(unacked.front());
-      // Built in place: a hang is the common failure, met on a large share of all runs.
+      if (!explain_) {
+        // A hang is the common failure, met on a large share of all runs: no text unless asked.
+        explain_items(nullptr, unacked, steps);
+        fail(oracle::join_hang, std::move(kind), {}, std::move(steps));
+        return;
+      }
       std::string message;
       message.reserve(128 + 128 * unacked.size());
       message += j.name;
@@ -1201,7 +1220,7 @@ class engine_run final : private detail::consumer_host {
             "The ledger shows every item acknowledged or drained: the queue's count is off."sv;
       } else {
         message += "Unacknowledged: "sv;
-        explain_items(message, unacked, steps);
+        explain_items(&message, unacked, steps);
       }
       fail(oracle::join_hang, std::move(kind), std::move(message), std::move(steps));
       return;
@@ -1273,56 +1292,73 @@ class engine_run final : private detail::consumer_host {
   std::string explain_items(const std::vector<std::uint32_t>& ids,
                             std::vector<std::uint64_t>& steps) const {
     std::string out;
-    explain_items(out, ids, steps);
+    explain_items(&out, ids, steps);
     return out;
   }
 
-  /// Appends the explanation to `out` (without the temporaries of `+`).
-  void explain_items(std::string& out, const std::vector<std::uint32_t>& ids,
+  /// Appends the steps that matter for each item to `steps` and, when `out` is given, the
+  /// explanation to `*out` (without the temporaries of `+`).
+  void explain_items(std::string* out, const std::vector<std::uint32_t>& ids,
                      std::vector<std::uint64_t>& steps) const {
     bool first = true;
     for (std::uint32_t id : ids) {
       const item_record& r = ledger_[id];
-      if (!first) out += "; "sv;
-      first = false;
-      out += 'i';
-      append_number(out, id);
-      out += " (put by "sv;
-      out += actors_[r.put_by].name;
-      out += " at step "sv;
-      append_number(out, r.put_step);
       steps.push_back(r.put_step);
-      if (r.fate == fate::queued) {
-        out += ", never got)"sv;
+      const actor* holder = r.fate == fate::queued ? nullptr : &actors_[r.got_by];
+      if (holder != nullptr) steps.push_back(r.got_step);
+      bool const ended_struck = holder != nullptr && r.fate != fate::acked &&
+                                holder->task.done() && r.holder_struck;
+      if (ended_struck) steps.push_back(holder->fault_step);
+      if (out == nullptr) continue;
+
+      std::string& text = *out;
+      if (!first) text += "; "sv;
+      first = false;
+      text += 'i';
+      append_number(text, id);
+      text += " (put by "sv;
+      text += actors_[r.put_by].name;
+      text += " at step "sv;
+      append_number(text, r.put_step);
+      if (holder == nullptr) {
+        text += ", never got)"sv;
         continue;
       }
-      const actor& holder = actors_[r.got_by];
-      out += ", got by "sv;
-      out += holder.name;
-      out += " at step "sv;
-      append_number(out, r.got_step);
-      steps.push_back(r.got_step);
+      text += ", got by "sv;
+      text += holder->name;
+      text += " at step "sv;
+      append_number(text, r.got_step);
       if (r.fate == fate::acked) {
-        out += ", acknowledged at step "sv;
-        append_number(out, r.ack_step);
-        out += ')';
-      } else if (holder.task.done() && r.holder_struck) {
-        out += ", held by "sv;
-        out += holder.name;
-        out += " when it ended: "sv;
-        out += holder.fault.text();
-        out += " at step "sv;
-        append_number(out, holder.fault_step);
-        out += ')';
-        steps.push_back(holder.fault_step);
-      } else if (holder.task.done()) {
-        out += ", never acknowledged; "sv;
-        out += holder.name;
-        out += " ended)"sv;
+        text += ", acknowledged at step "sv;
+        append_number(text, r.ack_step);
+        text += ')';
+      } else if (ended_struck) {
+        text += ", held by "sv;
+        text += holder->name;
+        text += " when it ended: "sv;
+        text += holder->fault.text();
+        text += " at step "sv;
+        append_number(text, holder->fault_step);
+        text += ')';
+      } else if (holder->task.done()) {
+        text += ", never acknowledged; "sv;
+        text += holder->name;
+        text += " ended)"sv;
       } else {
-        out += ", never acknowledged)"sv;
+        text += ", never acknowledged)"sv;
       }
     }
+  }
+
+  /// `out += std::to_string(n)` for a short name: character by character, no call to memcpy.
+  static void append_digits(std::string& out, std::uint32_t n) {
+    std::array<char, 10> digits{};
+    std::size_t count = 0;
+    do {
+      digits[count++] = static_cast<char>('0' + n % 10);
+      n /= 10;
+    } while (n != 0);
+    while (count > 0) out += digits[--count];
   }
 
   /// `out += std::to_string(n)`, without the temporary.
@@ -1337,6 +1373,7 @@ class engine_run final : private detail::consumer_host {
 
   void fail(oracle o, std::string kind, std::string message, std::vector<std::uint64_t> steps) {
     if (violation_) return;
+    if (!explain_) message.clear();  // rare verdicts build their text anyway: it is dropped
     violation_ = verdict{o, std::move(kind), std::move(message), std::move(steps)};
   }
 
@@ -1360,19 +1397,21 @@ class engine_run final : private detail::consumer_host {
   consumer_fn consumer_;
   bool builtin_;  // no consumer_fn given: the workload's policy runs as builtin_consumer_task
   bool reference_queue_;      // no queue_factory given: queue_ is chaosq's reference queue
-  borrowed_buffers buffers_;  // handed back after loop_ (declared later) is destroyed
-  std::vector<actor>& actors_ = buffers_->actors;
-  std::vector<item_record>& ledger_ = buffers_->ledger;
-  shadow_items& shadow_ = buffers_->shadow;
-  std::vector<zero_moment>& zeros_ = buffers_->zeros;
+  bool explain_;               // write verdict messages (run_options::explain)
+  run_buffers& buffers_;       // the engine's, reused run after run
+  std::vector<actor>& actors_ = buffers_.actors;
+  std::vector<item_record>& ledger_ = buffers_.ledger;
+  shadow_items& shadow_ = buffers_.shadow;
+  std::vector<zero_moment>& zeros_ = buffers_.zeros;
   std::int64_t last_count_ = 0;
+  std::size_t open_items_ = 0;  // items put and neither acknowledged nor drained
   std::uint32_t next_item_id_ = 0;
   std::uint32_t crashes_left_;
   std::uint32_t cancels_left_;
-  std::vector<bool>& pinned_used_ = buffers_->pinned_used;
-  std::vector<std::uint32_t>& pinned_next_ = buffers_->pinned_next;  // next pinned fault, same task
+  std::vector<bool>& pinned_used_ = buffers_.pinned_used;
+  std::vector<std::uint32_t>& pinned_next_ = buffers_.pinned_next;  // next pinned fault, same task
   bool pinned_waits_;  // some pinned fault strikes a waiting task (between steps)
-  std::vector<bool>& controls_done_ = buffers_->controls_done;
+  std::vector<bool>& controls_done_ = buffers_.controls_done;
   bool shut_down_ = false;
   std::uint64_t shutdown_step_ = 0;
   bool in_step_ = false;
@@ -1389,10 +1428,55 @@ class engine_run final : private detail::consumer_host {
 
 }  // namespace
 
-run_report run(const workload& w, sim::decision_source& decisions, const run_options& options) {
+namespace detail {
+
+struct engine_state {
+  run_buffers buffers;
+  run_report report;
+  bool running = false;
+};
+
+}  // namespace detail
+
+engine::engine() : state_(std::make_unique<detail::engine_state>()) {}
+engine::engine(engine&&) noexcept = default;
+engine& engine::operator=(engine&&) noexcept = default;
+engine::~engine() = default;
+
+const run_report& engine::run(const workload& w, sim::decision_source& decisions,
+                              const run_options& options) {
   assert(validate(w).empty());
-  engine_run r(w, decisions, options);
-  return r.go();
+  detail::engine_state& s = *state_;
+  assert(!s.running && "an engine runs one workload at a time");
+  s.running = true;
+  struct done {
+    bool& running;
+    ~done() { running = false; }
+  } const guard{s.running};
+  run_report& report = s.report;
+  report.violation.reset();
+  report.trace.reset();
+  {
+    engine_run r(w, decisions, options, s.buffers);
+    r.go(report);
+  }
+  return report;
+}
+
+run_report run(const workload& w, sim::decision_source& decisions, const run_options& options) {
+  // One engine per thread keeps its buffers from call to call; a run started from inside a run
+  // (a consumer that runs a workload itself) gets an engine of its own.
+  thread_local engine spare;
+  thread_local bool spare_busy = false;
+  if (spare_busy) {
+    engine own;
+    return own.run(w, decisions, options);
+  }
+  spare_busy = true;
+  struct done {
+    ~done() { spare_busy = false; }
+  } const guard;
+  return spare.run(w, decisions, options);
 }
 
 run_report replay(const workload& w, std::span<const std::uint32_t> decisions,

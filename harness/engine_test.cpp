@@ -136,6 +136,106 @@ TEST(engine, tracing_does_not_change_the_run) {
   }
 }
 
+/// A workload for the tests below that exercises every kind of verdict text: drawn crashes,
+/// cancels and shutdowns, a bounded queue and a leaky policy.
+workload busy_workload(ack_policy policy) {
+  workload w = classic_leak();
+  w.policy = policy;
+  w.items = 8;
+  w.consumers = 3;
+  w.maxsize = 3;
+  w.work_steps = 2;
+  w.faults.crashes = 3;
+  w.faults.cancels = 1;
+  w.faults.shutdown = shutdown_allowance::any;
+  w.faults.odds = 4;
+  return w;
+}
+
+// An engine keeps its buffers from run to run: each of its reports must be the one a fresh
+// `run` gives, whatever ran before on it.
+TEST(engine, an_engine_object_gives_the_reports_of_fresh_runs) {
+  engine e;
+  std::size_t violations = 0;
+  for (ack_policy const policy : {ack_policy::finally, ack_policy::on_success, ack_policy::twice}) {
+    workload const w = busy_workload(policy);
+    for (std::uint64_t seed = 0; seed < 150; ++seed) {
+      bool const traced = seed % 3 == 0;
+      sim::random_decisions a(seed);
+      sim::random_decisions b(seed);
+      run_report const fresh = run(w, a, {.trace = traced});
+      const run_report& reused = e.run(w, b, {.trace = traced});
+      ASSERT_TRUE(same_report(fresh, reused)) << name_of(policy) << " seed " << seed;
+      if (fresh.violation) ++violations;
+    }
+  }
+  EXPECT_GT(violations, 50U);  // the comparison covered verdicts, not only clean runs
+}
+
+// With `explain` off every oracle still judges: the same verdict (oracle, kind, marked steps)
+// on the same run, only without its message.
+TEST(engine, explain_off_keeps_every_verdict_and_drops_only_its_text) {
+  engine quiet;
+  std::size_t violations = 0;
+  for (ack_policy const policy : {ack_policy::finally, ack_policy::on_success,
+                                  ack_policy::before_work, ack_policy::twice, ack_policy::never}) {
+    workload const w = busy_workload(policy);
+    for (std::uint64_t seed = 0; seed < 150; ++seed) {
+      sim::random_decisions a(seed);
+      sim::random_decisions b(seed);
+      run_report const explained = run(w, a);
+      const run_report& bare = quiet.run(w, b, {.explain = false});
+      ASSERT_EQ(explained.decisions, bare.decisions);
+      ASSERT_EQ(explained.steps, bare.steps);
+      ASSERT_EQ(explained.end, bare.end);
+      ASSERT_EQ(explained.violation.has_value(), bare.violation.has_value());
+      if (!explained.violation) continue;
+      ++violations;
+      EXPECT_EQ(explained.violation->signature(), bare.violation->signature());
+      EXPECT_EQ(explained.violation->marked_steps, bare.violation->marked_steps);
+      EXPECT_FALSE(explained.violation->message.empty());
+      EXPECT_TRUE(bare.violation->message.empty()) << bare.violation->message;
+    }
+  }
+  EXPECT_GT(violations, 100U);
+}
+
+// explore searches without text, then replays the failure it keeps with the caller's options.
+TEST(engine, explore_keeps_its_failure_explained) {
+  explore_result const found = explore(busy_workload(ack_policy::on_success), {.seed = 3});
+  ASSERT_TRUE(found.first_failure);
+  EXPECT_FALSE(found.first_failure->violation->message.empty());
+  run_report const again = replay(busy_workload(ack_policy::on_success),
+                                  found.first_failure->decisions);
+  EXPECT_TRUE(same_report(*found.first_failure, again));
+}
+
+// Drawn crashes strike only where `crash_points` allows, and still strike there.
+TEST(engine, drawn_crashes_strike_only_at_the_crash_points) {
+  for (fault_point const only : {fault_point::after_get, fault_point::mid_item,
+                                 fault_point::before_ack, fault_point::after_ack,
+                                 fault_point::in_get, fault_point::before_put}) {
+    workload w = classic_leak();
+    w.items = 6;
+    w.consumers = 3;
+    w.faults.crashes = 4;
+    w.faults.odds = 3;
+    w.faults.crash_points = {only};
+    std::string const wanted = "crash at " + std::string(name_of(only)) + " (drawn)";
+    std::size_t struck = 0;
+    for (std::uint64_t seed = 0; seed < 100; ++seed) {
+      sim::random_decisions d(seed);
+      run_report const r = run(w, d, {.trace = true});
+      for (const auto& e : r.trace->events) {
+        if (e.fault.empty() || e.fault.find("(drawn)") == std::string::npos) continue;
+        ASSERT_EQ(e.fault, wanted) << "seed " << seed;
+        ++struck;
+      }
+    }
+    EXPECT_GT(struck, 20U) << name_of(only);
+  }
+}
+
 /// The checked-in trace was produced by one compiler; every other build must print the same
 /// bytes. Set CHAOSQ_UPDATE_GOLDEN=1 to rewrite it after an intended change of the engine.
 TEST(engine, traces_are_byte_identical_across_compilers) {

@@ -21,8 +21,14 @@ double pct_miss_bound(std::uint32_t n, std::uint32_t k, std::uint32_t d, std::ui
 explore_result explore(const workload& w, const explore_options& options) {
   explore_result result;
   explore_stats& stats = result.stats;
+  // The search runs untraced and without verdict text; the failure it keeps is replayed with
+  // the caller's options, text included (a run is a pure function of its decisions).
   run_options run_opts = options.run;
   run_opts.trace = false;
+  run_opts.explain = false;
+  engine runs;
+  run_options keep_opts = options.run;
+  keep_opts.trace = false;
   std::unique_ptr<strategy> strat =
       make_strategy(options.strategy, {.seed = options.seed,
                                        .depth = options.depth,
@@ -34,7 +40,7 @@ explore_result explore(const workload& w, const explore_options& options) {
       stats.exhausted = true;
       break;
     }
-    run_report report = run(w, *decisions, run_opts);
+    const run_report& report = runs.run(w, *decisions, run_opts);
     strat->observe(report);
     stats.max_tasks = std::max(stats.max_tasks, report.tasks);
     stats.max_schedule_steps =
@@ -56,7 +62,7 @@ explore_result explore(const workload& w, const explore_options& options) {
     ++stats.violations;
     ++stats.signatures[report.violation->signature()];
     if (!result.first_failure) {
-      result.first_failure = std::move(report);
+      result.first_failure = replay(w, report.decisions, keep_opts);
       result.first_failure_schedule = i;
       if (!options.keep_going) break;
     }

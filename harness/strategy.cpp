@@ -15,15 +15,15 @@ class random_strategy final : public strategy {
  public:
   explicit random_strategy(std::uint64_t seed) : seed_(seed) {}
   decision_source* next() override {
-    source_.emplace(schedule_seed(seed_, index_++));
-    return &*source_;
+    source_.reseed(schedule_seed(seed_, index_++));
+    return &source_;
   }
   void observe(const run_report& /*report*/) override {}
 
  private:
   std::uint64_t seed_;
   std::uint64_t index_ = 0;
-  std::optional<sim::random_decisions> source_;
+  sim::random_decisions source_{0};  // reseeded for every schedule
 };
 
 /// PCT (Burckhardt et al., ASPLOS 2010): every task gets a random priority when first seen;

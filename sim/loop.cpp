@@ -142,12 +142,12 @@ loop::~loop() {
 }
 
 detail::task_state& loop::add_task(std::coroutine_handle<> frame, detail::promise_base& promise,
-                                   std::string name) {
+                                   std::string_view name) {
   if (tasks_.empty()) tasks_.reserve(8);  // most loops run a few tasks: grow once, not thrice
   auto id = static_cast<std::uint32_t>(tasks_.size());
-  if (name.empty()) name = "t" + std::to_string(id);
-  tasks_.push_back(
-      std::make_unique<detail::task_state>(*this, id, std::move(name), frame, promise));
+  std::string const made_up = name.empty() ? "t" + std::to_string(id) : std::string();
+  if (name.empty()) name = made_up;
+  tasks_.push_back(std::make_unique<detail::task_state>(*this, id, name, frame, promise));
   ++live_;
   schedule(*tasks_.back());
   return *tasks_.back();

@@ -3,6 +3,7 @@
 /// The engine: one run of a workload under a decision stream, judged by every oracle.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -33,7 +34,11 @@ enum class run_end : std::uint8_t {
 };
 
 struct run_options {
-  bool trace = false;        ///< build the event trace (for replays of failures)
+  bool trace = false;  ///< build the event trace (for replays of failures)
+  /// Write each verdict's `message`. Off, a verdict still carries its oracle, kind and marked
+  /// steps (every oracle still judges), but no text: for loops that run millions of schedules
+  /// and show only a few, which replay those decisions with it on to read the message.
+  bool explain = true;
   queue_factory make_queue;  ///< the queue under test; empty: the reference queue
   consumer_fn consumer;      ///< the consumers' code; empty: the workload's ack policy
 };
@@ -48,6 +53,29 @@ struct run_report {
   std::vector<std::uint32_t> bounds;            ///< how many alternatives each decision had
   std::uint32_t tasks = 0;                      ///< tasks the run spawned
   std::optional<harness::trace> trace;          ///< when run_options::trace
+};
+
+namespace detail {
+struct engine_state;
+}  // namespace detail
+
+/// Runs workloads one after another, keeping what a run allocates (the ledger, the actors, the
+/// report's buffers) for the next: the engine of loops that run millions of schedules
+/// (exploration, fuzzing, benchmarks). Each run is exactly `run(w, decisions, options)`.
+class engine {
+ public:
+  engine();
+  engine(engine&&) noexcept;
+  engine& operator=(engine&&) noexcept;
+  ~engine();
+
+  /// Runs `w` once (see `run` below). The report stays valid until the next call.
+  /// Precondition: `validate(w)` is empty; not called from inside one of this engine's runs.
+  const run_report& run(const workload& w, sim::decision_source& decisions,
+                        const run_options& options = {});
+
+ private:
+  std::unique_ptr<detail::engine_state> state_;
 };
 
 /// Runs `w` once, taking every nondeterministic choice (the next ready task, whether and where

@@ -132,6 +132,12 @@ class random_decisions final : public decision_source {
  public:
   explicit random_decisions(std::uint64_t seed) : rng_(seed) {}
 
+  /// Starts over as `random_decisions(seed)` would, keeping the record's storage.
+  void reseed(std::uint64_t seed) noexcept {
+    rng_ = splitmix64(seed);
+    clear_record();
+  }
+
  protected:
   std::uint32_t draw(std::uint32_t n, tag /*what*/) override { return rng_.below(n); }
 

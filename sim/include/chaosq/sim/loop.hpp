@@ -39,11 +39,11 @@ namespace detail {
 /// The loop's record of one spawned task (asyncio.Task). Owned by the loop.
 class task_state {
  public:
-  task_state(loop& owner, std::uint32_t id, std::string name, std::coroutine_handle<> frame,
+  task_state(loop& owner, std::uint32_t id, std::string_view name, std::coroutine_handle<> frame,
              promise_base& promise)
       : owner_(&owner),
         id_(id),
-        name_(std::move(name)),
+        name_(name),
         frame_(frame),
         resume_point_(frame),
         promise_(&promise) {}
@@ -212,9 +212,9 @@ class loop {
   /// Schedules `t` as a new task (asyncio's create_task): it is appended to the ready set and
   /// starts on a later step.
   template <class T>
-  task_handle<T> spawn(task<T> t, std::string name = {}) {
+  task_handle<T> spawn(task<T> t, std::string_view name = {}) {
     auto frame = t.release();
-    return task_handle<T>{&add_task(frame, frame.promise(), std::move(name))};
+    return task_handle<T>{&add_task(frame, frame.promise(), name)};
   }
 
   /// Runs one step: resumes one ready task. When nothing is ready, first advances virtual time
@@ -259,7 +259,7 @@ class loop {
   };
 
   detail::task_state& add_task(std::coroutine_handle<> frame, detail::promise_base& promise,
-                               std::string name);
+                               std::string_view name);
   void schedule(detail::task_state& t);
   bool fire_timers();
   void finish(detail::task_state& t);
