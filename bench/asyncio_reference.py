@@ -251,7 +251,7 @@ def chaosq_rows(path: str) -> list[dict]:
         name = b.get("name", "")
         if b.get("run_type") == "aggregate" or "error_occurred" in b:
             continue
-        if not (name.startswith("engine_reference/") or name.startswith("bare_reference/")):
+        if not name.startswith(("engine_reference/", "engine_strategy/", "bare_reference/")):
             continue
         rows.append({
             "name": name,
@@ -268,6 +268,11 @@ def describe_chaosq(name: str) -> tuple[str, str]:
     kind, _, model = case.partition("_")
     traced = model.endswith("traced")
     model = model.removesuffix("_traced").removesuffix("traced")
+    explained = model.endswith("explained")
+    model = model.removesuffix("_explained").removesuffix("explained")
+    if group == "engine_strategy":
+        strategy = {"random": "random walk", "pct": "PCT d=3", "dfs": "DFS, 2 preemptions"}
+        return kind, f"chaosq engine, every oracle ({kind}, schedules by {strategy.get(model, model)})"
     if group == "bare_reference":
         how = ", crashes returned, no unwinding" if model == "crash_as_value" else ""
         return kind, f"chaosq sim+queue, no harness ({kind}{how})"
@@ -276,7 +281,8 @@ def describe_chaosq(name: str) -> tuple[str, str]:
         "pinned": ", pinned crashes",
         "any_point": ", crashes at any point",
     }.get(model, f", {model}")
-    return kind, f"chaosq engine, every oracle ({kind}{crashes}{', traced' if traced else ''})"
+    text = ", traced" if traced else ", verdict text" if explained else ""
+    return kind, f"chaosq engine, every oracle ({kind}{crashes}{text})"
 
 
 def print_table(py_rows: list[Row], cq_rows: list[dict], machine: str) -> str:
@@ -301,8 +307,8 @@ def print_table(py_rows: list[Row], cq_rows: list[dict], machine: str) -> str:
         print(f"{label:<66} {c['schedules_per_s']:>12,.0f} {c['steps_per_schedule']:>9.2f} "
               f"{c['hang_percent']:>6.1f} {ratio:>10}")
     print()
-    # The reference draws mid-item crashes from the decision stream (needs the harness's point
-    # mask); the pinned variant runs the same workload with its crashes fixed per workload.
+    # The reference draws mid-item crashes from the decision stream (crash_points: mid-item);
+    # the pinned variant runs the same workload with its crashes fixed per workload.
     by_name = {c["name"]: c for c in cq_rows}
     headline = by_name.get("engine_reference/fifo_mid_item") or by_name.get(
         "engine_reference/fifo_pinned")

@@ -1,7 +1,9 @@
 // The engine on the reference workload: schedules per second per queue kind and crash model,
-// the cost of tracing, and the time to shrink the classic leak.
+// the cost of verdict text and tracing, the rates under PCT and DFS, and the time to shrink the
+// classic leak.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,7 @@
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/explore.hpp"
 #include "chaosq/harness/shrink.hpp"
+#include "chaosq/harness/strategy.hpp"
 
 #include "reference.hpp"
 
@@ -71,6 +74,47 @@ BENCHMARK_CAPTURE(engine_reference, fifo_mid_item_explained, queue::queue_kind::
                   crash_model::mid_item, output::explained);
 BENCHMARK_CAPTURE(engine_reference, fifo_mid_item_traced, queue::queue_kind::fifo,
                   crash_model::mid_item, output::traced);
+
+// ---- strategies ----
+
+constexpr std::uint64_t k_schedules_per_workload = 1000;
+
+/// Schedules per second when a strategy picks the schedules, on the reference workload: each
+/// strategy explores one workload of the pool for 1,000 schedules (DFS: or until it has covered
+/// the workload's space within its bound), then starts over on the next, as `explore` would on
+/// each. `random` is the random walk on this same path, for comparison.
+void engine_strategy(benchmark::State& state, harness::strategy_kind kind) {
+  std::vector<harness::workload> const pool =
+      reference_pool(queue::queue_kind::fifo, crash_model::mid_item, k_pool_size, k_pool_seed);
+  std::size_t const mask = pool.size() - 1;
+  harness::engine engine;
+  harness::run_options const options = options_for(output::search);
+  std::unique_ptr<harness::strategy> strategy;
+  std::uint64_t workload_index = 0;
+  std::uint64_t explored = 0;  // schedules of the current workload
+  run_tally tally;
+  for (auto _ : state) {
+    if (!strategy || explored == k_schedules_per_workload) {
+      strategy = harness::make_strategy(kind, {.seed = k_schedule_seed + workload_index});
+      ++workload_index;
+      explored = 0;
+    }
+    sim::decision_source* decisions = strategy->next();
+    if (decisions == nullptr) {  // DFS covered this workload: the next one
+      strategy.reset();
+      continue;
+    }
+    const harness::run_report& r = engine.run(pool[(workload_index - 1) & mask], *decisions, options);
+    strategy->observe(r);
+    tally.add(r);
+    ++explored;
+  }
+  report(state, tally);
+  state.counters["workloads"] = static_cast<double>(workload_index);
+}
+BENCHMARK_CAPTURE(engine_strategy, fifo_random, harness::strategy_kind::random);
+BENCHMARK_CAPTURE(engine_strategy, fifo_pct, harness::strategy_kind::pct);
+BENCHMARK_CAPTURE(engine_strategy, fifo_dfs, harness::strategy_kind::dfs);
 
 // ---- shrinking ----
 

@@ -714,6 +714,7 @@ class engine_run final : private detail::consumer_host {
       assert(open_items_slowly() == 0);
       return out;
     }
+    out.reserve(open_items_);
     for (std::uint32_t id = 0; id < ledger_.size(); ++id) {
       const item_record& r = ledger_[id];
       if (r.put && (r.fate == fate::queued || r.fate == fate::taken)) out.push_back(id);
