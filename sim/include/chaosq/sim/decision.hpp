@@ -28,7 +28,7 @@ class decision_source {
   /// reads nor records a value.
   std::uint32_t choose(std::uint32_t n, tag what = schedule) {
     if (n <= 1) return 0;
-    std::uint32_t const value = draw(n, what) % n;
+    std::uint32_t const value = reduce(draw(n, what), n);
     record_.push_back(value);
     tags_.push_back(what);
     bounds_.push_back(n);
@@ -42,7 +42,7 @@ class decision_source {
   std::uint32_t pick_ready(std::span<const std::uint32_t> ready) {
     auto const n = static_cast<std::uint32_t>(ready.size());
     if (n <= 1) return 0;
-    std::uint32_t const value = draw_schedule(ready) % n;
+    std::uint32_t const value = reduce(draw_schedule(ready), n);
     record_.push_back(value);
     tags_.push_back(schedule);
     bounds_.push_back(n);
@@ -79,6 +79,11 @@ class decision_source {
   }
 
  private:
+  /// `raw % n`, without the division when `raw` is already in range (as drawn values are).
+  static std::uint32_t reduce(std::uint32_t raw, std::uint32_t n) noexcept {
+    return raw < n ? raw : raw % n;
+  }
+
   std::vector<std::uint32_t> record_;
   std::vector<tag> tags_;
   std::vector<std::uint32_t> bounds_;
