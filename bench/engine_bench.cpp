@@ -104,7 +104,8 @@ void engine_strategy(benchmark::State& state, harness::strategy_kind kind) {
       strategy.reset();
       continue;
     }
-    const harness::run_report& r = engine.run(pool[(workload_index - 1) & mask], *decisions, options);
+    const harness::run_report& r =
+        engine.run(pool[(workload_index - 1) & mask], *decisions, options);
     strategy->observe(r);
     tally.add(r);
     ++explored;

@@ -406,8 +406,8 @@ class engine_run final : private detail::consumer_host {
       return f.kind;
     }
     // In-get crashes are drawn between steps (`between_steps`), not where a consumer passes.
-    bool const drawable = (consumer_point(p) || p == fault_point::before_put) &&
-                          w_.faults.crash_points.contains(p);
+    bool const drawable =
+        (consumer_point(p) || p == fault_point::before_put) && w_.faults.crash_points.contains(p);
     if (drawable && crashes_left_ > 0 && offered()) {
       --crashes_left_;
       record_fault(a, fault_kind::crash, p, fault_origin::drawn);
@@ -731,9 +731,9 @@ class engine_run final : private detail::consumer_host {
 
   /// `open_items_` counted from the ledger (for assertions).
   [[nodiscard]] std::size_t open_items_slowly() const {
-    return static_cast<std::size_t>(std::count_if(ledger_.begin(), ledger_.end(), [](const auto& r) {
-      return r.put && (r.fate == fate::queued || r.fate == fate::taken);
-    }));
+    return static_cast<std::size_t>(std::count_if(
+        ledger_.begin(), ledger_.end(),
+        [](const auto& r) { return r.put && (r.fate == fate::queued || r.fate == fate::taken); }));
   }
 
   void observe_count() {
@@ -1315,8 +1315,8 @@ class engine_run final : private detail::consumer_host {
       steps.push_back(r.put_step);
       const actor* holder = r.fate == fate::queued ? nullptr : &actors_[r.got_by];
       if (holder != nullptr) steps.push_back(r.got_step);
-      bool const ended_struck = holder != nullptr && r.fate != fate::acked &&
-                                holder->task.done() && r.holder_struck;
+      bool const ended_struck =
+          holder != nullptr && r.fate != fate::acked && holder->task.done() && r.holder_struck;
       if (ended_struck) steps.push_back(holder->fault_step);
       if (out == nullptr) continue;
 
@@ -1405,9 +1405,9 @@ class engine_run final : private detail::consumer_host {
   std::unique_ptr<work_queue> queue_;
   consumer_fn consumer_;
   bool builtin_;  // no consumer_fn given: the workload's policy runs as builtin_consumer_task
-  bool reference_queue_;      // no queue_factory given: queue_ is chaosq's reference queue
-  bool explain_;               // write verdict messages (run_options::explain)
-  run_buffers& buffers_;       // the engine's, reused run after run
+  bool reference_queue_;  // no queue_factory given: queue_ is chaosq's reference queue
+  bool explain_;          // write verdict messages (run_options::explain)
+  run_buffers& buffers_;  // the engine's, reused run after run
   std::vector<actor>& actors_ = buffers_.actors;
   std::vector<item_record>& ledger_ = buffers_.ledger;
   shadow_items& shadow_ = buffers_.shadow;

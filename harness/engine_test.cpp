@@ -205,16 +205,16 @@ TEST(engine, explore_keeps_its_failure_explained) {
   explore_result const found = explore(busy_workload(ack_policy::on_success), {.seed = 3});
   ASSERT_TRUE(found.first_failure);
   EXPECT_FALSE(found.first_failure->violation->message.empty());
-  run_report const again = replay(busy_workload(ack_policy::on_success),
-                                  found.first_failure->decisions);
+  run_report const again =
+      replay(busy_workload(ack_policy::on_success), found.first_failure->decisions);
   EXPECT_TRUE(same_report(*found.first_failure, again));
 }
 
 // Drawn crashes strike only where `crash_points` allows, and still strike there.
 TEST(engine, drawn_crashes_strike_only_at_the_crash_points) {
-  for (fault_point const only : {fault_point::after_get, fault_point::mid_item,
-                                 fault_point::before_ack, fault_point::after_ack,
-                                 fault_point::in_get, fault_point::before_put}) {
+  for (fault_point const only :
+       {fault_point::after_get, fault_point::mid_item, fault_point::before_ack,
+        fault_point::after_ack, fault_point::in_get, fault_point::before_put}) {
     workload w = classic_leak();
     w.items = 6;
     w.consumers = 3;

@@ -107,6 +107,8 @@ class shrinker {
                            bool traced) {
     run_options opts = run_opts_;
     opts.trace = traced;
+    // Candidates are compared by signature only: text just for the traced, final run.
+    if (!traced) opts.explain = false;
     if (space_ == nullptr) return replay(w, candidate, opts);
     generated_run g = replay_generated(*space_, candidate, opts);
     generated_work_ = std::move(g.work);

@@ -462,8 +462,8 @@ std::variant<decoded_token, token_error> decode_token(std::string_view token) {
   if (version != "1" && version != "2") {
     std::string shown(version.substr(0, 12));
     if (version.size() > shown.size()) shown += "...";
-    return token_error{"unsupported token version " + shown +
-                           "; this chaosq reads versions 1 to " + std::to_string(token_version),
+    return token_error{"unsupported token version " + shown + "; this chaosq reads versions 1 to " +
+                           std::to_string(token_version),
                        begin + 2};
   }
   unsigned const version_number = version == "1" ? 1 : 2;
@@ -508,7 +508,8 @@ std::variant<decoded_token, token_error> decode_token(std::string_view token) {
 
   payload_reader r(bytes, payload_begin);
   decoded_token out;
-  if (!read_workload(r, version_number, out.work) || !read_decisions(r, out.decisions)) return r.take_error();
+  if (!read_workload(r, version_number, out.work) || !read_decisions(r, out.decisions))
+    return r.take_error();
   if (r.left() != 0)
     return token_error{std::to_string(r.left()) + " trailing payload bytes after the decisions",
                        r.char_of(r.pos())};

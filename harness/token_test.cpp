@@ -341,7 +341,8 @@ TEST(token, names_an_unsupported_version) {
             (token_error{"unsupported token version 3; this chaosq reads versions 1 to 2", 2}));
   EXPECT_EQ(error_of("cq10-AAAA-00000000").message,
             "unsupported token version 10; this chaosq reads versions 1 to 2");
-  EXPECT_EQ(error_of("cq0-").message, "unsupported token version 0; this chaosq reads versions 1 to 2");
+  EXPECT_EQ(error_of("cq0-").message,
+            "unsupported token version 0; this chaosq reads versions 1 to 2");
   EXPECT_EQ(error_of("cq12345678901234567890-").message,
             "unsupported token version 123456789012...; this chaosq reads versions 1 to 2");
 }

@@ -64,8 +64,8 @@ std::vector<std::string> validate(const workload& w) {
   if (w.faults.odds < 2) bad("fault odds must be at least 2");
   if (w.faults.crash_points.empty()) bad("crash points must name at least one point");
   if (!w.faults.crash_points.within(drawn_crash_points)) {
-    point_set const outside = point_set::from_bits(w.faults.crash_points.bits() &
-                                                   ~drawn_crash_points.bits());
+    point_set const outside =
+        point_set::from_bits(w.faults.crash_points.bits() & ~drawn_crash_points.bits());
     bad("crash points: crashes are never drawn at " + describe(outside) + " (only at " +
         describe(drawn_crash_points) + ")");
   }

@@ -266,7 +266,8 @@ TEST(Loader, OutOfRangeValuesNameTheRange) {
 }
 
 TEST(Loader, CrashPointsRestrictDrawnCrashes) {
-  scenario const s = loaded(with("faults: {budget: {crashes: 2, crash_points: [mid-item, in-get]}}\n"));
+  scenario const s =
+      loaded(with("faults: {budget: {crashes: 2, crash_points: [mid-item, in-get]}}\n"));
   EXPECT_EQ(s.work.faults.crash_points,
             (harness::point_set{harness::fault_point::mid_item, harness::fault_point::in_get}));
   EXPECT_EQ(loaded(minimal).work.faults.crash_points, harness::drawn_crash_points);

@@ -77,9 +77,9 @@ class point_set {
 
 /// The points where the decision stream may draw a crash: the consumer's four points while it
 /// handles an item, its wait in get, and a producer before each put.
-inline constexpr point_set drawn_crash_points{
-    fault_point::after_get, fault_point::mid_item, fault_point::before_ack,
-    fault_point::after_ack, fault_point::in_get,   fault_point::before_put};
+inline constexpr point_set drawn_crash_points{fault_point::after_get,  fault_point::mid_item,
+                                              fault_point::before_ack, fault_point::after_ack,
+                                              fault_point::in_get,     fault_point::before_put};
 
 /// What a fault does to the task it strikes.
 enum class fault_kind : std::uint8_t {
