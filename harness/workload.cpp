@@ -96,17 +96,17 @@ std::vector<std::string> validate(const workload& w) {
   return problems;
 }
 
-std::string describe(point_set points) {
+std::string describe(point_set points, std::string_view separator) {
   std::string out;
   std::uint32_t known = 0;
   for (const auto& [p, name, help] : names_of<fault_point>::values) {
     known |= point_set{p}.bits();
     if (!points.contains(p)) continue;
-    if (!out.empty()) out += ',';
+    if (!out.empty()) out += separator;
     out += name;
   }
   if (std::uint32_t const unknown = points.bits() & ~known; unknown != 0) {
-    if (!out.empty()) out += ',';
+    if (!out.empty()) out += separator;
     out += "unknown point bits 0x";
     constexpr std::string_view hex = "0123456789abcdef";
     std::string digits;
@@ -114,6 +114,14 @@ std::string describe(point_set points) {
     out += digits;
   }
   return out.empty() ? "(none)" : out;
+}
+
+std::string crash_point_problem(point_set chosen, fault_point p) {
+  if (!drawn_crash_points.contains(p))
+    return "crashes are never drawn at " + std::string(name_of(p)) + " (only at " +
+           describe(drawn_crash_points, ", ") + ")";
+  if (chosen.contains(p)) return std::string(name_of(p)) + " is listed twice";
+  return {};
 }
 
 std::string describe(const workload& w) {

@@ -28,11 +28,8 @@ std::string parse_crash_points(std::string_view text, point_set& out) {
       return "'" + name + "' is not a fault point (" + describe(drawn_crash_points) + ")" +
              (best.empty() ? "" : "; did you mean '" + best + "'?");
     }
-    if (!drawn_crash_points.contains(*p))
-      return "crashes are never drawn at " + name + " (only at " + describe(drawn_crash_points) +
-             ")";
-    if (chosen.contains(*p)) return name + " is listed twice";
-    chosen = point_set::from_bits(chosen.bits() | point_set{*p}.bits());
+    if (std::string problem = crash_point_problem(chosen, *p); !problem.empty()) return problem;
+    chosen.insert(*p);
     if (comma == text.size()) break;
     start = comma + 1;
   }

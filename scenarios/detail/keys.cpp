@@ -127,17 +127,6 @@ key_def enum_key(std::string path, std::string help, Get get) {
   return k;
 }
 
-/// The points where crashes are drawn, as `names` would list them.
-std::string drawn_point_names(std::string_view separator) {
-  std::string out;
-  for (const auto& [p, point_name, help] : harness::names_of<harness::fault_point>::values) {
-    if (!harness::drawn_crash_points.contains(p)) continue;
-    if (!out.empty()) out += separator;
-    out += point_name;
-  }
-  return out;
-}
-
 key_def required(key_def k) {
   k.required = true;
   return k;
@@ -277,20 +266,18 @@ std::vector<key_def> build() {
       [](auto& s, std::size_t) -> auto& { return s.work.faults.odds; }));
 
   key_def points =
-      make("faults.budget.crash_points", shape::list, "list of " + drawn_point_names(" | "),
+      make("faults.budget.crash_points", shape::list,
+           "list of " + harness::describe(harness::drawn_crash_points, " | "),
            "where drawn crashes may strike (restrict to spend the crash budget there only)");
   points.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
     harness::point_set chosen;
     r.list(n, "a list of fault points", [&](const YAML::Node& e, std::size_t) {
       auto p = r.enumeration<harness::fault_point>(e);
       if (!p) return;
-      if (!harness::drawn_crash_points.contains(*p)) {
-        r.error(e, "crashes are never drawn at " + std::string(harness::name_of(*p)) +
-                       ": expected one of " + drawn_point_names(" | "));
-      } else if (chosen.contains(*p)) {
-        r.error(e, std::string(harness::name_of(*p)) + " is listed twice");
+      if (std::string problem = harness::crash_point_problem(chosen, *p); !problem.empty()) {
+        r.error(e, std::move(problem));
       } else {
-        chosen = harness::point_set::from_bits(chosen.bits() | harness::point_set{*p}.bits());
+        chosen.insert(*p);
       }
     });
     if (n.IsSequence() && n.size() == 0)

@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chaosq/harness/names.hpp"
@@ -62,6 +63,7 @@ class point_set {
   [[nodiscard]] constexpr bool contains(fault_point p) const noexcept {
     return (bits_ & bit(p)) != 0;
   }
+  constexpr void insert(fault_point p) noexcept { bits_ |= bit(p); }
   /// Every point of this set is in `other`.
   [[nodiscard]] constexpr bool within(point_set other) const noexcept {
     return (bits_ & ~other.bits_) == 0;
@@ -153,8 +155,12 @@ struct workload {
 /// Problems with a workload's values, one message each (empty: valid).
 [[nodiscard]] std::vector<std::string> validate(const workload& w);
 
-/// The points' names, comma-separated in `fault_point` order: "mid-item,before-ack".
-[[nodiscard]] std::string describe(point_set points);
+/// The points' names in `fault_point` order, `separator` between them: "mid-item,before-ack".
+[[nodiscard]] std::string describe(point_set points, std::string_view separator = ",");
+
+/// Why `p` cannot join the crash points `chosen` so far (crashes are never drawn there, or it
+/// is listed twice); empty when it can. The one wording of both rules, for every front-end.
+[[nodiscard]] std::string crash_point_problem(point_set chosen, fault_point p);
 
 /// One line naming every setting: "fifo maxsize=0 producers=1 items=3 put=blocking ...".
 [[nodiscard]] std::string describe(const workload& w);
