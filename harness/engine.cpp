@@ -281,9 +281,10 @@ class engine_run final : private detail::consumer_host {
     }
     report.violation = std::move(violation_);
     report.steps = loop_.steps();
-    report.decisions.assign(decisions_.record().begin(), decisions_.record().end());
-    report.tags.assign(decisions_.tags().begin(), decisions_.tags().end());
-    report.bounds.assign(decisions_.bounds().begin(), decisions_.bounds().end());
+    // Copy-assigned: the report's vectors keep their capacity from run to run.
+    report.decisions = decisions_.record();
+    report.tags = decisions_.tags();
+    report.bounds = decisions_.bounds();
     report.tasks = static_cast<std::uint32_t>(actors_.size());
     report.trace = std::move(trace_);
   }
@@ -617,11 +618,12 @@ class engine_run final : private detail::consumer_host {
     // A queue whose put suspends after storing lets a getter take the item before put returns:
     // the item was put when it was stored, so record the put now. (The unbounded reference
     // queue stores with put_nowait, in the producer's own step: nothing to look for.)
-    for (actor& p : actors_) {
-      if (reference_queue_ && w_.maxsize <= 0) break;
-      if (p.putting && p.current.id == it.id && it.id < ledger_.size() && !ledger_[it.id].put) {
-        on_put(p, it);
-        p.putting = true;
+    if (!reference_queue_ || w_.maxsize > 0) {
+      for (actor& p : actors_) {
+        if (p.putting && p.current.id == it.id && it.id < ledger_.size() && !ledger_[it.id].put) {
+          on_put(p, it);
+          p.putting = true;
+        }
       }
     }
     if (reference_queue_) {
@@ -721,19 +723,20 @@ class engine_run final : private detail::consumer_host {
       return out;
     }
     out.reserve(open_items_);
-    for (std::uint32_t id = 0; id < ledger_.size(); ++id) {
-      const item_record& r = ledger_[id];
-      if (r.put && (r.fate == fate::queued || r.fate == fate::taken)) out.push_back(id);
-    }
+    for (std::uint32_t id = 0; id < ledger_.size(); ++id)
+      if (is_open(ledger_[id])) out.push_back(id);
     assert(out.size() == open_items_);
     return out;
   }
 
+  /// Put, and neither acknowledged nor drained: what `open_items_` counts.
+  static bool is_open(const item_record& r) {
+    return r.put && (r.fate == fate::queued || r.fate == fate::taken);
+  }
+
   /// `open_items_` counted from the ledger (for assertions).
   [[nodiscard]] std::size_t open_items_slowly() const {
-    return static_cast<std::size_t>(std::count_if(
-        ledger_.begin(), ledger_.end(),
-        [](const auto& r) { return r.put && (r.fate == fate::queued || r.fate == fate::taken); }));
+    return static_cast<std::size_t>(std::count_if(ledger_.begin(), ledger_.end(), is_open));
   }
 
   void observe_count() {
@@ -844,12 +847,7 @@ class engine_run final : private detail::consumer_host {
   sim::task<item> get(std::size_t me) override {
     guard_consumer_call(me);
     actor& a = actors_[me];
-    a.holding = false;
-    a.act = activity::in_get;
-    if (queue_->qsize() == 0 && !shut_down_) {
-      begin_wait(a, fault_point::in_get);
-      note(a, "get", -1, "waiting");
-    }
+    start_get(a);
     item it;
     try {
       it = co_await queue_->get();
@@ -859,6 +857,16 @@ class engine_run final : private detail::consumer_host {
     }
     took(a, it);
     co_return it;
+  }
+
+  /// A consumer calls get: it holds nothing now, and waits if the queue is empty.
+  void start_get(actor& a) {
+    a.holding = false;
+    a.act = activity::in_get;
+    if (queue_->qsize() == 0 && !shut_down_) {
+      begin_wait(a, fault_point::in_get);
+      note(a, "get", -1, "waiting");
+    }
   }
 
   /// A consumer's get returned `it`.
@@ -952,12 +960,7 @@ class engine_run final : private detail::consumer_host {
         end = stop::ended();
         break;
       }
-      a.holding = false;
-      a.act = activity::in_get;
-      if (queue_->qsize() == 0 && !shut_down_) {
-        begin_wait(a, fault_point::in_get);
-        note(a, "get", -1, "waiting");
-      }
+      start_get(a);
       item it;
       try {
         if (reference_queue_ && queue_->qsize() > 0) {
@@ -1465,29 +1468,23 @@ const run_report& engine::run(const workload& w, sim::decision_source& decisions
     bool& running;
     ~done() { running = false; }
   } const guard{s.running};
-  run_report& report = s.report;
-  report.violation.reset();
-  report.trace.reset();
   {
     engine_run r(w, decisions, options, s.buffers);
-    r.go(report);
+    r.go(s.report);  // sets every field of the report
   }
-  return report;
+  return s.report;
 }
+
+bool engine::busy() const noexcept { return state_->running; }
 
 run_report run(const workload& w, sim::decision_source& decisions, const run_options& options) {
   // One engine per thread keeps its buffers from call to call; a run started from inside a run
   // (a consumer that runs a workload itself) gets an engine of its own.
   thread_local engine spare;
-  thread_local bool spare_busy = false;
-  if (spare_busy) {
+  if (spare.busy()) {
     engine own;
     return own.run(w, decisions, options);
   }
-  spare_busy = true;
-  struct done {
-    ~done() { spare_busy = false; }
-  } const guard;
   return spare.run(w, decisions, options);
 }
 

@@ -74,6 +74,9 @@ class engine {
   const run_report& run(const workload& w, sim::decision_source& decisions,
                         const run_options& options = {});
 
+  /// True while one of this engine's runs is in progress (a consumer may start a run itself).
+  [[nodiscard]] bool busy() const noexcept;
+
  private:
   std::unique_ptr<detail::engine_state> state_;
 };
