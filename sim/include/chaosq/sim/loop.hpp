@@ -268,7 +268,7 @@ class loop {
   std::vector<std::unique_ptr<detail::task_state>> tasks_;
   detail::ring<detail::task_state*> ready_;
   std::vector<std::uint32_t> ready_ids_;  // scratch for decision-driven picks
-  std::vector<timer> timers_;  // a min-heap on (when, id)
+  std::vector<timer> timers_;             // a min-heap on (when, id)
   std::uint64_t next_timer_id_ = 0;
   time_point now_{0};
   std::uint64_t steps_ = 0;
