@@ -64,7 +64,7 @@ void run_tally::add(const harness::run_report& r) noexcept {
   decisions += r.decisions.size();
   if (r.violation) {
     ++violations;
-    ++by_oracle[static_cast<std::size_t>(r.violation->oracle)];
+    ++by_oracle[static_cast<std::size_t>(r.violation->oracle())];
   }
 }
 

@@ -109,6 +109,7 @@ struct actor {
   std::uint64_t fault_step = 0;
   std::uint64_t wait_step = 0;    // when its current wait (get, put, join) began
   bool struck_this_wait = false;  // a fault already struck it during its current wait
+  bool wait_traced = false;       // the trace shows its current queue call suspended
   bool putting = false;           // a producer inside put (of `current`)
   // joiners
   std::uint64_t join_step = 0;
@@ -272,11 +273,8 @@ class engine_run final : private detail::consumer_host {
       violation_->marked_steps.erase(
           std::unique(violation_->marked_steps.begin(), violation_->marked_steps.end()),
           violation_->marked_steps.end());
-      if (report.end == run_end::complete || report.end == run_end::quiescent) {
-        if (violation_->oracle != oracle::join_hang && violation_->oracle != oracle::stranded &&
-            violation_->oracle != oracle::lost && violation_->oracle != oracle::join_late)
-          report.end = run_end::violation;
-      }
+      bool const ended = report.end == run_end::complete || report.end == run_end::quiescent;
+      if (ended && !info(violation_->kind).judged_at_end) report.end = run_end::violation;
       if (trace_) trace_->mark(violation_->marked_steps);
     }
     report.violation = std::move(violation_);
@@ -353,6 +351,7 @@ class engine_run final : private detail::consumer_host {
       in_step_ = true;
       bool const ran = loop_.step();
       in_step_ = false;
+      if (ran && trace_) trace_new_waits();
       if (!ran) {
         // Nothing can run: control events still due take effect now, in step order.
         if (apply_overdue_controls()) continue;
@@ -361,6 +360,21 @@ class engine_run final : private detail::consumer_host {
       if (violation_) return run_end::violation;
       check_join_late();
       if (violation_) return run_end::violation;
+    }
+  }
+
+  /// After a step, in traced runs: a get or put that the step left suspended is "waiting" in
+  /// the trace. What the queue under test did, seen from the loop, not what the reference
+  /// queue's full()/empty() would predict: a queue that overfills shows no wait it never made.
+  void trace_new_waits() {
+    for (actor& a : actors_) {
+      if (a.wait_traced || (a.act != activity::in_get && a.act != activity::in_put) ||
+          !a.task.waiting())
+        continue;
+      a.wait_traced = true;
+      bool const get = a.act == activity::in_get;
+      trace_->events.push_back({loop_.steps(), a.name, get ? "get" : "put",
+                                get ? -1 : static_cast<std::int64_t>(a.current.id), "waiting", ""});
     }
   }
 
@@ -512,7 +526,7 @@ class engine_run final : private detail::consumer_host {
       runnable += a.name;
       if (a.holding) runnable += " (holding " + item_name(a.current.id) + ")";
     }
-    fail(oracle::livelock, "step-budget",
+    fail(verdict_kind::livelock_step_budget,
          "the step budget of " + std::to_string(w_.step_budget) +
              " steps ran out with tasks still runnable: " + runnable,
          {loop_.steps()});
@@ -606,7 +620,7 @@ class engine_run final : private detail::consumer_host {
     observe_count();
     note(p, "put", it.id, "ok");
     if (w_.maxsize > 0 && shadow_.size() > static_cast<std::size_t>(w_.maxsize)) {
-      fail(oracle::capacity, "over-maxsize",
+      fail(verdict_kind::capacity_over_maxsize,
            "after " + p.name + " put " + item_name(it.id) + " at step " + std::to_string(now()) +
                " the queue held " + std::to_string(shadow_.size()) + " items, maxsize " +
                std::to_string(w_.maxsize),
@@ -634,7 +648,7 @@ class engine_run final : private detail::consumer_host {
     }
     if (it.id >= ledger_.size() || !ledger_[it.id].put || ledger_[it.id].got) {
       bool const seen = it.id < ledger_.size() && ledger_[it.id].got;
-      fail(oracle::duplicated, seen ? "got-twice" : "never-put",
+      fail(seen ? verdict_kind::duplicated_got_twice : verdict_kind::duplicated_never_put,
            c.name + " got " + item_name(it.id) + " at step " + std::to_string(now()) +
                (seen ? ", already got by " + actors_[ledger_[it.id].got_by].name + " at step " +
                            std::to_string(ledger_[it.id].got_step)
@@ -644,7 +658,7 @@ class engine_run final : private detail::consumer_host {
     }
     auto expected = expected_next();
     if (expected != shadow_.end() && expected->id != it.id) {
-      fail(oracle::order, std::string(name_of(w_.kind)),
+      fail(out_of_order(w_.kind),
            c.name + " got " + item_name(it.id) + " at step " + std::to_string(now()) + " but a " +
                std::string(name_of(w_.kind)) + " queue must hand out " + item_name(expected->id) +
                " first",
@@ -659,6 +673,18 @@ class engine_run final : private detail::consumer_host {
     r.got_step = now();
     r.fate = fate::taken;
     note(c, "get", it.id, "ok");
+  }
+
+  static verdict_kind out_of_order(queue::queue_kind kind) {
+    switch (kind) {
+      case queue::queue_kind::fifo:
+        return verdict_kind::order_fifo;
+      case queue::queue_kind::lifo:
+        return verdict_kind::order_lifo;
+      case queue::queue_kind::priority:
+        break;
+    }
+    return verdict_kind::order_priority;
   }
 
   shadow_items::iterator expected_next() {
@@ -696,18 +722,18 @@ class engine_run final : private detail::consumer_host {
     observe_count();
     note(c, "ack", it.id, queue_refused ? "ValueError" : "ok");
     if (queue_->unfinished_tasks() < 0) {
-      fail(oracle::over_ack, "negative-count",
+      fail(verdict_kind::over_ack_negative_count,
            c.name + "'s task_done for " + item_name(it.id) + " at step " + std::to_string(now()) +
                " drove the unfinished count to " + std::to_string(queue_->unfinished_tasks()) +
                ": the queue accepted more acknowledgements than items put",
            {r.got_step, now()});
     } else if (r.acks > 1) {
-      fail(oracle::over_ack, "double-ack",
+      fail(verdict_kind::over_ack_double_ack,
            c.name + " acknowledged " + item_name(it.id) + " a second time at step " +
                std::to_string(now()) + " (got at step " + std::to_string(r.got_step) + ")",
            {r.got_step, now()});
     } else if (queue_refused) {
-      fail(oracle::over_ack, "task-done-error",
+      fail(verdict_kind::over_ack_task_done_error,
            c.name + "'s task_done for " + item_name(it.id) + " at step " + std::to_string(now()) +
                " raised: task_done() called too many times",
            {now()});
@@ -781,11 +807,10 @@ class engine_run final : private detail::consumer_host {
         a.putting = true;
         if (w_.put == put_mode::blocking) {
           a.act = activity::in_put;
+          a.wait_traced = false;
           if (w_.maxsize > 0 && queue_->qsize() >= static_cast<std::size_t>(w_.maxsize) &&
-              !shut_down_) {
+              !shut_down_)
             begin_wait(a, fault_point::in_put);
-            note(a, "put", it.id, "waiting");
-          }
           if (reference_queue_ && !reference_full()) {
             // The reference put stores at once when there is room: skip its coroutine frame.
             queue_->put_nowait(it);
@@ -863,10 +888,8 @@ class engine_run final : private detail::consumer_host {
   void start_get(actor& a) {
     a.holding = false;
     a.act = activity::in_get;
-    if (queue_->qsize() == 0 && !shut_down_) {
-      begin_wait(a, fault_point::in_get);
-      note(a, "get", -1, "waiting");
-    }
+    a.wait_traced = false;
+    if (queue_->qsize() == 0 && !shut_down_) begin_wait(a, fault_point::in_get);
   }
 
   /// A consumer's get returned `it`.
@@ -1082,7 +1105,7 @@ class engine_run final : private detail::consumer_host {
   /// Out of line, so that the check above stays small enough to inline.
   [[gnu::noinline]] bool stop_looping_consumer(std::size_t me) {
     const actor& a = actors_[me];
-    fail(oracle::livelock, "no-suspension",
+    fail(verdict_kind::livelock_no_suspension,
          a.name + " made " + std::to_string(max_calls_per_step_) + " queue calls within step " +
              std::to_string(now()) + " without ever suspending",
          {now()});
@@ -1156,7 +1179,7 @@ class engine_run final : private detail::consumer_host {
       unacked = &zeros_[j.zeros_at_call].unacked;
       zero_step = zeros_[j.zeros_at_call].step;
     } else {
-      fail(oracle::join_early, "no-zero",
+      fail(verdict_kind::join_early_no_zero,
            j.name + "'s join returned at step " + std::to_string(now()) +
                " although the unfinished count never reached zero after it began waiting at step " +
                std::to_string(j.join_step),
@@ -1164,18 +1187,19 @@ class engine_run final : private detail::consumer_host {
       return;
     }
     if (!unacked->empty()) {
+      // The steps are complete only once the items are explained: build the text first.
       std::vector<std::uint64_t> steps{j.join_step, zero_step, now()};
-      fail(oracle::join_early, "unacked",
-           j.name + "'s join returned at step " + std::to_string(now()) +
-               "; the count reached zero at step " + std::to_string(zero_step) +
-               " while the ledger still held: " + explain_items(*unacked, steps),
-           steps);
+      std::string message = j.name + "'s join returned at step " + std::to_string(now()) +
+                            "; the count reached zero at step " + std::to_string(zero_step) +
+                            " while the ledger still held: ";
+      explain_items(&message, *unacked, steps);
+      fail(verdict_kind::join_early_unacked, std::move(message), std::move(steps));
       return;
     }
     for (const actor& c : actors_) {
       if (c.role == role::consumer && c.holding && c.acked_current && !c.task.done()) {
         const item_record& r = ledger_[c.current.id];
-        fail(oracle::work_unfinished, "acked-before-done",
+        fail(verdict_kind::work_unfinished_acked_before_done,
              j.name + "'s join returned at step " + std::to_string(now()) + " while " + c.name +
                  " was still processing " + item_name(c.current.id) + ", acknowledged at step " +
                  std::to_string(r.ack_step),
@@ -1190,7 +1214,7 @@ class engine_run final : private detail::consumer_host {
     for (const actor& j : actors_) {
       if (j.role == role::joiner && j.act == activity::in_join && j.task.waiting()) {
         std::uint64_t const zero_step = zeros_.empty() ? j.join_step : zeros_.back().step;
-        fail(oracle::join_late, "not-woken",
+        fail(verdict_kind::join_late_not_woken,
              "the unfinished count is zero since step " + std::to_string(zero_step) + " but " +
                  j.name + ", waiting in join since step " + std::to_string(j.join_step) +
                  ", was not woken",
@@ -1212,11 +1236,12 @@ class engine_run final : private detail::consumer_host {
       std::vector<std::uint64_t> steps;
       steps.reserve(1 + 3 * unacked.size());  // the join, then up to three steps per item
       steps.push_back(j.join_step);
-      std::string kind = unacked.empty() ? "count-mismatch" : hang_kind(unacked.front());
+      verdict_kind const kind =
+          unacked.empty() ? verdict_kind::join_hang_count_mismatch : hang_kind(unacked.front());
       if (!explain_) {
         // A hang is the common failure, met on a large share of all runs: no text unless asked.
         explain_items(nullptr, unacked, steps);
-        fail(oracle::join_hang, std::move(kind), {}, std::move(steps));
+        fail(kind, {}, std::move(steps));
         return;
       }
       std::string message;
@@ -1234,12 +1259,12 @@ class engine_run final : private detail::consumer_host {
         message += "Unacknowledged: "sv;
         explain_items(&message, unacked, steps);
       }
-      fail(oracle::join_hang, std::move(kind), std::move(message), std::move(steps));
+      fail(kind, std::move(message), std::move(steps));
       return;
     }
     for (const actor& p : actors_) {
       if (p.role == role::producer && p.act == activity::in_put && !p.task.done()) {
-        fail(oracle::stranded, "producer-in-put",
+        fail(verdict_kind::stranded_producer_in_put,
              p.name + " is blocked in put since step " + std::to_string(p.wait_step) +
                  ", forever: the queue holds " + std::to_string(queue_->qsize()) + " of maxsize " +
                  std::to_string(w_.maxsize) + " and no task will take an item" +
@@ -1252,7 +1277,7 @@ class engine_run final : private detail::consumer_host {
     }
     for (const actor& j : actors_) {
       if (j.role == role::joiner && j.act == activity::waiting_producers && !j.task.done()) {
-        fail(oracle::stranded, "joiner-waits-on-producers",
+        fail(verdict_kind::stranded_joiner_waits_on_producers,
              j.name + " waits for producers that can never finish", {});
         return;
       }
@@ -1260,14 +1285,14 @@ class engine_run final : private detail::consumer_host {
     for (const actor& c : actors_) {
       if (c.role != role::consumer || c.act != activity::in_get || c.task.done()) continue;
       if (shut_down_) {
-        fail(oracle::stranded, "getter-after-shutdown",
+        fail(verdict_kind::stranded_getter_after_shutdown,
              c.name + " still waits in get (since step " + std::to_string(c.wait_step) +
                  ") although the queue was shut down at step " + std::to_string(shutdown_step_),
              {c.wait_step, shutdown_step_});
         return;
       }
       if (queue_->qsize() > 0) {
-        fail(oracle::stranded, "getter-beside-items",
+        fail(verdict_kind::stranded_getter_beside_items,
              c.name + " waits in get since step " + std::to_string(c.wait_step) +
                  ", forever, while the queue holds " + std::to_string(queue_->qsize()) +
                  " items (a lost wake-up)",
@@ -1279,35 +1304,29 @@ class engine_run final : private detail::consumer_host {
       std::vector<std::uint64_t> steps;
       std::vector<std::uint32_t> ids;
       for (const item& it : shadow_) ids.push_back(it.id);
-      fail(oracle::lost, "vanished",
-           "the queue holds " + std::to_string(queue_->qsize()) + " item(s) but " +
-               std::to_string(shadow_.size()) +
-               " were put and never got: " + explain_items(ids, steps),
-           steps);
+      std::string message = "the queue holds " + std::to_string(queue_->qsize()) + " item(s) but " +
+                            std::to_string(shadow_.size()) + " were put and never got: ";
+      explain_items(&message, ids, steps);
+      fail(verdict_kind::lost_vanished, std::move(message), std::move(steps));
     } else if (shadow_.size() < queue_->qsize()) {
-      fail(oracle::duplicated, "extra-items",
+      fail(verdict_kind::duplicated_extra_items,
            "the queue holds " + std::to_string(queue_->qsize()) + " item(s) but only " +
                std::to_string(shadow_.size()) + " were put and never got",
            {});
     }
   }
 
-  std::string hang_kind(std::uint32_t id) const {
+  verdict_kind hang_kind(std::uint32_t id) const {
     const item_record& r = ledger_[id];
-    if (r.fate == fate::queued) return "unconsumed";
-    if (r.holder_struck && actors_[r.got_by].task.done())
-      return r.holder_fault == fault_kind::cancel ? "held-by-cancelled" : "held-by-crashed";
-    return "never-acked";
+    if (r.fate == fate::queued) return verdict_kind::join_hang_unconsumed;
+    if (r.holder_struck && actors_[r.got_by].task.done()) {
+      return r.holder_fault == fault_kind::cancel ? verdict_kind::join_hang_held_by_cancelled
+                                                  : verdict_kind::join_hang_held_by_crashed;
+    }
+    return verdict_kind::join_hang_never_acked;
   }
 
-  /// "i3 (put by p0 at step 2, got by c1 at step 5, held by c1: crash at mid-item at step 7)"
-  std::string explain_items(const std::vector<std::uint32_t>& ids,
-                            std::vector<std::uint64_t>& steps) const {
-    std::string out;
-    explain_items(&out, ids, steps);
-    return out;
-  }
-
+  /// "i3 (put by p0 at step 2, got by c1 at step 5, held by c1: crash at mid-item at step 7)".
   /// Appends the steps that matter for each item to `steps` and, when `out` is given, the
   /// explanation to `*out` (without the temporaries of `+`).
   void explain_items(std::string* out, const std::vector<std::uint32_t>& ids,
@@ -1383,10 +1402,10 @@ class engine_run final : private detail::consumer_host {
     out.append(digits.data(), end);
   }
 
-  void fail(oracle o, std::string kind, std::string message, std::vector<std::uint64_t> steps) {
+  void fail(verdict_kind kind, std::string message, std::vector<std::uint64_t> steps) {
     if (violation_) return;
     if (!explain_) message.clear();  // rare verdicts build their text anyway: it is dropped
-    violation_ = verdict{o, std::move(kind), std::move(message), std::move(steps)};
+    violation_ = verdict{kind, std::move(message), std::move(steps)};
   }
 
   // ---- trace ----

@@ -1,5 +1,6 @@
 #include "chaosq/harness/engine.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -261,6 +262,45 @@ TEST(engine, traces_are_byte_identical_across_compilers) {
   std::stringstream golden;
   golden << in.rdbuf();
   EXPECT_EQ(golden.str(), text);
+}
+
+}  // namespace
+}  // namespace chaosq::harness
+
+namespace chaosq::harness {
+namespace {
+
+/// A bounded queue that never makes a putter wait: it stores every item at once (unbounded
+/// underneath), so it overfills.
+std::unique_ptr<work_queue> overfilling_queue(const workload& w) {
+  return std::make_unique<queue_adapter<queue::basic_queue<item>>>(w.kind, 0);
+}
+
+std::size_t waits_in(const trace& t, std::string_view operation) {
+  return static_cast<std::size_t>(std::count_if(
+      t.events.begin(), t.events.end(),
+      [&](const trace_event& e) { return e.operation == operation && e.outcome == "waiting"; }));
+}
+
+workload bounded_fast_producer() {
+  workload w;
+  w.maxsize = 1;
+  w.items = 3;
+  w.consumers = 1;
+  return w;
+}
+
+// The trace says what the queue under test did: a put is "waiting" only when it suspended.
+TEST(engine, the_trace_shows_only_waits_the_queue_made) {
+  workload const w = bounded_fast_producer();
+  run_report const reference = replay(w, {}, {.trace = true});
+  EXPECT_GT(waits_in(*reference.trace, "put"), 0U) << reference.trace->to_text();
+  EXPECT_GT(waits_in(*reference.trace, "get"), 0U) << reference.trace->to_text();
+
+  run_report const overfilled = replay(w, {}, {.trace = true, .make_queue = overfilling_queue});
+  ASSERT_TRUE(overfilled.violation);
+  EXPECT_EQ(overfilled.violation->kind, verdict_kind::capacity_over_maxsize);
+  EXPECT_EQ(waits_in(*overfilled.trace, "put"), 0U) << overfilled.trace->to_text();
 }
 
 }  // namespace

@@ -790,7 +790,7 @@ TEST(oracle_lost, counted_item_that_vanished_under_a_waiting_join_is_not_called_
   ASSERT_TRUE(r.violation) << explain(r);
   // i2 was counted but is not in the queue (qsize 0): either the oracle says it vanished, or
   // the hang's explanation at least does not claim i2 is still queued.
-  if (r.violation->oracle != oracle::lost) {
+  if (r.violation->oracle() != oracle::lost) {
     EXPECT_FALSE(contains(r.violation->message, "still in the queue")) << explain(r);
   }
 }
@@ -802,7 +802,7 @@ TEST(oracle_lost, extra_copies_left_in_the_queue_are_not_lost_items) {
   w.joiners = 0;
   auto r = run_in_order(w, queue_of<stores_every_item_twice>());
   ASSERT_TRUE(r.violation) << explain(r);
-  EXPECT_NE(name_of(r.violation->oracle), "lost") << explain(r);
+  EXPECT_NE(name_of(r.violation->oracle()), "lost") << explain(r);
 }
 
 // ---- oracle: duplicated ----

@@ -38,12 +38,6 @@ std::string current_test_filter() {
   return std::string(info->test_suite_name()) + "." + info->name();
 }
 
-/// The verdicts a run may end with, through no fault of the queue or the consumers, once faults
-/// have ended every consumer (see `judge_join_contract`).
-constexpr std::array<std::string_view, 4> k_out_of_consumers{
-    "join-hang/unconsumed", "stranded/producer-in-put", "stranded/joiner-waits-on-producers",
-    "livelock/step-budget"};
-
 /// The acknowledgement ledger rebuilt from the trace alone, independently of the engine's.
 class trace_ledger {
  public:
@@ -206,9 +200,11 @@ class sink_listener final : public rc::detail::TestListener {
   rc::detail::TestListener* forward_;
 };
 
-bool excusable(std::string_view signature) {
-  return std::find(k_out_of_consumers.begin(), k_out_of_consumers.end(), signature) !=
-         k_out_of_consumers.end();
+/// A verdict a run may end with, through no fault of the queue or the consumers, once faults
+/// have ended every consumer (see `judge_join_contract`).
+bool excusable(harness::verdict_kind kind) {
+  return std::find(harness::out_of_consumers.begin(), harness::out_of_consumers.end(), kind) !=
+         harness::out_of_consumers.end();
 }
 
 /// Faults and shutdowns the run drew: strike decisions that took the striking value.
@@ -230,7 +226,8 @@ contract_verdict judge_traced(const generated_run& g) {
     if (auto problem = ledger.feed(e); problem && !from_trace) from_trace = problem;
   }
   if (g.report.violation) {
-    if (excusable(out.signature) && ledger.no_consumer_left() && ledger.every_taken_item_acked()) {
+    if (excusable(g.report.violation->kind) && ledger.no_consumer_left() &&
+        ledger.every_taken_item_acked()) {
       out.excused = true;
     } else {
       out.broken = out.signature + ": " + g.report.violation->message;
@@ -306,7 +303,7 @@ contract_verdict judge_join_contract(const harness::workload_space& space,
                                      const harness::run_options& options) {
   generated_run const fast = harness::replay_generated(space, record, options);
   std::string const signature = signature_of(fast.report);
-  if (fast.report.violation && !excusable(signature)) {
+  if (fast.report.violation && !excusable(fast.report.violation->kind)) {
     return {signature + ": " + fast.report.violation->message, signature, false,
             drew_faults(fast.report, fast.work)};
   }

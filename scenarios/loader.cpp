@@ -220,18 +220,17 @@ std::optional<verdict_pattern> reader::pattern(const YAML::Node& n) {
   }
   if (slash != std::string_view::npos) {
     std::string_view const kind = t.substr(slash + 1);
-    bool const ok =
-        !kind.empty() && kind.size() <= 100 && std::all_of(kind.begin(), kind.end(), [](char c) {
-          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-        });
-    if (!ok) {
-      error(n,
-            "expected ORACLE/KIND with a KIND of lowercase letters, digits and '-' (like "
-            "join-hang/held-by-crashed), got " +
-                describe_node(n));
+    p.kind = harness::parse_verdict_kind(p.oracle, kind);
+    if (!p.kind) {
+      std::vector<std::string_view> const kinds = harness::kind_names(p.oracle);
+      std::string message = "unknown kind '" + clip(kind) + "' of oracle '" +
+                            std::string(oracle_name) + "' in " + describe_node(n) +
+                            "; its kinds: " + join(kinds, ", ");
+      if (std::string best = closest(kind, kinds); !best.empty())
+        message += "; did you mean '" + std::string(oracle_name) + "/" + best + "'?";
+      error(n, std::move(message));
       return std::nullopt;
     }
-    p.kind = std::string(kind);
   }
   return p;
 }
@@ -697,7 +696,7 @@ class loader {
       fail("expect.join", "this scenario has no joiners (joiners.count is 0), so 'join: " +
                               std::string(harness::name_of(*e.join)) + "' cannot hold");
     }
-    bool const hang_verdict = e.verdict && is_hang(e.verdict->oracle);
+    bool const hang_verdict = e.verdict && is_hang(*e.verdict);
     if (e.join == join_outcome::hangs && !hang_verdict) {
       fail("expect.join", "'join: hangs' contradicts 'verdict: " + verdict_text() + "'" +
                               line_of("expect.verdict") +
@@ -728,7 +727,7 @@ class loader {
     if (e.verdict) {
       for (std::size_t i = 0; i < e.forbid.size(); ++i) {
         const verdict_pattern& f = e.forbid[i];
-        if (f.oracle == e.verdict->oracle && (f.kind.empty() || f.kind == e.verdict->kind)) {
+        if (e.verdict->within(f)) {
           fail("expect.forbid", "forbid[" + std::to_string(i) + "] '" + f.to_string() +
                                     "' forbids the expected verdict '" + verdict_text() + "'");
         }

@@ -110,10 +110,27 @@ expect:
   EXPECT_EQ(s.work.step_budget, 5000U);
   EXPECT_EQ(s.explore, (exploration{"random", 42, 18446744073709551615ULL}));
   EXPECT_EQ(s.expect.join, join_outcome::hangs);
-  EXPECT_EQ(s.expect.verdict, (verdict_pattern{harness::oracle::join_hang, "held-by-crashed"}));
+  EXPECT_EQ(s.expect.verdict, (verdict_pattern{harness::oracle::join_hang,
+                                               harness::verdict_kind::join_hang_held_by_crashed}));
   EXPECT_EQ(s.expect.unacknowledged, (std::vector<std::uint32_t>{1, 3}));
-  EXPECT_EQ(s.expect.forbid, (std::vector<verdict_pattern>{{harness::oracle::over_ack, ""},
-                                                           {harness::oracle::order, "lifo"}}));
+  EXPECT_EQ(s.expect.forbid, (std::vector<verdict_pattern>{
+                                 {harness::oracle::over_ack, std::nullopt},
+                                 {harness::oracle::order, harness::verdict_kind::order_lifo}}));
+}
+
+// A misspelled kind would match nothing: in `forbid` it could never fail, so it is an error.
+TEST(Loader, UnknownVerdictKindIsAnErrorWithTheClosestKind) {
+  EXPECT_EQ(
+      error_of(
+          "version: 1\nname: t\nexpect: {verdict: none, forbid: [join-hang/held-by-crashd]}\n"),
+      "t.yaml:3:34: error: expect.forbid[0]: unknown kind 'held-by-crashd' of oracle 'join-hang' "
+      "in 'join-hang/held-by-crashd'; its kinds: unconsumed, held-by-crashed, "
+      "held-by-cancelled, never-acked, count-mismatch; did you mean "
+      "'join-hang/held-by-crashed'?");
+  EXPECT_EQ(error_of("version: 1\nname: t\nexpect: {verdict: join-hang/foo}\n"),
+            "t.yaml:3:19: error: expect.verdict: unknown kind 'foo' of oracle 'join-hang' in "
+            "'join-hang/foo'; its kinds: unconsumed, held-by-crashed, held-by-cancelled, "
+            "never-acked, count-mismatch");
 }
 
 TEST(Loader, PinnedDecisions) {
@@ -311,8 +328,9 @@ TEST(Loader, MalformedNames) {
             "t.yaml:4:26: error: faults.pinned[0].task: expected a task name (p<N>, c<N>, "
             "c<N>.<restart>, j<N>, s<N>), got 'x0'");
   EXPECT_EQ(error_of("version: 1\nname: t\nexpect: {verdict: join-hang/Held}\n"),
-            "t.yaml:3:19: error: expect.verdict: expected ORACLE/KIND with a KIND of lowercase "
-            "letters, digits and '-' (like join-hang/held-by-crashed), got 'join-hang/Held'");
+            "t.yaml:3:19: error: expect.verdict: unknown kind 'Held' of oracle 'join-hang' in "
+            "'join-hang/Held'; its kinds: unconsumed, held-by-crashed, held-by-cancelled, "
+            "never-acked, count-mismatch");
 }
 
 TEST(Loader, ItemIdsAcceptBothSpellings) {

@@ -69,13 +69,19 @@ struct kept {
 }  // namespace
 
 std::string verdict_pattern::to_string() const {
-  std::string out(harness::name_of(oracle));
-  if (!kind.empty()) out += "/" + kind;
-  return out;
+  if (kind) return harness::signature_of(*kind);
+  return std::string(harness::name_of(oracle));
 }
 
-bool is_hang(harness::oracle o) noexcept {
-  return o == harness::oracle::join_hang || o == harness::oracle::join_late;
+bool is_hang(const verdict_pattern& p) noexcept {
+  if (p.kind) return harness::info(*p.kind).hang;
+  bool some = false;
+  for (const harness::verdict_info& v : harness::verdict_kinds) {
+    if (v.oracle != p.oracle) continue;
+    if (!v.hang) return false;
+    some = true;
+  }
+  return some;
 }
 
 std::span<const strategy> strategies() noexcept { return strategy_table; }
@@ -123,7 +129,7 @@ scenario_result run_scenario(const scenario& s, const run_settings& settings) {
     std::string why;
     if (!e.verdict) {
       why = "expected no violation, but " + where(pinned, index) + " shows " + v.signature();
-    } else if (e.join == join_outcome::completes && is_hang(v.oracle)) {
+    } else if (e.join == join_outcome::completes && harness::info(v.kind).hang) {
       why = "expected every join to complete, but " + where(pinned, index) +
             " hangs: " + v.signature();
     } else {

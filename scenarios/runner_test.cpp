@@ -89,7 +89,7 @@ TEST(Runner, JoinCompletesFailsOnAHang) {
   EXPECT_NE(r.reason.find(" hangs: join-hang/"), std::string::npos) << r.reason;
   ASSERT_TRUE(r.evidence);
   ASSERT_TRUE(r.evidence->report.violation);
-  EXPECT_EQ(r.evidence->report.violation->oracle, harness::oracle::join_hang);
+  EXPECT_EQ(r.evidence->report.violation->oracle(), harness::oracle::join_hang);
 }
 
 TEST(Runner, ForbiddenVerdictFails) {

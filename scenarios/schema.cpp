@@ -1,8 +1,25 @@
 #include "chaosq/scenarios/schema.hpp"
 
+#include "chaosq/harness/verdict.hpp"
+
 #include "detail/keys.hpp"
 
 namespace chaosq::scenarios {
+namespace {
+
+/// `text` for a Markdown table cell.
+std::string cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|')
+      out += "\\|";
+    else
+      out += c;
+  }
+  return out;
+}
+
+}  // namespace
 
 std::vector<key_info> schema() {
   scenario const defaults = detail::documented_defaults();
@@ -22,16 +39,6 @@ std::vector<key_info> schema() {
 }
 
 std::string schema_markdown() {
-  auto cell = [](const std::string& text) {
-    std::string out;
-    for (char c : text) {
-      if (c == '|')
-        out += "\\|";
-      else
-        out += c;
-    }
-    return out;
-  };
   std::string out =
       "| key | type | default | meaning |\n"
       "|---|---|---|---|\n";
@@ -41,6 +48,17 @@ std::string schema_markdown() {
                 ? cell(k.default_value)
                 : "`" + cell(k.default_value) + "`") +
            " | " + cell(k.help) + " |\n";
+  }
+  return out;
+}
+
+std::string verdicts_markdown() {
+  std::string out =
+      "| verdict | meaning | a hang | judged when nothing can run |\n"
+      "|---|---|---|---|\n";
+  for (const harness::verdict_info& v : harness::verdict_kinds) {
+    out += "| `" + harness::signature_of(v.kind) + "` | " + cell(v.meaning) + " | " +
+           (v.hang ? "yes" : "no") + " | " + (v.judged_at_end ? "yes" : "no") + " |\n";
   }
   return out;
 }

@@ -112,9 +112,9 @@ scenario pinned_scenario(std::string name, std::string description, const harnes
   s.decisions.emplace(decisions.begin(), decisions.end());
   if (traced.violation) {
     const harness::verdict& v = *traced.violation;
-    s.expect.verdict = verdict_pattern{v.oracle, v.kind};
-    if (is_hang(v.oracle) && work.joiners > 0) s.expect.join = join_outcome::hangs;
-    if (v.oracle == harness::oracle::join_hang && traced.trace)
+    s.expect.verdict = verdict_pattern{v.oracle(), v.kind};
+    if (harness::info(v.kind).hang && work.joiners > 0) s.expect.join = join_outcome::hangs;
+    if (v.oracle() == harness::oracle::join_hang && traced.trace)
       s.expect.unacknowledged = unacknowledged_items(*traced.trace);
   }
   return s;

@@ -97,8 +97,8 @@ void add_workload_options(CLI::App& app, workload& w) {
 
 json verdict_json(const verdict& v) {
   return {{"signature", v.signature()},
-          {"oracle", std::string(name_of(v.oracle))},
-          {"kind", v.kind},
+          {"oracle", std::string(name_of(v.oracle()))},
+          {"kind", std::string(info(v.kind).name)},
           {"message", v.message},
           {"marked_steps", v.marked_steps}};
 }

@@ -138,7 +138,7 @@ json report_json(const file_report& r) {
 
 int run_command(const run_args& args) {
   if (args.print_schema) {
-    std::cout << schema_markdown();
+    std::cout << schema_markdown() << "\n" << verdicts_markdown();
     return pass;
   }
   if (args.paths.empty()) {
@@ -304,7 +304,8 @@ command add_run_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 3600.0));
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
   sub->add_flag("--schema", args->print_schema,
-                "print every scenario key with its type, default and meaning (Markdown)");
+                "print every scenario key with its type, default and meaning, then every "
+                "verdict a scenario may name (Markdown)");
   std::string keys;
   for (const key_info& k : schema()) {
     if (k.path.find('.') != std::string::npos || k.path.find('[') != std::string::npos) continue;

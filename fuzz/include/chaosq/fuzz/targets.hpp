@@ -36,12 +36,10 @@ struct schedule_target {
   /// A violation counts only if the reference queue, on the same decisions, does not fail with
   /// the same signature (for a planted-bug or a user's queue under a buggy-by-design workload).
   bool against_reference = false;
-  /// Verdict signatures (or their `oracle/` prefixes) that the workload itself explains and
-  /// that are therefore no finding. The correct target tolerates `livelock/` (a nowait producer
-  /// retrying on a full queue whose consumers all crashed) and `join-hang/unconsumed` (every
-  /// consumer crashed with items left in the queue), `stranded/producer-in-put` (the same, on a
-  /// full bounded queue): all are what a correct queue does.
-  std::vector<std::string> tolerated;
+  /// Verdicts that the workload itself explains and that are therefore no finding. The correct
+  /// target tolerates `harness::out_of_consumers` (every consumer crashed with items left):
+  /// what a correct queue does.
+  std::vector<harness::verdict_kind> tolerated;
   /// Shown with a finding: how to replay its token (`chaosq replay TOKEN` plus options).
   std::string replay_options;
 };

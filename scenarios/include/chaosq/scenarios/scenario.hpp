@@ -32,18 +32,22 @@ enum class join_outcome : std::uint8_t {
 /// every hang, `join-hang/held-by-crashed` only that one).
 struct verdict_pattern {
   harness::oracle oracle = harness::oracle::join_hang;
-  std::string kind;  ///< empty: any kind
+  std::optional<harness::verdict_kind> kind;  ///< one of `oracle`'s kinds; empty: any kind
 
   [[nodiscard]] bool matches(const harness::verdict& v) const {
-    return v.oracle == oracle && (kind.empty() || v.kind == kind);
+    return v.oracle() == oracle && (!kind || v.kind == *kind);
+  }
+  /// Every verdict this one matches is matched by `other` too.
+  [[nodiscard]] bool within(const verdict_pattern& other) const {
+    return oracle == other.oracle && (!other.kind || kind == other.kind);
   }
   /// As written in a scenario: "join-hang" or "join-hang/held-by-crashed".
   [[nodiscard]] std::string to_string() const;
   friend bool operator==(const verdict_pattern&, const verdict_pattern&) = default;
 };
 
-/// True for the oracles under which a join never returns (join-hang, join-late).
-[[nodiscard]] bool is_hang(harness::oracle o) noexcept;
+/// True when every verdict `p` matches is a hang: a join never returns (join-hang, join-late).
+[[nodiscard]] bool is_hang(const verdict_pattern& p) noexcept;
 
 /// What must happen. "On every schedule" parts (no violation, join completes, forbidden
 /// verdicts) fail on the first schedule that breaks them; "some schedule" parts (an expected

@@ -20,7 +20,11 @@ struct key_info {
 /// Every key, parents before their children, in the order the writer prints them.
 [[nodiscard]] std::vector<key_info> schema();
 
-/// The schema as a Markdown table (the block between the markers in docs/scenarios.md).
+/// The schema as a Markdown table (the block between the KEYS markers in docs/scenarios.md).
 [[nodiscard]] std::string schema_markdown();
+
+/// Every verdict a scenario may name (`expect.verdict`, `expect.forbid`), from the harness's
+/// one table, as a Markdown table (the block between the VERDICTS markers in docs/scenarios.md).
+[[nodiscard]] std::string verdicts_markdown();
 
 }  // namespace chaosq::scenarios
