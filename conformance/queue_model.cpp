@@ -12,6 +12,7 @@ namespace {
 
 std::string task_name(std::size_t k) { return "t" + std::to_string(k); }
 
+// What a put to, or a get from an empty, shut-down queue raises.
 std::string shut_down_error() { return std::string(queue::queue_shut_down::k_python_name); }
 
 // CPython's heapq._siftdown and _siftup, written from Lib/heapq.py: PriorityQueue's storage
@@ -53,8 +54,6 @@ void erase_value(std::vector<std::uint32_t>& line, std::uint32_t value) {
 }
 
 }  // namespace
-
-// ---- queue_model ------------------------------------------------------------------------------
 
 queue_model::queue_model(queue::queue_kind kind, std::int64_t maxsize)
     : kind_(kind), maxsize_(maxsize) {}
@@ -167,7 +166,7 @@ int queue_model::take() {
 // Queue methods (Lib/asyncio/queues.py), each in CPython's order of checks.
 
 std::string queue_model::put_nowait(int item) {
-  if (shut_down_) return std::string(queue::queue_shut_down::k_python_name);
+  if (shut_down_) return shut_down_error();
   if (full()) return std::string(queue::queue_full::k_python_name);
   add(item);
   ++unfinished_;
