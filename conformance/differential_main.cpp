@@ -22,6 +22,7 @@
 #include "chaosq/conformance/program.hpp"
 #include "chaosq/conformance/reference.hpp"
 #include "chaosq/conformance/shrink.hpp"
+#include "chaosq/queue/format.hpp"
 
 #ifndef CHAOSQ_ASYNCIO_DRIVER
 #define CHAOSQ_ASYNCIO_DRIVER "asyncio_driver.py"
@@ -280,8 +281,13 @@ std::string coverage_line(const reference_coverage& c) {
 std::string kind_counts(std::span<const program> programs) {
   std::array<std::size_t, 3> counts{};
   for (const program& p : programs) ++counts[static_cast<std::size_t>(p.kind)];
-  return "fifo " + std::to_string(counts[0]) + ", lifo " + std::to_string(counts[1]) +
-         ", priority " + std::to_string(counts[2]);
+  std::string out;
+  for (std::size_t k = 0; k < counts.size(); ++k) {
+    if (k > 0) out += ", ";
+    out += std::string(chaosq::queue::kind_name(static_cast<chaosq::queue::queue_kind>(k))) + " " +
+           std::to_string(counts[k]);
+  }
+  return out;
 }
 
 int run(const options& o) {

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <limits>
 
+#include "chaosq/queue/format.hpp"
+
 namespace chaosq::conformance {
 namespace {
 
@@ -167,7 +169,7 @@ parse_result<program> parse_queue_line(const line_parser& lp, program p) {
   }
   if (words.size() != 3) return lp.error(0, "'queue' takes 2 arguments");
   auto const kind = std::find_if(k_kinds.begin(), k_kinds.end(), [&](queue::queue_kind k) {
-    return kind_name(k) == words[1].text;
+    return queue::kind_name(k) == words[1].text;
   });
   if (kind == k_kinds.end()) {
     return lp.error(1, "unknown queue kind '" + std::string(words[1].text) +
@@ -284,18 +286,6 @@ std::string to_string(const parse_error& e, std::string_view file) {
          e.message;
 }
 
-std::string_view kind_name(queue::queue_kind k) noexcept {
-  switch (k) {
-    case queue::queue_kind::fifo:
-      return "fifo";
-    case queue::queue_kind::lifo:
-      return "lifo";
-    case queue::queue_kind::priority:
-      return "priority";
-  }
-  return "?";
-}
-
 parse_result<program> parse_program(std::string_view text, std::size_t first_line) {
   program_builder builder;
   std::size_t last_line = first_line;
@@ -352,9 +342,47 @@ std::string to_string(const operation& op) {
 
 std::string to_string(const program& p) {
   std::string out =
-      "queue " + std::string(kind_name(p.kind)) + " " + std::to_string(p.maxsize) + "\n";
+      "queue " + std::string(queue::kind_name(p.kind)) + " " + std::to_string(p.maxsize) + "\n";
   for (const operation& op : p.ops) out += to_string(op) + "\n";
   return out;
+}
+
+std::string_view phase_name(task_phase p) noexcept {
+  switch (p) {
+    case task_phase::unstarted:
+      return "unstarted";
+    case task_phase::waiting:
+      return "waiting";
+    case task_phase::woken:
+      return "woken";
+    case task_phase::done:
+      return "done";
+  }
+  return "?";
+}
+
+std::string queue_text(const queue_observation& o) {
+  std::string out = "items=[";
+  for (std::size_t i = 0; i < o.items.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += std::to_string(o.items[i]);
+  }
+  out += "] unfinished=" + std::to_string(o.unfinished);
+  out += " getters=" + std::to_string(o.getters);
+  out += " putters=" + std::to_string(o.putters);
+  out += o.finished ? " finished=set" : " finished=clear";
+  out += o.shut_down ? " shutdown=1" : " shutdown=0";
+  return out;
+}
+
+std::string to_string(const queue_observation& o) {
+  std::string out = queue_text(o) + " ready=" + std::to_string(o.ready) + " tasks=[";
+  for (std::size_t k = 0; k < o.tasks.size(); ++k) {
+    if (k > 0) out += ", ";
+    out += "t" + std::to_string(k) + " " + o.tasks[k];
+    if (k < o.phases.size()) out += "/" + std::string(phase_name(o.phases[k]));
+  }
+  return out + "]";
 }
 
 std::string to_batch(std::span<const program> programs) {

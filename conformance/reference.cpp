@@ -15,13 +15,13 @@ std::string python_name(const std::exception_ptr& e) {
   try {
     std::rethrow_exception(e);
   } catch (const queue::queue_empty&) {
-    return "QueueEmpty";
+    return std::string(queue::queue_empty::k_python_name);
   } catch (const queue::queue_full&) {
-    return "QueueFull";
+    return std::string(queue::queue_full::k_python_name);
   } catch (const queue::queue_shut_down&) {
-    return "QueueShutDown";
+    return std::string(queue::queue_shut_down::k_python_name);
   } catch (const queue::task_done_error&) {
-    return "ValueError";
+    return std::string(queue::task_done_error::k_python_name);
   } catch (const sim::cancelled_error&) {
     return "CancelledError";
   } catch (const std::exception& other) {
@@ -92,20 +92,33 @@ std::string reference_run::state_of(const spawned& t) const {
   return "?";
 }
 
-std::string reference_run::observation() const {
-  std::string out = " | items=[";
-  std::string_view sep;
-  for (int item : queue_.items()) {
-    out += sep;
-    out += std::to_string(item);
-    sep = ", ";
+queue_observation reference_run::observe_queue() const {
+  queue_observation o;
+  o.items.assign(queue_.items().begin(), queue_.items().end());
+  o.unfinished = queue_.unfinished_tasks();
+  o.getters = queue_.getter_count();
+  o.putters = queue_.putter_count();
+  o.finished = queue_.finished();
+  o.shut_down = queue_.is_shut_down();
+  return o;
+}
+
+queue_observation reference_run::observe() const {
+  queue_observation o = observe_queue();
+  o.ready = loop_.ready_count();
+  for (std::size_t k = 0; k < tasks_.size(); ++k) {
+    o.tasks.push_back(state_of(tasks_[k]));
+    o.phases.push_back(phase(k));
   }
-  out += "] unfinished=" + std::to_string(queue_.unfinished_tasks());
-  out += " getters=" + std::to_string(queue_.getter_count());
-  out += " putters=" + std::to_string(queue_.putter_count());
-  out += queue_.finished() ? " finished=set" : " finished=clear";
-  out += queue_.is_shut_down() ? " shutdown=1\n" : " shutdown=0\n";
-  return out;
+  return o;
+}
+
+std::string reference_run::observation() const {
+  return " | " + queue_text(observe_queue()) + "\n";
+}
+
+std::string reference_run::log_line(const operation& op, std::string_view result) const {
+  return to_string(op) + " -> " + std::string(result) + observation();
 }
 
 std::string reference_run::spawn(sim::task_ref ref, std::optional<sim::task_handle<int>> get) {
@@ -132,18 +145,18 @@ std::string reference_run::apply(const operation& op) {
         queue_.put_nowait(static_cast<int>(op.arg));
         return std::string("ok");
       });
-      if (result == "QueueFull") ++coverage_.queue_full;
+      if (result == queue::queue_full::k_python_name) ++coverage_.queue_full;
       break;
     case op_code::get_nowait:
       result = result_of([&] { return std::to_string(queue_.get_nowait()); });
-      if (result == "QueueEmpty") ++coverage_.queue_empty;
+      if (result == queue::queue_empty::k_python_name) ++coverage_.queue_empty;
       break;
     case op_code::task_done:
       result = result_of([&] {
         queue_.task_done();
         return std::string("ok");
       });
-      if (result == "ValueError") ++coverage_.value_errors;
+      if (result == queue::task_done_error::k_python_name) ++coverage_.value_errors;
       break;
     case op_code::cancel: {
       auto const k = static_cast<std::size_t>(op.arg);
@@ -186,11 +199,13 @@ std::string reference_run::apply(const operation& op) {
       t.stepped = true;
       result = "t" + std::to_string(next.id()) + " " + state_of(t);
       if (t.ref.cancelled()) ++coverage_.steps_cancelled;
-      if (result.ends_with("raised QueueShutDown")) ++coverage_.steps_shut_down;
+      if (t.ref.outcome() == sim::task_outcome::failed &&
+          result.ends_with(queue::queue_shut_down::k_python_name))
+        ++coverage_.steps_shut_down;
       break;
     }
   }
-  return to_string(op) + " -> " + result + observation();
+  return result;
 }
 
 std::string reference_run::end_line() const {
@@ -204,7 +219,10 @@ std::string reference_run::end_line() const {
 std::string run_on_reference(const program& p, reference_coverage* coverage) {
   reference_run run(p.kind, p.maxsize);
   std::string out = run.queue_line();
-  for (const operation& op : p.ops) out += run.apply(op);
+  for (const operation& op : p.ops) {
+    std::string const result = run.apply(op);
+    out += run.log_line(op, result);
+  }
   out += run.end_line();
   if (coverage != nullptr) *coverage += run.coverage();
   return out;

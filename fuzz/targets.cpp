@@ -10,7 +10,8 @@
 #include <utility>
 #include <variant>
 
-#include "chaosq/harness/queue_model.hpp"
+#include "chaosq/conformance/queue_model.hpp"
+#include "chaosq/conformance/reference.hpp"
 #include "chaosq/harness/shrink.hpp"
 #include "chaosq/harness/token.hpp"
 #include "chaosq/scenarios/loader.hpp"
@@ -133,18 +134,18 @@ std::optional<finding> run_queue_model(std::span<const std::uint8_t> bytes) {
   if (bytes.size() < 2) return std::nullopt;
   auto const kind = static_cast<queue::queue_kind>(bytes[0] % 3);
   std::int64_t const maxsize = bytes[1] % 4;
-  harness::queue_model model(kind, maxsize);
-  harness::queue_reference reference(kind, maxsize);
-  std::string program = harness::queue_line(kind, maxsize) + "\n";
+  conformance::queue_model model(kind, maxsize);
+  conformance::reference_run reference(kind, maxsize);
+  std::string program = to_string(conformance::program{kind, maxsize, {}});
   std::size_t i = 2;
   for (std::size_t ops = 0; i < bytes.size() && ops < k_max_ops; ++ops) {
-    harness::program_op op{.code = static_cast<harness::program_op_code>(bytes[i++] % 10)};
+    conformance::operation op{.code = static_cast<conformance::op_code>(bytes[i++] % 10)};
     switch (op.code) {
-      case harness::program_op_code::spawn_put:
-      case harness::program_op_code::put_nowait:
+      case conformance::op_code::spawn_put:
+      case conformance::op_code::put_nowait:
         op.arg = i < bytes.size() ? bytes[i++] % 100 : 0;
         break;
-      case harness::program_op_code::cancel:
+      case conformance::op_code::cancel:
         if (model.task_count() == 0) continue;
         op.arg =
             static_cast<std::int64_t>((i < bytes.size() ? bytes[i++] : 0) % model.task_count());
@@ -152,11 +153,11 @@ std::optional<finding> run_queue_model(std::span<const std::uint8_t> bytes) {
       default:
         break;
     }
-    program += harness::to_string(op) + "\n";
+    program += to_string(op) + "\n";
     std::string const want = model.apply(op);
     std::string const got = reference.apply(op);
-    harness::queue_observation const seen_model = model.observe();
-    harness::queue_observation const seen_reference = reference.observe();
+    conformance::queue_observation const seen_model = model.observe();
+    conformance::queue_observation const seen_reference = reference.observe();
     if (want != got || seen_model != seen_reference || model.task_count() != reference.task_count())
       return finding{.target = "queue_model",
                      .signature = "divergence",

@@ -1,13 +1,13 @@
 // Model-based test of the reference queue (RapidCheck's rc::state): random programs of queue
 // operations, task creation, loop steps, cancellations and shutdowns run on the pure model
-// (harness::queue_model) and on the real reference (basic_queue<int> on a sim::loop, through
-// harness::queue_reference); after every command the results and everything observable must
+// (conformance::queue_model) and on the real reference (basic_queue<int> on a sim::loop, through
+// conformance::reference_run); after every command the results and everything observable must
 // agree. One test per queue kind.
 //
 // A failing command sequence is printed in conformance's program format: with a `queue K M`
 // line in front it replays against CPython (`chaosq_differential --replay FILE`).
 
-#include "chaosq/harness/queue_model.hpp"
+#include "chaosq/conformance/queue_model.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -21,21 +21,24 @@
 #include <rapidcheck/gtest.h>
 #include <rapidcheck/state.h>
 
+#include "chaosq/conformance/reference.hpp"
+
 #include "support.hpp"
 
 namespace chaosq::properties {
 namespace {
 
-using harness::model_coverage;
-using harness::program_op;
-using harness::program_op_code;
-using harness::queue_model;
+using conformance::model_coverage;
+using conformance::op_code;
+using conformance::operation;
+using conformance::queue_model;
+using conformance::task_phase;
 
 /// The system under test: the real reference queue, and the program run on it so far.
 struct real_queue {
   real_queue(queue::queue_kind kind, std::int64_t maxsize)
-      : ref(kind, maxsize), program(harness::queue_line(kind, maxsize) + "\n") {}
-  harness::queue_reference ref;
+      : ref(kind, maxsize), program(to_string(conformance::program{kind, maxsize, {}})) {}
+  conformance::reference_run ref;
   std::string program;
 };
 
@@ -53,11 +56,10 @@ void announce_divergence(const real_queue& real, const std::string& what) {
 
 class queue_command final : public rc::state::Command<queue_model, real_queue> {
  public:
-  explicit queue_command(program_op op) : op_(op) {}
+  explicit queue_command(operation op) : op_(op) {}
 
   void checkPreconditions(const queue_model& m) const override {
-    if (op_.code == program_op_code::cancel)
-      RC_PRE(static_cast<std::size_t>(op_.arg) < m.task_count());
+    if (op_.code == op_code::cancel) RC_PRE(static_cast<std::size_t>(op_.arg) < m.task_count());
   }
 
   void apply(queue_model& m) const override { static_cast<void>(m.apply(op_)); }
@@ -80,33 +82,33 @@ class queue_command final : public rc::state::Command<queue_model, real_queue> {
   void show(std::ostream& os) const override { os << to_string(op_); }
 
  private:
-  program_op op_;
+  operation op_;
 };
 
 using command_ptr = std::shared_ptr<const rc::state::Command<queue_model, real_queue>>;
 
-rc::Gen<program_op> with_value(program_op_code code) {
+rc::Gen<operation> with_value(op_code code) {
   return rc::gen::map(rc::gen::inRange<std::int64_t>(0, 6), [code](std::int64_t v) {
-    return program_op{code, v};
+    return operation{code, v};
   });
 }
 
-rc::Gen<program_op> just(program_op_code code) { return rc::gen::just(program_op{code, 0}); }
+rc::Gen<operation> just(op_code code) { return rc::gen::just(operation{code, 0}); }
 
 /// Cancels aim mostly at tasks that wait or were just woken: the interesting cases.
-rc::Gen<program_op> cancel_of(const queue_model& m) {
-  auto target = [](std::int64_t k) { return program_op{program_op_code::cancel, k}; };
-  if (m.task_count() == 0) return just(program_op_code::step);  // weight 0: never drawn
+rc::Gen<operation> cancel_of(const queue_model& m) {
+  auto target = [](std::int64_t k) { return operation{op_code::cancel, k}; };
+  if (m.task_count() == 0) return just(op_code::step);  // weight 0: never drawn
   std::vector<std::int64_t> in_line;
   for (std::size_t k = 0; k < m.task_count(); ++k) {
-    harness::model_task_phase const p = m.phase(k);
-    if (p == harness::model_task_phase::waiting || p == harness::model_task_phase::woken)
+    task_phase const p = m.phase(k);
+    if (p == task_phase::waiting || p == task_phase::woken)
       in_line.push_back(static_cast<std::int64_t>(k));
   }
   auto any = rc::gen::map(
       rc::gen::inRange<std::int64_t>(0, static_cast<std::int64_t>(m.task_count())), target);
   if (in_line.empty()) return any;
-  return rc::gen::weightedOneOf<program_op>(
+  return rc::gen::weightedOneOf<operation>(
       {{4, rc::gen::map(rc::gen::elementOf(in_line), target)}, {1, any}});
 }
 
@@ -114,28 +116,27 @@ rc::Gen<program_op> cancel_of(const queue_model& m) {
 /// aims its programs: steps mostly when a task is ready, task_done mostly when something is
 /// unfinished, cancels mostly at tasks in a line.
 rc::Gen<command_ptr> next_command(const queue_model& m, bool shutdowns) {
-  using c = program_op_code;
-  harness::queue_observation const o = m.observe();
-  bool const in_line =
-      std::any_of(o.phases.begin(), o.phases.end(), [](harness::model_task_phase p) {
-        return p == harness::model_task_phase::waiting || p == harness::model_task_phase::woken;
-      });
+  using c = op_code;
+  conformance::queue_observation const o = m.observe();
+  bool const in_line = std::any_of(o.phases.begin(), o.phases.end(), [](task_phase p) {
+    return p == task_phase::waiting || p == task_phase::woken;
+  });
   std::size_t const cancel_weight = in_line ? 4 : (m.task_count() > 0 ? 1 : 0);
   std::size_t const task_done_weight = o.unfinished > 0 ? 3 : 1;
   std::size_t const step_weight = o.ready > 0 ? 12 : 1;
   std::size_t const shutdown_weight = shutdowns ? 1 : 0;
   return rc::gen::map(
-      rc::gen::weightedOneOf<program_op>({{3, just(c::spawn_get)},
-                                          {3, with_value(c::spawn_put)},
-                                          {2, just(c::spawn_join)},
-                                          {3, with_value(c::put_nowait)},
-                                          {1, just(c::get_nowait)},
-                                          {task_done_weight, just(c::task_done)},
-                                          {cancel_weight, cancel_of(m)},
-                                          {shutdown_weight, just(c::shutdown)},
-                                          {shutdown_weight, just(c::shutdown_immediate)},
-                                          {step_weight, just(c::step)}}),
-      [](program_op op) -> command_ptr { return std::make_shared<const queue_command>(op); });
+      rc::gen::weightedOneOf<operation>({{3, just(c::spawn_get)},
+                                         {3, with_value(c::spawn_put)},
+                                         {2, just(c::spawn_join)},
+                                         {3, with_value(c::put_nowait)},
+                                         {1, just(c::get_nowait)},
+                                         {task_done_weight, just(c::task_done)},
+                                         {cancel_weight, cancel_of(m)},
+                                         {shutdown_weight, just(c::shutdown)},
+                                         {shutdown_weight, just(c::shutdown_immediate)},
+                                         {step_weight, just(c::step)}}),
+      [](operation op) -> command_ptr { return std::make_shared<const queue_command>(op); });
 }
 
 void add(model_coverage& total, const model_coverage& c) {

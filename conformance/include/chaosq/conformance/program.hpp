@@ -1,6 +1,8 @@
 #pragma once
 /// \file
-/// A queue program: the text format of `conformance/README.md`, parsed and printed back.
+/// A queue program: the text format of `conformance/README.md`, parsed and printed back, and
+/// what a program run can observe (shared by `reference_run` and `queue_model`). A queue kind is
+/// spelled by `queue::kind_name` (chaosq/queue/format.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -38,6 +40,40 @@ struct operation {
 
   friend bool operator==(const operation&, const operation&) = default;
 };
+
+/// Where a spawned task is, as far as the next operation can tell.
+enum class task_phase : std::uint8_t {
+  unstarted,  ///< spawned, never run
+  waiting,    ///< suspended on a future (a getter, putter or joiner in line)
+  woken,      ///< has run, and is in the ready set again (woken or cancelled, not yet resumed)
+  done,       ///< returned, raised or cancelled
+};
+
+/// `unstarted`, `waiting`, `woken` or `done`.
+[[nodiscard]] std::string_view phase_name(task_phase p) noexcept;
+
+/// Everything about a queue and its tasks that a program can observe. Two runs of the same
+/// program agree exactly when their observations are equal after every operation.
+struct queue_observation {
+  std::vector<int> items;          ///< storage order: deque, list, or the heap array
+  std::int64_t unfinished = 0;     ///< the count join waits on
+  std::size_t getters = 0;         ///< length of the getter line, cancelled entries included
+  std::size_t putters = 0;         ///< length of the putter line, cancelled entries included
+  bool finished = true;            ///< the finished event
+  bool shut_down = false;          ///< shutdown was called
+  std::size_t ready = 0;           ///< tasks in the loop's ready queue
+  std::vector<std::string> tasks;  ///< each task's state as `step` prints it (`pending`, ...)
+  std::vector<task_phase> phases;  ///< each task's phase
+  friend bool operator==(const queue_observation&, const queue_observation&) = default;
+};
+
+/// The queue's part, as the observation log prints it after ` | `: `items=[1, 2] unfinished=2
+/// getters=0 putters=1 finished=clear shutdown=0`.
+[[nodiscard]] std::string queue_text(const queue_observation& o);
+
+/// All of it on one line: `queue_text(o)`, then ` ready=1 tasks=[t0 pending/waiting, t1
+/// ok/done]`.
+[[nodiscard]] std::string to_string(const queue_observation& o);
 
 /// The largest value a program may put: items are `int` on the reference side.
 inline constexpr std::int64_t k_max_value = 2'147'483'647;
@@ -82,9 +118,6 @@ class [[nodiscard]] parse_result {
  private:
   std::variant<T, parse_error> value_;
 };
-
-/// The README's spelling of a queue kind: `fifo`, `lifo` or `priority`.
-[[nodiscard]] std::string_view kind_name(queue::queue_kind k) noexcept;
 
 /// Parses one program without a `program <k>` header. Blank lines and lines whose first word
 /// starts with `#` are skipped; words are separated by any whitespace. `first_line` is the line

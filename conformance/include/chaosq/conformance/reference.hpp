@@ -1,11 +1,14 @@
 #pragma once
 /// \file
-/// Runs a program on the C++ reference queue and prints the README's observation log.
+/// Runs a program on the C++ reference queue, one operation at a time, and prints the README's
+/// observation log. The one runner of queue programs: the differential test, the generator, the
+/// model-based property test and the `queue_model` fuzz target all step the reference through it.
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chaosq/conformance/program.hpp"
@@ -34,14 +37,6 @@ struct reference_coverage {
   reference_coverage& operator+=(const reference_coverage& other);
 };
 
-/// Where a spawned task is, as far as the next operation can tell.
-enum class task_phase : std::uint8_t {
-  unstarted,  ///< spawned, never run
-  waiting,    ///< suspended on a future (a getter, putter or joiner in line)
-  woken,      ///< has run, and is in the ready set again (woken or cancelled, not yet resumed)
-  done,       ///< returned, raised or cancelled
-};
-
 /// A program being run on `chaosq::queue::basic_queue<int>` and a `sim::loop` in asyncio order,
 /// one operation at a time. Not copyable or movable: suspended tasks point into it.
 class reference_run {
@@ -52,11 +47,18 @@ class reference_run {
   reference_run& operator=(const reference_run&) = delete;
   ~reference_run() = default;
 
+  /// Applies `op` and returns its result as the log prints it after `->`: `t<k>` for a spawn,
+  /// `ok`, the item got, an exception's CPython name (`QueueEmpty`, `QueueFull`,
+  /// `QueueShutDown`, `ValueError`), `true`/`false` for a cancel, and for a step `idle` or
+  /// `t<k> <state>`. Precondition: a `cancel` names a task spawned before.
+  std::string apply(const operation& op);
+  /// What the program can observe now.
+  [[nodiscard]] queue_observation observe() const;
+
   /// The log line of the `queue` line, ending in '\n'.
   [[nodiscard]] std::string queue_line() const;
-  /// Applies `op` and returns its log line, ending in '\n'. Precondition: a `cancel` names a
-  /// task spawned before.
-  std::string apply(const operation& op);
+  /// The log line of `op` just applied with `result`, ending in '\n'.
+  [[nodiscard]] std::string log_line(const operation& op, std::string_view result) const;
   /// The final `end t0=<state> ...` line, ending in '\n'.
   [[nodiscard]] std::string end_line() const;
 
@@ -77,6 +79,8 @@ class reference_run {
   };
 
   [[nodiscard]] std::string state_of(const spawned& t) const;
+  /// `observe()` without the tasks: what the log prints.
+  [[nodiscard]] queue_observation observe_queue() const;
   [[nodiscard]] std::string observation() const;
   std::string spawn(sim::task_ref ref, std::optional<sim::task_handle<int>> get);
 

@@ -82,9 +82,9 @@ struct zoo_entry {
 [[nodiscard]] std::optional<finding> run_schedule_zoo(std::span<const std::uint8_t> bytes);
 
 /// The `queue_model` target: byte 0 picks the kind, byte 1 the maxsize (0..3), then each byte
-/// an operation (`byte % 10`, in `harness::program_op_code` order) and, for a put its value
-/// and for a cancel its task, the next byte. The program runs on `harness::queue_model` and
-/// `harness::queue_reference` side by side; a different result or observation is a finding.
+/// an operation (`byte % 10`, in `conformance::op_code` order) and, for a put its value
+/// and for a cancel its task, the next byte. The program runs on `conformance::queue_model` and
+/// `conformance::reference_run` side by side; a different result or observation is a finding.
 [[nodiscard]] std::optional<finding> run_queue_model(std::span<const std::uint8_t> bytes);
 
 /// The `scenario_loader` target: the bytes as a scenario file; the loader must return a

@@ -1,6 +1,7 @@
 #pragma once
 /// \file
-/// Debug formatting of a queue, with the content of asyncio's `repr`, `str` and `_format`.
+/// Debug formatting of a queue, with the content of asyncio's `repr`, `str` and `_format`, and
+/// the names of the queue kinds.
 
 #include <cstdint>
 #include <sstream>
@@ -21,6 +22,20 @@ namespace chaosq::queue {
       return "LifoQueue";
     case queue_kind::priority:
       return "PriorityQueue";
+  }
+  return "?";
+}
+
+/// chaosq's name for the kind, as queue programs and the command line spell it: `fifo`, `lifo`,
+/// `priority`.
+[[nodiscard]] constexpr std::string_view kind_name(queue_kind k) noexcept {
+  switch (k) {
+    case queue_kind::fifo:
+      return "fifo";
+    case queue_kind::lifo:
+      return "lifo";
+    case queue_kind::priority:
+      return "priority";
   }
   return "?";
 }

@@ -1,44 +1,19 @@
-#include "chaosq/harness/queue_model.hpp"
+#include "chaosq/conformance/queue_model.hpp"
 
 #include <algorithm>
 #include <cassert>
-#include <exception>
 #include <string_view>
 #include <utility>
 
 #include "chaosq/queue/errors.hpp"
-#include "chaosq/sim/errors.hpp"
 
-namespace chaosq::harness {
+namespace chaosq::conformance {
 namespace {
 
-std::string_view kind_text(queue::queue_kind k) {
-  switch (k) {
-    case queue::queue_kind::fifo:
-      return "fifo";
-    case queue::queue_kind::lifo:
-      return "lifo";
-    case queue::queue_kind::priority:
-      return "priority";
-  }
-  return "?";
-}
-
-std::string_view phase_text(model_task_phase p) {
-  switch (p) {
-    case model_task_phase::unstarted:
-      return "unstarted";
-    case model_task_phase::woken:
-      return "woken";
-    case model_task_phase::waiting:
-      return "waiting";
-    case model_task_phase::done:
-      return "done";
-  }
-  return "?";
-}
-
 std::string task_name(std::size_t k) { return "t" + std::to_string(k); }
+
+// What a put to, or a get from an empty, shut-down queue raises.
+std::string shut_down_error() { return std::string(queue::queue_shut_down::k_python_name); }
 
 // CPython's heapq._siftdown and _siftup, written from Lib/heapq.py: PriorityQueue's storage
 // order (and the order of equal keys) is the heap array's.
@@ -78,125 +53,52 @@ void erase_value(std::vector<std::uint32_t>& line, std::uint32_t value) {
   if (it != line.end()) line.erase(it);
 }
 
-/// The name of a queue error as CPython spells it.
-std::string error_name(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const queue::queue_empty&) {
-    return "QueueEmpty";
-  } catch (const queue::queue_full&) {
-    return "QueueFull";
-  } catch (const queue::queue_shut_down&) {
-    return "QueueShutDown";
-  } catch (const queue::task_done_error&) {
-    return "ValueError";
-  } catch (const sim::cancelled_error&) {
-    return "CancelledError";
-  } catch (const std::exception& other) {
-    return std::string("<C++ exception: ") + other.what() + ">";
-  } catch (...) {
-    return "<unknown C++ exception>";
-  }
-}
-
 }  // namespace
-
-std::string to_string(const program_op& op) {
-  switch (op.code) {
-    case program_op_code::spawn_get:
-      return "spawn get";
-    case program_op_code::spawn_put:
-      return "spawn put " + std::to_string(op.arg);
-    case program_op_code::spawn_join:
-      return "spawn join";
-    case program_op_code::put_nowait:
-      return "put_nowait " + std::to_string(op.arg);
-    case program_op_code::get_nowait:
-      return "get_nowait";
-    case program_op_code::task_done:
-      return "task_done";
-    case program_op_code::cancel:
-      return "cancel " + task_name(static_cast<std::size_t>(op.arg));
-    case program_op_code::shutdown:
-      return "shutdown";
-    case program_op_code::shutdown_immediate:
-      return "shutdown immediate";
-    case program_op_code::step:
-      return "step";
-  }
-  return "?";
-}
-
-std::string queue_line(queue::queue_kind kind, std::int64_t maxsize) {
-  return "queue " + std::string(kind_text(kind)) + " " + std::to_string(maxsize);
-}
-
-std::string to_string(const queue_observation& o) {
-  std::string out = "items=[";
-  for (std::size_t i = 0; i < o.items.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += std::to_string(o.items[i]);
-  }
-  out += "] unfinished=" + std::to_string(o.unfinished);
-  out += " getters=" + std::to_string(o.getters);
-  out += " putters=" + std::to_string(o.putters);
-  out += o.finished ? " finished=set" : " finished=clear";
-  out += o.shut_down ? " shutdown=1" : " shutdown=0";
-  out += " ready=" + std::to_string(o.ready) + " tasks=[";
-  for (std::size_t k = 0; k < o.tasks.size(); ++k) {
-    if (k > 0) out += ", ";
-    out += task_name(k) + " " + o.tasks[k];
-    if (k < o.phases.size()) out += "/" + std::string(phase_text(o.phases[k]));
-  }
-  return out + "]";
-}
-
-// ---- queue_model ------------------------------------------------------------------------------
 
 queue_model::queue_model(queue::queue_kind kind, std::int64_t maxsize)
     : kind_(kind), maxsize_(maxsize) {}
 
-std::string queue_model::apply(const program_op& op) {
+std::string queue_model::apply(const operation& op) {
   switch (op.code) {
-    case program_op_code::spawn_get:
-    case program_op_code::spawn_put:
-    case program_op_code::spawn_join: {
+    case op_code::spawn_get:
+    case op_code::spawn_put:
+    case op_code::spawn_join: {
       task_rec t;
-      t.what = op.code == program_op_code::spawn_get   ? body::get
-               : op.code == program_op_code::spawn_put ? body::put
-                                                       : body::join;
+      t.what = op.code == op_code::spawn_get   ? body::get
+               : op.code == op_code::spawn_put ? body::put
+                                               : body::join;
       t.value = static_cast<int>(op.arg);
       tasks_.push_back(std::move(t));
       auto const id = static_cast<std::uint32_t>(tasks_.size() - 1);
       schedule(id);  // create_task: appended to the ready queue, runs on a later step
       return task_name(id);
     }
-    case program_op_code::put_nowait:
+    case op_code::put_nowait:
       return put_nowait(static_cast<int>(op.arg));
-    case program_op_code::get_nowait: {
+    case op_code::get_nowait: {
       int got = 0;
       std::string result = get_nowait(&got);
       return result.empty() ? std::to_string(got) : result;
     }
-    case program_op_code::task_done:
+    case op_code::task_done:
       return task_done();
-    case program_op_code::cancel:
+    case op_code::cancel:
       return cancel(static_cast<std::size_t>(op.arg));
-    case program_op_code::shutdown:
-    case program_op_code::shutdown_immediate:
-      shutdown(op.code == program_op_code::shutdown_immediate);
+    case op_code::shutdown:
+    case op_code::shutdown_immediate:
+      shutdown(op.code == op_code::shutdown_immediate);
       return "ok";
-    case program_op_code::step:
+    case op_code::step:
       return step();
   }
   return "?";
 }
 
-model_task_phase queue_model::phase(std::size_t task) const {
+task_phase queue_model::phase(std::size_t task) const {
   const task_rec& t = tasks_.at(task);
-  if (t.end != outcome::running) return model_task_phase::done;
-  if (!t.scheduled) return model_task_phase::waiting;
-  return t.started ? model_task_phase::woken : model_task_phase::unstarted;
+  if (t.end != outcome::running) return task_phase::done;
+  if (!t.scheduled) return task_phase::waiting;
+  return t.started ? task_phase::woken : task_phase::unstarted;
 }
 
 queue_observation queue_model::observe() const {
@@ -264,8 +166,8 @@ int queue_model::take() {
 // Queue methods (Lib/asyncio/queues.py), each in CPython's order of checks.
 
 std::string queue_model::put_nowait(int item) {
-  if (shut_down_) return "QueueShutDown";
-  if (full()) return "QueueFull";
+  if (shut_down_) return shut_down_error();
+  if (full()) return std::string(queue::queue_full::k_python_name);
   add(item);
   ++unfinished_;
   finished_ = false;
@@ -275,7 +177,10 @@ std::string queue_model::put_nowait(int item) {
 
 /// Empty string and `*got` on success; the exception name otherwise.
 std::string queue_model::get_nowait(int* got) {
-  if (empty()) return shut_down_ ? "QueueShutDown" : "QueueEmpty";
+  if (empty()) {
+    return std::string(shut_down_ ? queue::queue_shut_down::k_python_name
+                                  : queue::queue_empty::k_python_name);
+  }
   *got = take();
   wakeup_next(putters_);
   return {};
@@ -284,7 +189,7 @@ std::string queue_model::get_nowait(int* got) {
 std::string queue_model::task_done() {
   if (unfinished_ <= 0) {
     ++coverage_.value_errors;
-    return "ValueError";
+    return std::string(queue::task_done_error::k_python_name);
   }
   if (--unfinished_ == 0) set_finished();
   return "ok";
@@ -313,16 +218,16 @@ std::string queue_model::cancel(std::size_t task) {
   task_rec& t = tasks_[task];
   if (t.end != outcome::running) return "false";
   switch (phase(task)) {
-    case model_task_phase::unstarted:
+    case task_phase::unstarted:
       ++coverage_.cancels_unstarted;
       break;
-    case model_task_phase::waiting:
+    case task_phase::waiting:
       ++coverage_.cancels_waiting;
       break;
-    case model_task_phase::woken:
+    case task_phase::woken:
       ++coverage_.cancels_woken;
       break;
-    case model_task_phase::done:
+    case task_phase::done:
       break;
   }
   if (t.on && futures_[*t.on].state == future_state::pending) {
@@ -393,7 +298,7 @@ void queue_model::run_body(std::uint32_t id) {
   switch (t.what) {
     case body::get: {
       if (empty()) {
-        if (shut_down_) return finish(t, outcome::raised, "QueueShutDown");
+        if (shut_down_) return finish(t, outcome::raised, shut_down_error());
         return suspend(id, line_kind::getters);
       }
       int got = 0;
@@ -404,7 +309,7 @@ void queue_model::run_body(std::uint32_t id) {
     }
     case body::put: {
       if (full()) {
-        if (shut_down_) return finish(t, outcome::raised, "QueueShutDown");
+        if (shut_down_) return finish(t, outcome::raised, shut_down_error());
         return suspend(id, line_kind::putters);
       }
       std::string const result = put_nowait(t.value);
@@ -497,99 +402,4 @@ void queue_model::set_finished() {
     if (futures_[f].state == future_state::pending) complete(f, future_state::done);
 }
 
-// ---- queue_reference -----------------------------------------------------------------------
-
-queue_reference::queue_reference(queue::queue_kind kind, std::int64_t maxsize)
-    : queue_(kind, static_cast<std::ptrdiff_t>(maxsize)) {}
-
-std::string queue_reference::spawn(sim::task_ref ref, std::optional<sim::task_handle<int>> get) {
-  tasks_.push_back({ref, get, false});
-  return task_name(tasks_.size() - 1);
-}
-
-std::string queue_reference::apply(const program_op& op) {
-  auto result_of = [](auto call) -> std::string {
-    try {
-      return call();
-    } catch (const queue::queue_error&) {
-      return error_name(std::current_exception());
-    }
-  };
-  switch (op.code) {
-    case program_op_code::spawn_get: {
-      auto h = loop_.spawn(queue_.get());
-      return spawn(h, h);
-    }
-    case program_op_code::spawn_put:
-      return spawn(loop_.spawn(queue_.put(static_cast<int>(op.arg))), std::nullopt);
-    case program_op_code::spawn_join:
-      return spawn(loop_.spawn(queue_.join()), std::nullopt);
-    case program_op_code::put_nowait:
-      return result_of([&] {
-        queue_.put_nowait(static_cast<int>(op.arg));
-        return std::string("ok");
-      });
-    case program_op_code::get_nowait:
-      return result_of([&] { return std::to_string(queue_.get_nowait()); });
-    case program_op_code::task_done:
-      return result_of([&] {
-        queue_.task_done();
-        return std::string("ok");
-      });
-    case program_op_code::cancel:
-      return tasks_.at(static_cast<std::size_t>(op.arg)).ref.cancel() ? "true" : "false";
-    case program_op_code::shutdown:
-      queue_.shutdown(queue::shutdown_mode::graceful);
-      return "ok";
-    case program_op_code::shutdown_immediate:
-      queue_.shutdown(queue::shutdown_mode::immediate);
-      return "ok";
-    case program_op_code::step: {
-      sim::task_ref const next = loop_.next_ready();
-      if (next == sim::task_ref{}) return "idle";
-      loop_.step();
-      spawned& t = tasks_.at(next.id());
-      t.stepped = true;
-      return task_name(next.id()) + " " + state_text(t);
-    }
-  }
-  return "?";
-}
-
-std::string queue_reference::state_text(const spawned& t) const {
-  switch (t.ref.outcome()) {
-    case sim::task_outcome::running:
-      return "pending";
-    case sim::task_outcome::cancelled:
-      return "cancelled";
-    case sim::task_outcome::failed:
-      return "raised " + error_name(t.ref.exception());
-    case sim::task_outcome::returned:
-      return t.get ? "ok " + std::to_string(t.get->result()) : std::string("ok");
-  }
-  return "?";
-}
-
-queue_observation queue_reference::observe() const {
-  queue_observation o;
-  o.items.assign(queue_.items().begin(), queue_.items().end());
-  o.unfinished = queue_.unfinished_tasks();
-  o.getters = queue_.getter_count();
-  o.putters = queue_.putter_count();
-  o.finished = queue_.finished();
-  o.shut_down = queue_.is_shut_down();
-  o.ready = loop_.ready_count();
-  for (const spawned& t : tasks_) {
-    o.tasks.push_back(state_text(t));
-    if (t.ref.done()) {
-      o.phases.push_back(model_task_phase::done);
-    } else if (t.ref.waiting()) {
-      o.phases.push_back(model_task_phase::waiting);
-    } else {
-      o.phases.push_back(t.stepped ? model_task_phase::woken : model_task_phase::unstarted);
-    }
-  }
-  return o;
-}
-
-}  // namespace chaosq::harness
+}  // namespace chaosq::conformance
