@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -596,6 +597,190 @@ TYPED_TEST(probe, gh92824_wait_for_get_with_zero_timeout_never_takes_a_stored_it
   for (const wait_for_case& c : k_wait_for_cases) {
     if (c.timeout_ms == 0 && c.put_ms == 0) check_wait_for_case<TypeParam>(c);
   }
+}
+
+// ---- a comparison that raises inside PriorityQueue's heap --------------------------------------
+
+// An item whose `<` throws when it compares the two values of `rule` (in either order), as a
+// Python `__lt__` that raises on a chosen pair.
+struct comparison_error : std::exception {};
+struct touchy_rule {
+  int a = -1;
+  int b = -1;
+};
+struct touchy {
+  int value;
+  const touchy_rule* rule;
+  friend bool operator<(const touchy& x, const touchy& y) {
+    if ((x.value == x.rule->a && y.value == x.rule->b) ||
+        (x.value == x.rule->b && y.value == x.rule->a)) {
+      throw comparison_error{};
+    }
+    return x.value < y.value;
+  }
+};
+
+std::vector<int> values(const priority_queue<touchy>& q) {
+  std::vector<int> out;
+  for (const touchy& t : q.items()) out.push_back(t.value);
+  return out;
+}
+
+enum class heap_op : unsigned char { push, pop };
+struct heap_case {
+  heap_op op;
+  std::vector<int> start;  // pushed in this order (each already in heap order: no item moves)
+  int pushed;              // push only
+  std::pair<int, int> raises_on;
+  bool raised;
+  std::vector<int> after;  // the heap array afterwards
+  int popped;              // pop that did not raise only
+};
+
+// Printed by CPython 3.13.0 (the C heapq, Modules/_heapqmodule.c) running
+//
+//   import heapq
+//   class Boom(Exception): pass
+//   class It:
+//       bad = None
+//       def __init__(s, v): s.v = v
+//       def __lt__(s, o):
+//           if It.bad == frozenset((s.v, o.v)): raise Boom
+//           return s.v < o.v
+//   def build(vals):
+//       It.bad = None; h = []
+//       for v in vals: heapq.heappush(h, It(v))
+//       return h
+//   for start, op, arg, bad in CASES:          # the first four columns below
+//       h = build(start); It.bad = frozenset(bad); out = -1
+//       try:
+//           if op == "push": heapq.heappush(h, It(arg)); raised = False
+//           else: out = heapq.heappop(h).v; raised = False
+//       except Boom: raised = True
+//       print(op, start, arg, bad, raised, [x.v for x in h], out)
+//
+// A push that raises keeps the new item where its sift had carried it; a pop that raises loses
+// the top item (heappop drops the item it was about to return) and keeps the rest in place.
+TEST(probe_priority, a_throwing_comparison_leaves_the_heap_as_cpython_heapq_does) {
+  std::vector<heap_case> const cases = {
+      {heap_op::push, {1, 2, 3, 4, 5, 6, 7}, 0, {0, 4}, true, {1, 2, 3, 4, 5, 6, 7, 0}, -1},
+      {heap_op::push, {1, 2, 3, 4, 5, 6, 7}, 0, {0, 2}, true, {1, 2, 3, 0, 5, 6, 7, 4}, -1},
+      {heap_op::push, {1, 2, 3, 4, 5, 6, 7}, 0, {0, 1}, true, {1, 0, 3, 2, 5, 6, 7, 4}, -1},
+      {heap_op::push, {1, 2, 3, 4, 5, 6, 7}, 0, {9, 9}, false, {0, 1, 3, 2, 5, 6, 7, 4}, -1},
+      {heap_op::pop, {1, 2, 3, 4, 5, 6, 7}, -1, {2, 3}, true, {7, 2, 3, 4, 5, 6}, -1},
+      {heap_op::pop, {1, 2, 3, 4, 5, 6, 7}, -1, {4, 5}, true, {2, 7, 3, 4, 5, 6}, -1},
+      {heap_op::pop, {1, 2, 3, 4, 5, 6, 7}, -1, {7, 4}, true, {2, 4, 3, 7, 5, 6}, -1},
+      {heap_op::pop, {1, 2, 3, 4, 5, 6, 7}, -1, {9, 9}, false, {2, 4, 3, 7, 5, 6}, 1},
+      {heap_op::pop, {1, 5, 2, 6, 7, 3, 4}, -1, {3, 4}, true, {2, 5, 3, 6, 7, 4}, -1},
+      {heap_op::pop, {1, 5, 2, 6, 7, 3, 4}, -1, {5, 2}, true, {4, 5, 2, 6, 7, 3}, -1},
+      {heap_op::pop, {1, 5, 2, 6, 7, 3, 4, 8}, -1, {8, 3}, true, {2, 5, 3, 6, 7, 8, 4}, -1},
+      {heap_op::pop, {1, 5, 2, 6, 7, 3, 4, 8}, -1, {3, 4}, true, {2, 5, 8, 6, 7, 3, 4}, -1},
+      {heap_op::pop,
+       {0, 1, 2, 5, 6, 3, 7, 10, 11, 12, 13, 4},
+       -1,
+       {4, 10},
+       true,
+       {1, 5, 2, 10, 6, 3, 7, 4, 11, 12, 13},
+       -1},
+      {heap_op::pop,
+       {0, 1, 2, 5, 6, 3, 7, 10, 11, 12, 13, 4},
+       -1,
+       {4, 5},
+       true,
+       {1, 5, 2, 4, 6, 3, 7, 10, 11, 12, 13},
+       -1},
+      {heap_op::pop,
+       {0, 1, 2, 5, 6, 3, 7, 10, 11, 12, 13, 4},
+       -1,
+       {4, 1},
+       true,
+       {1, 4, 2, 5, 6, 3, 7, 10, 11, 12, 13},
+       -1},
+      {heap_op::pop,
+       {0, 1, 2, 5, 6, 3, 7, 10, 11, 12, 13, 4},
+       -1,
+       {9, 9},
+       false,
+       {1, 4, 2, 5, 6, 3, 7, 10, 11, 12, 13},
+       0},
+      {heap_op::push,
+       {0, 1, 2, 5, 6, 3, 7, 10, 11, 12, 13},
+       1,
+       {1, 2},
+       true,
+       {0, 1, 2, 5, 6, 1, 7, 10, 11, 12, 13, 3},
+       -1},
+  };
+  for (const heap_case& c : cases) {
+    SCOPED_TRACE(::testing::Message() << (c.op == heap_op::push ? "push " : "pop ") << c.pushed
+                                      << " raising on " << c.raises_on.first << "<"
+                                      << c.raises_on.second << " case " << (&c - cases.data()));
+    touchy_rule rule;
+    priority_queue<touchy> q;
+    for (int v : c.start) q.put_nowait(touchy{v, &rule});
+    ASSERT_EQ(values(q), c.start);
+    rule = {c.raises_on.first, c.raises_on.second};
+    bool raised = false;
+    int popped = -1;
+    try {
+      if (c.op == heap_op::push) {
+        q.put_nowait(touchy{c.pushed, &rule});
+      } else {
+        popped = q.get_nowait().value;
+      }
+    } catch (const comparison_error&) {
+      raised = true;
+    }
+    EXPECT_EQ(raised, c.raised);
+    EXPECT_EQ(values(q), c.after);
+    EXPECT_EQ(popped, c.popped);
+  }
+}
+
+// Around the heap, put_nowait and get_nowait stop where heapq raised: a put that raised keeps
+// its item stored but does not count it as unfinished; a get that raised loses the top item and
+// wakes no putter. Printed by CPython 3.13.0 for the same program with It items:
+//
+//   q = asyncio.PriorityQueue(4); put_nowait 1, 2, 3; It.bad = {0, 2}; q.put_nowait(It(0))
+//     -> raised: [1, 2, 3, 0] qsize=4 unfinished=3 full=True
+//   a task awaits q.put(It(9)); sleep(0) -> putters=1
+//   It.bad = {3, 2}; q.get_nowait() -> raised: [0, 2, 3] qsize=3 unfinished=3
+//   sleep(0) twice -> putter done=False putters=1
+//   It.bad = None; q.get_nowait() -> 0; sleep(0) twice -> putter put 9, [2, 3, 9] unfinished=4
+TEST(probe_priority, put_nowait_and_get_nowait_stop_where_the_comparison_raised) {
+  touchy_rule rule;
+  priority_queue<touchy> q(4);
+  for (int v : {1, 2, 3}) q.put_nowait(touchy{v, &rule});
+  rule = {0, 2};
+  EXPECT_THROW(q.put_nowait(touchy{0, &rule}), comparison_error);
+  EXPECT_EQ(values(q), (std::vector<int>{1, 2, 3, 0}));
+  EXPECT_EQ(q.unfinished_tasks(), 3);
+  EXPECT_TRUE(q.full());
+
+  sim::loop l;
+  event_log log;
+  auto putter =
+      l.spawn([](priority_queue<touchy>& pq, const touchy_rule& r, event_log& out) -> task<void> {
+        co_await pq.put(touchy{9, &r});
+        out.emplace_back("putter put 9");
+      }(q, rule, log));
+  l.step();
+  EXPECT_EQ(q.putter_count(), 1U);
+
+  rule = {3, 2};
+  EXPECT_THROW(static_cast<void>(q.get_nowait()), comparison_error);
+  EXPECT_EQ(values(q), (std::vector<int>{0, 2, 3}));
+  EXPECT_EQ(q.unfinished_tasks(), 3);
+  EXPECT_EQ(l.run().status, sim::run_status::quiescent) << "the putter was not woken";
+  EXPECT_EQ(q.putter_count(), 1U);
+
+  rule = {};
+  EXPECT_EQ(q.get_nowait().value, 0);
+  l.run();
+  EXPECT_TRUE(putter.done());
+  EXPECT_EQ(log, (event_log{"putter put 9"}));
+  EXPECT_EQ(values(q), (std::vector<int>{2, 3, 9}));
+  EXPECT_EQ(q.unfinished_tasks(), 4);
 }
 
 }  // namespace

@@ -177,35 +177,62 @@ std::uint64_t loop::call_later(duration delay, std::function<void()> callback) {
 void loop::cancel_timer(std::uint64_t id) noexcept {
   auto it =
       std::find_if(timers_.begin(), timers_.end(), [id](const timer& t) { return t.id == id; });
-  if (it == timers_.end()) return;
+  if (it == timers_.end()) {
+    // Already in the ready queue: it keeps its place there and is skipped (asyncio's
+    // `_run_once` skips a cancelled handle, which still counts towards the iteration).
+    for (timer& due : fired_) {
+      if (due.id == id) due.callback = nullptr;
+    }
+    return;
+  }
   timers_.erase(it);
   std::make_heap(timers_.begin(), timers_.end(),
                  [](const timer& a, const timer& b) { return timer_later(a, b); });
 }
 
-bool loop::fire_timers() {
-  if (timers_.empty()) return false;
+void loop::start_iteration() {
   auto later = [](const timer& a, const timer& b) { return timer_later(a, b); };
-  now_ = std::max(now_, timers_.front().when);
+  // asyncio's select() sleeps until the first timer only when nothing is ready.
+  if (ready_.empty() && !timers_.empty()) now_ = std::max(now_, timers_.front().when);
   while (!timers_.empty() && timers_.front().when <= now_) {
     std::pop_heap(timers_.begin(), timers_.end(), later);
-    timer due = std::move(timers_.back());
+    fired_.push_back(std::move(timers_.back()));
     timers_.pop_back();
-    due.callback();
+    ready_.push_back(nullptr);
   }
-  return true;
+  iteration_left_ = ready_.size();
+}
+
+void loop::run_front_timer() {
+  assert(ready_[0] == nullptr && !fired_.empty());
+  ready_.take(0);
+  --iteration_left_;
+  timer const due = std::move(fired_.front());
+  fired_.pop_front();
+  if (due.callback) due.callback();
 }
 
 bool loop::step() {
-  while (ready_.empty()) {
-    if (!fire_timers()) return false;
+  for (;;) {
+    if (iteration_left_ == 0) {
+      if (ready_.empty() && timers_.empty()) return false;
+      start_iteration();
+    }
+    if (ready_[0] != nullptr) break;
+    run_front_timer();
   }
-  std::size_t pick = 0;
-  if (decisions_ != nullptr && ready_.size() > 1) {
+  std::size_t pick = 0;  // an index into ready_
+  if (decisions_ != nullptr && ready_count() > 1) {
     ready_ids_.clear();
-    for (std::size_t i = 0; i < ready_.size(); ++i) ready_ids_.push_back(ready_[i]->id_);
-    pick = decisions_->pick_ready(ready_ids_);
+    for (std::size_t i = 0; i < ready_.size(); ++i) {
+      if (ready_[i] != nullptr) ready_ids_.push_back(ready_[i]->id_);
+    }
+    std::size_t const nth = decisions_->pick_ready(ready_ids_);
+    for (std::size_t passed = 0;; ++pick) {  // the nth task, skipping timers
+      if (ready_[pick] != nullptr && passed++ == nth) break;
+    }
   }
+  if (pick < iteration_left_) --iteration_left_;
   detail::task_state& t = *ready_.take(pick);
   t.scheduled_ = false;
   ++steps_;

@@ -211,6 +211,184 @@ TEST(loop, sleep_advances_virtual_time_only_when_nothing_is_ready) {
   EXPECT_EQ(log, (std::vector<std::string>{"fast@10000000", "slow@20000000"}));
 }
 
+// ---- timers join the ready queue as asyncio's BaseEventLoop._run_once moves them ------------
+//
+// Each expected log below was printed by CPython 3.13.0 running this program (the "main" task
+// stands for the set-up the C++ tests do before their first step):
+//
+//   import asyncio
+//   log = []
+//   async def rec(name, yields, loop=None, timer_at=None):   # record_steps, plus case2's timer
+//       for i in range(yields):
+//           log.append(f"{name}{i}")
+//           if timer_at == i:
+//               loop.call_later(0, log.append, "T")
+//           await asyncio.sleep(0)
+//       log.append(f"{name}-end")
+//   async def case1():
+//       loop = asyncio.get_running_loop()
+//       loop.call_later(0, log.append, "T")
+//       await asyncio.gather(*[asyncio.create_task(rec(n, 1)) for n in "abc"])
+//   async def case2():
+//       loop = asyncio.get_running_loop()
+//       await asyncio.gather(asyncio.create_task(rec("a", 3, loop, 0)),
+//                            asyncio.create_task(rec("b", 3)))
+//   async def waiter(fut):
+//       await fut
+//       log.append("w")
+//   async def case3():
+//       loop = asyncio.get_running_loop()
+//       fut = loop.create_future()
+//       w = asyncio.create_task(waiter(fut))
+//       await asyncio.sleep(0)                                  # w waits on fut
+//       loop.call_later(0, fut.set_result, None)
+//       await asyncio.gather(w, *[asyncio.create_task(rec(n, 2)) for n in "abc"])
+//   async def case4():
+//       loop = asyncio.get_running_loop()
+//       h = loop.call_later(0, log.append, "T")
+//       async def canceller():
+//           log.append("x"); h.cancel()
+//       await asyncio.gather(asyncio.create_task(rec("a", 1)), asyncio.create_task(canceller()))
+//   async def case5():                                          # as case3, plus timers
+//       loop = asyncio.get_running_loop()
+//       fut = loop.create_future()
+//       w = asyncio.create_task(waiter(fut))
+//       await asyncio.sleep(0)
+//       loop.call_later(0, fut.set_result, None)
+//       await asyncio.gather(w, *[asyncio.create_task(rec(n, 3, loop, 1)) for n in "abc"])
+//   for c in (case1, case2, case3, case4, case5):
+//       log.clear(); asyncio.run(c()); print(c.__name__, " ".join(log))
+//
+// prints
+//   case1 a0 b0 c0 T a-end b-end c-end
+//   case2 a0 b0 a1 b1 T a2 b2 a-end b-end
+//   case3 a0 b0 c0 a1 b1 c1 w a-end b-end c-end
+//   case4 a0 x a-end
+//   case5 a0 b0 c0 a1 b1 c1 w a2 b2 c2 T T T a-end b-end c-end
+
+using log_t = std::vector<std::string>;
+
+// case1
+TEST(loop, a_timer_due_now_runs_after_the_tasks_already_ready_and_before_what_they_schedule) {
+  loop l;
+  log_t log;
+  l.call_later(0ns, [&log] { log.push_back("T"); });
+  for (const char* n : {"a", "b", "c"}) l.spawn(record_steps(log, n, 1));
+  EXPECT_EQ(l.run().status, run_status::complete);
+  EXPECT_EQ(log, (log_t{"a0", "b0", "c0", "T", "a-end", "b-end", "c-end"}));
+  EXPECT_EQ(l.now(), duration{0}) << "nothing waited, so no virtual time passed";
+}
+
+task<void> record_steps_setting_a_timer(log_t& log, std::string name, int yields, int timer_at) {
+  for (int i = 0; i < yields; ++i) {
+    log.push_back(name + std::to_string(i));
+    if (i == timer_at) running_loop().call_later(0ns, [&log] { log.push_back("T"); });
+    co_await yield();
+  }
+  log.push_back(name + "-end");
+}
+
+// case2
+TEST(loop, a_zero_delay_timer_set_by_a_task_joins_the_queue_at_the_next_iteration) {
+  loop l;
+  log_t log;
+  l.spawn(record_steps_setting_a_timer(log, "a", 3, 0));
+  l.spawn(record_steps(log, "b", 3));
+  l.run();
+  EXPECT_EQ(log, (log_t{"a0", "b0", "a1", "b1", "T", "a2", "b2", "a-end", "b-end"}));
+}
+
+task<void> wait_then_log(future& f, log_t& log) {
+  co_await f;
+  log.push_back("w");
+}
+
+// case3
+TEST(loop, a_task_woken_by_a_timer_queues_behind_the_tasks_ready_with_the_timer) {
+  loop l;
+  log_t log;
+  future f;
+  l.spawn(wait_then_log(f, log));
+  l.step();  // w waits on f
+  l.call_later(0ns, [&f] { f.set_result(); });
+  for (const char* n : {"a", "b", "c"}) l.spawn(record_steps(log, n, 2));
+  l.run();
+  EXPECT_EQ(log, (log_t{"a0", "b0", "c0", "a1", "b1", "c1", "w", "a-end", "b-end", "c-end"}));
+}
+
+// case4
+TEST(loop, a_timer_cancelled_while_in_the_ready_queue_never_runs) {
+  loop l;
+  log_t log;
+  std::uint64_t const timer = l.call_later(0ns, [&log] { log.push_back("T"); });
+  l.spawn(record_steps(log, "a", 1));
+  l.spawn([](loop& lp, log_t& out, std::uint64_t id) -> task<void> {
+    out.push_back("x");
+    lp.cancel_timer(id);
+    co_return;
+  }(l, log, timer));
+  l.step();  // a0: the timer is now in the ready queue, behind x
+  EXPECT_TRUE(l.has_timers());
+  l.run();
+  EXPECT_EQ(log, (log_t{"a0", "x", "a-end"}));
+  EXPECT_FALSE(l.has_timers());
+}
+
+TEST(loop, virtual_time_waits_for_the_ready_queue_to_empty) {
+  loop l;
+  log_t log;
+  l.call_later(1ms, [&log, &l] { log.push_back("T@" + std::to_string(l.now().count())); });
+  l.spawn(record_steps(log, "a", 2));
+  l.spawn([](log_t& out) -> task<void> {  // keeps the loop running past the timer
+    co_await sleep(2ms);
+    out.push_back("s@" + std::to_string(running_loop().now().count()));
+  }(log));
+  l.run();
+  EXPECT_EQ(log, (log_t{"a0", "a1", "a-end", "T@1000000", "s@2000000"}));
+}
+
+TEST(loop, decided_picks_choose_among_tasks_only_and_a_timer_keeps_its_place_in_line) {
+  // As case1, but the stream picks c (of a, b, c: a timer is never a choice), leaving the line
+  // [a, b, T, c]; c again (passing T, as it passes a and b); then b, leaving [a, T, b]; the
+  // exhausted stream then reads 0: a, then T at the front runs, then b and a.
+  std::vector<std::uint32_t> const picks{2, 2, 1};
+  replay_decisions decisions(picks);
+  loop l(decisions);
+  log_t log;
+  l.call_later(0ns, [&log] { log.push_back("T"); });
+  for (const char* n : {"a", "b", "c"}) l.spawn(record_steps(log, n, 1));
+  l.run();
+  EXPECT_EQ(log, (log_t{"c0", "c-end", "b0", "a0", "T", "b-end", "a-end"}));
+  EXPECT_EQ(decisions.bounds(), (std::vector<std::uint32_t>{3, 3, 2, 2, 2}))
+      << "a pick never counts a timer as an alternative";
+}
+
+TEST(loop, an_exhausted_stream_is_asyncio_order_with_timers_too) {
+  replay_decisions none({});
+  loop decided(none);
+  loop fifo;
+  log_t a;
+  log_t b;
+  future fa;
+  future fb;
+  decided.spawn(wait_then_log(fa, a));
+  fifo.spawn(wait_then_log(fb, b));
+  decided.step();
+  fifo.step();
+  decided.call_later(0ns, [&fa] { fa.set_result(); });
+  fifo.call_later(0ns, [&fb] { fb.set_result(); });
+  for (const char* n : {"a", "b", "c"}) {
+    decided.spawn(record_steps_setting_a_timer(a, n, 3, 1));
+    fifo.spawn(record_steps_setting_a_timer(b, n, 3, 1));
+  }
+  decided.run();
+  fifo.run();
+  EXPECT_EQ(a, b);
+  // case5 in the program above: as case3, each task also setting a timer on its second step.
+  EXPECT_EQ(a, (log_t{"a0", "b0", "c0", "a1", "b1", "c1", "w", "a2", "b2", "c2", "T", "T", "T",
+                      "a-end", "b-end", "c-end"}));
+}
+
 TEST(loop, wait_for_turns_its_deadline_into_timeout_error) {
   loop l;
   future never;

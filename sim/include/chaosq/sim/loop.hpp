@@ -5,6 +5,7 @@
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -22,7 +23,8 @@ namespace chaosq::sim {
 
 class loop;
 
-/// Virtual time. It advances only when no task is ready, straight to the next timer.
+/// Virtual time. It advances only when nothing is ready (no task, no due timer), straight to the
+/// next timer.
 using duration = std::chrono::nanoseconds;
 using time_point = duration;  // since the loop was created
 
@@ -191,11 +193,18 @@ enum class ready_order : std::uint8_t {
   asyncio,  ///< first in, first out: exactly CPython's event loop
   decided,  ///< chosen by the decision stream (0 = the asyncio choice)
 };
+// Timers follow asyncio's `_run_once` in both orders. The ready queue holds tasks and due timers
+// in one FIFO line; an iteration starts when the handles that were in the line when the previous
+// one started have all run, and it appends every timer due by then behind the line. A timer's
+// callback runs when it reaches the front of the line, never by a decision: the decision stream
+// picks among ready tasks only, so a decided pick may pass a timer (as it passes the tasks ahead
+// of it) but a timer never runs before the handles queued ahead of it.
 
 /// A single-threaded deterministic event loop. The loop is the only place that resumes a
-/// coroutine, and one step resumes exactly one task. Waking a task only moves it to the ready
-/// set. Time is virtual. Nothing here reads a clock, a global RNG or an address: a run is a
-/// function of the program and, in `ready_order::decided`, the decision stream.
+/// coroutine, and one step resumes exactly one task (running first the timer callbacks queued
+/// ahead of it). Waking a task only moves it to the ready set. Time is virtual. Nothing here reads
+/// a clock, a global RNG or an address: a run is a function of the program and, in
+/// `ready_order::decided`, the decision stream.
 ///
 /// Destroying the loop destroys the frames of tasks still suspended; whatever those frames
 /// reference (a queue, say) must still be alive then.
@@ -217,8 +226,10 @@ class loop {
     return task_handle<T>{&add_task(frame, frame.promise(), name)};
   }
 
-  /// Runs one step: resumes one ready task. When nothing is ready, first advances virtual time
-  /// to the next timer and fires it. Returns false when there was nothing to run.
+  /// Runs one step: resumes one ready task. Due timers join the ready queue as asyncio's
+  /// `_run_once` moves them: at the start of each loop iteration, behind what is already ready.
+  /// Callbacks of timers at the front of the queue run first; when nothing is ready, virtual
+  /// time advances to the next timer. Returns false when no task was left to resume.
   bool step();
 
   /// Steps until every task is done, nothing can run (quiescence), or `max_steps` were taken.
@@ -226,23 +237,32 @@ class loop {
   /// As `run`, but also stops as soon as `until` is done.
   run_result run_until(task_ref until, std::uint64_t max_steps = default_budget);
 
-  /// Calls `callback` once virtual time reaches `now() + delay` (asyncio's call_later). Timers
-  /// due together fire in the order they were set. Returns an id for `cancel_timer`.
+  /// Calls `callback` once virtual time reaches `now() + delay` (asyncio's call_later): at the
+  /// start of the first loop iteration at or after that time the timer joins the back of the
+  /// ready queue, and its callback runs when its turn comes (so `delay == 0` runs it after
+  /// every handle ready now, and before anything those schedule). Timers due together run in
+  /// the order they were set. Returns an id for `cancel_timer`.
   std::uint64_t call_later(duration delay, std::function<void()> callback);
-  /// Cancels a timer that has not fired; a no-op otherwise.
+  /// Cancels a timer whose callback has not run, even one already in the ready queue (asyncio's
+  /// TimerHandle.cancel); a no-op otherwise.
   void cancel_timer(std::uint64_t id) noexcept;
 
   [[nodiscard]] time_point now() const noexcept { return now_; }
   [[nodiscard]] std::uint64_t steps() const noexcept { return steps_; }
-  [[nodiscard]] std::size_t ready_count() const noexcept { return ready_.size(); }
-  [[nodiscard]] bool has_timers() const noexcept { return !timers_.empty(); }
+  /// Ready tasks (timers waiting in the ready queue are not counted).
+  [[nodiscard]] std::size_t ready_count() const noexcept { return ready_.size() - fired_.size(); }
+  /// Timers whose callbacks have not run yet, whether due or not.
+  [[nodiscard]] bool has_timers() const noexcept { return !timers_.empty() || !fired_.empty(); }
   /// Tasks not yet done.
   [[nodiscard]] std::size_t live_tasks() const noexcept { return live_; }
   /// Every task spawned, in spawn order.
   [[nodiscard]] std::vector<task_ref> tasks() const;
   /// The task the next `step()` would resume in asyncio order (nullopt-like empty ref if none).
   [[nodiscard]] task_ref next_ready() const noexcept {
-    return ready_.empty() ? task_ref{} : task_ref{ready_[0]};
+    for (std::size_t i = 0; i < ready_.size(); ++i) {
+      if (ready_[i] != nullptr) return task_ref{ready_[i]};
+    }
+    return task_ref{};
   }
 
   static constexpr std::uint64_t default_budget = 10'000'000;
@@ -261,12 +281,16 @@ class loop {
   detail::task_state& add_task(std::coroutine_handle<> frame, detail::promise_base& promise,
                                std::string_view name);
   void schedule(detail::task_state& t);
-  bool fire_timers();
+  void start_iteration();
+  void run_front_timer();
   void finish(detail::task_state& t);
 
   decision_source* decisions_ = nullptr;
   std::vector<std::unique_ptr<detail::task_state>> tasks_;
+  // asyncio's `_ready`: tasks, and nullptr for each timer in `fired_` (in the same order).
   detail::ring<detail::task_state*> ready_;
+  std::deque<timer> fired_;         // due timers in the ready queue; a null callback: cancelled
+  std::size_t iteration_left_ = 0;  // `ready_` entries the current iteration still runs
   std::vector<std::uint32_t> ready_ids_;  // scratch for decision-driven picks
   std::vector<timer> timers_;             // a min-heap on (when, id)
   std::uint64_t next_timer_id_ = 0;

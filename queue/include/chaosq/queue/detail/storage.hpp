@@ -14,7 +14,8 @@ namespace chaosq::queue {
 enum class queue_kind : unsigned char {
   fifo,      ///< asyncio.Queue: first in, first out
   lifo,      ///< asyncio.LifoQueue: last in, first out
-  priority,  ///< asyncio.PriorityQueue: smallest first, by `operator<`; ties are not FIFO
+  priority,  ///< asyncio.PriorityQueue: smallest first, by `operator<`; ties are not FIFO. A
+             ///< throwing `operator<` leaves the heap as CPython's heapq leaves it
 };
 
 namespace detail {
@@ -66,34 +67,34 @@ class storage {
   }
 
  private:
-  // CPython's heapq, step for step, so equal keys leave in the same order as in Python.
+  // CPython's heapq as Modules/_heapqmodule.c runs it, step for step, so equal keys leave in the
+  // same order as in Python. It swaps in place rather than carrying the item in a hole, so when
+  // `operator<` throws every item is still in the heap, where CPython would leave it.
   void sift_down(std::size_t start, std::size_t pos) {
-    T item = std::move(items_[pos]);
+    using std::swap;
     while (pos > start) {
       std::size_t const parent = (pos - 1) >> 1U;
-      if (!(item < items_[parent])) break;
-      items_[pos] = std::move(items_[parent]);
+      if (!(items_[pos] < items_[parent])) break;
+      swap(items_[pos], items_[parent]);
       pos = parent;
     }
-    items_[pos] = std::move(item);
   }
 
   void sift_up(std::size_t pos) {
-    std::size_t const end = items_.size();
+    using std::swap;
+    std::size_t const limit = items_.size() >> 1U;  // the first position with no child
     std::size_t const start = pos;
-    T item = std::move(items_[pos]);
-    std::size_t child = 2 * pos + 1;
-    while (child < end) {
-      std::size_t const right = child + 1;
-      if (right < end && !(items_[child] < items_[right])) child = right;
-      items_[pos] = std::move(items_[child]);
+    while (pos < limit) {
+      std::size_t child = 2 * pos + 1;
+      if (child + 1 < items_.size() && !(items_[child] < items_[child + 1])) ++child;
+      swap(items_[pos], items_[child]);
       pos = child;
-      child = 2 * pos + 1;
     }
-    items_[pos] = std::move(item);
     sift_down(start, pos);
   }
 
+  // heapq.heappop: if a comparison throws, the top item is gone (CPython drops the item it was
+  // about to return) and the rest stay where the sift left them.
   T heap_pop() {
     T last = std::move(items_.back());
     items_.pop_back();
