@@ -1,86 +1,53 @@
 #include "chaosq/harness/consumer.hpp"
 
+#include <exception>
+
 #include "chaosq/sim/errors.hpp"
+
+#include "detail/policy.hpp"
 
 namespace chaosq::harness {
 namespace {
 
-// Each policy is a plain consumer written against consumer_context, as a user's would be.
-
-sim::task<void> ack_in_finally(consumer_context& ctx) {
+// A built-in policy as a plain consumer written against consumer_context, as a user's would be;
+// what it does with each item is `detail::react` (policy.hpp), which the engine's fast path
+// follows too.
+sim::task<void> builtin_policy(consumer_context& ctx, ack_policy policy) {
   for (;;) {
     item const it = co_await ctx.get();
-    try {
-      co_await ctx.process(it);
-    } catch (...) {
+    if (detail::acks_before_work(policy)) {
       ctx.task_done(it);
-      throw;
+      ctx.checkpoint(fault_point::after_ack);
     }
-    ctx.task_done(it);
-    ctx.checkpoint(fault_point::after_ack);
-  }
-}
-
-sim::task<void> ack_on_success(consumer_context& ctx) {
-  for (;;) {
-    item const it = co_await ctx.get();
-    co_await ctx.process(it);
-    ctx.task_done(it);
-    ctx.checkpoint(fault_point::after_ack);
-  }
-}
-
-sim::task<void> ack_before_work(consumer_context& ctx) {
-  for (;;) {
-    item const it = co_await ctx.get();
-    ctx.task_done(it);
-    ctx.checkpoint(fault_point::after_ack);
-    co_await ctx.process(it);
-  }
-}
-
-sim::task<void> ack_each_attempt(consumer_context& ctx) {
-  for (;;) {
-    item const it = co_await ctx.get();
-    for (int attempt = 0;; ++attempt) {
+    for (std::uint32_t attempt = 0;; ++attempt) {
+      detail::attempt_end ended = detail::attempt_end::done;
+      std::exception_ptr error;
       try {
         co_await ctx.process(it);
       } catch (const sim::injected_fault&) {
-        ctx.task_done(it);
-        if (attempt == 1) throw;
+        ended = detail::attempt_end::crashed;
+        error = std::current_exception();
+      } catch (...) {
+        ended = detail::attempt_end::failed;
+        error = std::current_exception();
+      }
+      detail::reaction const r = detail::react(policy, ended, attempt);
+      if (r.ack) ctx.task_done(it);
+      if (r.next == detail::then::retry) {
         ctx.note("retry", it, "after crash");
         continue;
       }
-      ctx.task_done(it);
+      if (r.next == detail::then::rethrow) std::rethrow_exception(error);
+      if (detail::passes_after_ack(r)) ctx.checkpoint(fault_point::after_ack);
       break;
     }
-    ctx.checkpoint(fault_point::after_ack);
-  }
-}
-
-sim::task<void> ack_never(consumer_context& ctx) {
-  for (;;) {
-    item const it = co_await ctx.get();
-    co_await ctx.process(it);
   }
 }
 
 }  // namespace
 
 consumer_fn builtin_consumer(ack_policy policy) {
-  switch (policy) {
-    case ack_policy::finally:
-      return ack_in_finally;
-    case ack_policy::on_success:
-      return ack_on_success;
-    case ack_policy::before_work:
-      return ack_before_work;
-    case ack_policy::twice:
-      return ack_each_attempt;
-    case ack_policy::never:
-      return ack_never;
-  }
-  return ack_in_finally;
+  return [policy](consumer_context& ctx) { return builtin_policy(ctx, policy); };
 }
 
 }  // namespace chaosq::harness

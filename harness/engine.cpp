@@ -14,6 +14,8 @@
 #include "chaosq/sim/event.hpp"
 #include "chaosq/sim/loop.hpp"
 
+#include "detail/policy.hpp"
+
 namespace chaosq::harness {
 namespace {
 
@@ -930,6 +932,7 @@ class engine_run final : private detail::consumer_host {
     bool injected = false;  // raised: an injected_fault (the `twice` policy catches those)
 
     explicit operator bool() const noexcept { return reason != why::none; }
+    [[nodiscard]] bool ended_early() const noexcept { return reason == why::ended; }
     /// The consumer's normal end: the queue shut down, or `run_stopped`.
     static stop ended() { return stop{why::ended, nullptr, sim::error_kind::failure, false}; }
     static stop raised(std::exception_ptr e, sim::error_kind kind, bool injected) {
@@ -1003,7 +1006,7 @@ class engine_run final : private detail::consumer_host {
       if (end) break;
       took(a, it);
 
-      if (w_.policy == ack_policy::before_work) {
+      if (detail::acks_before_work(w_.policy)) {
         end = acknowledge(me, it);
         if (!end) end = after_ack(me);
         if (end) break;
@@ -1028,38 +1031,20 @@ class engine_run final : private detail::consumer_host {
         }
         if (!s) s = finish_processing(a, it);
 
-        switch (w_.policy) {
-          case ack_policy::finally:
-            if (s) {
-              // catch (...) { ctx.task_done(it); throw; }: a run_stopped there wins
-              if (acknowledge(me, it)) s = stop::ended();
-            } else {
-              s = acknowledge(me, it);
-              if (!s) s = after_ack(me);
-            }
-            break;
-          case ack_policy::on_success:
-            if (!s) s = acknowledge(me, it);
-            if (!s) s = after_ack(me);
-            break;
-          case ack_policy::twice:
-            if (s.injected) {
-              // catch (const sim::injected_fault&): ack each attempt, retry once
-              if (stop acked = acknowledge(me, it)) {
-                s = std::move(acked);
-              } else if (attempt == 0) {
-                note(a, "retry", it.id, "after crash");
-                continue;
-              }
-            } else if (!s) {
-              s = acknowledge(me, it);
-              if (!s) s = after_ack(me);
-            }
-            break;
-          case ack_policy::before_work:
-          case ack_policy::never:
-            break;
+        // What the policy does with the attempt's outcome: detail::react, as consumer.cpp.
+        detail::attempt_end const ended = !s           ? detail::attempt_end::done
+                                          : s.injected ? detail::attempt_end::crashed
+                                                       : detail::attempt_end::failed;
+        detail::reaction const r = detail::react(w_.policy, ended, attempt);
+        if (r.ack) {
+          // a run_stopped in task_done wins over what the attempt raised
+          if (stop acked = acknowledge(me, it)) s = std::move(acked);
         }
+        if (r.next == detail::then::retry && !s.ended_early()) {
+          note(a, "retry", it.id, "after crash");
+          continue;
+        }
+        if (!s && detail::passes_after_ack(r)) s = after_ack(me);
         end = std::move(s);
         break;
       }
