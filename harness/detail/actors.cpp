@@ -1,0 +1,366 @@
+// The workload's tasks as coroutines on the deterministic loop: producers, consumers (a user's
+// consumer_fn through consumer_context, or a built-in policy on the no-throw fast path),
+// supervisors and joiners. They report what they do to the ledger, the fault plan and the
+// oracles as events.
+
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "chaosq/sim/errors.hpp"
+#include "chaosq/sim/event.hpp"
+
+#include "detail/policy.hpp"
+#include "detail/run.hpp"
+
+namespace chaosq::harness::detail {
+
+// ---- events to the ledger ----
+
+void engine_run::on_get(task_id c, const item& it) {
+  // A queue whose put suspends after storing lets a getter take the item before put returns:
+  // the item was put when it was stored, so record the put now. (The unbounded reference
+  // queue stores with put_nowait, in the producer's own step: nothing to look for.)
+  if (!reference_queue_ || w_.maxsize > 0) {
+    for (task_id p = 0; p < actors_.size(); ++p) {
+      if (actors_[p].putting && tasks_[p].current.id == it.id && it.id < ledger_.size() &&
+          !ledger_[it.id].put) {
+        on_put(p, it);
+        actors_[p].putting = true;
+      }
+    }
+  }
+  if (reference_queue_) {
+    // The reference get never changes the count, observed at each of its changes.
+    assert(queue_->unfinished_tasks() == ledger_.last_count());
+  } else {
+    ledger_.observe_count(queue_->unfinished_tasks(), now());
+  }
+  if (ledger_.got(c, it, now())) note(c, "get", it.id, "ok");
+}
+
+void engine_run::ack(task_id c, const item& it) {
+  bool refused = false;
+  try {
+    queue_->task_done();
+  } catch (const queue::task_done_error&) {
+    refused = true;
+  }
+  task_record& t = tasks_[c];
+  if (t.holding && t.current.id == it.id && ledger_.was_put(it.id)) t.acked_current = true;
+  if (ledger_.acked(c, it, now(), queue_->unfinished_tasks(), refused))
+    note(c, "ack", it.id, refused ? "ValueError" : "ok");
+}
+
+bool engine_run::stop_looping_consumer(task_id me) {
+  oracles_.no_suspension(tasks_[me], max_calls_per_step_, now());
+  return false;
+}
+
+// ---- producers ----
+
+sim::task<void> engine_run::producer(task_id me) {
+  task_record& a = tasks_[me];
+  actor& self = actors_[me];
+  // A fault before a put ends the producer as if checkpoint() had thrown it, without the throw.
+  std::optional<fault_kind> struck;
+  try {
+    for (std::uint32_t n = 0; n < w_.items; ++n) {
+      a.act = activity::idle;
+      struck = visit_point(me, fault_point::before_put);
+      if (struck) break;
+      item it{0, ledger_.make_item()};
+      if (w_.kind == queue::queue_kind::priority)
+        it.priority = decisions_.choose(4, decision_tag::value);
+      a.current = it;
+      self.putting = true;
+      if (w_.put == put_mode::blocking) {
+        a.act = activity::in_put;
+        self.wait_traced = false;
+        if (w_.maxsize > 0 && queue_->qsize() >= static_cast<std::size_t>(w_.maxsize) &&
+            !shut_down_)
+          begin_wait(me, fault_point::in_put);
+        if (reference_queue_ && !reference_full()) {
+          // The reference put stores at once when there is room: skip its coroutine frame.
+          queue_->put_nowait(it);
+        } else {
+          co_await queue_->put(it);
+        }
+      } else {
+        for (;;) {
+          if (reference_queue_ && !shut_down_ && reference_full()) {
+            // What the reference's put_nowait would raise, without raising it.
+            note(me, "put_nowait", it.id, "QueueFull");
+          } else {
+            try {
+              queue_->put_nowait(it);
+              break;
+            } catch (const queue::queue_full&) {
+              note(me, "put_nowait", it.id, "QueueFull");
+            }
+          }
+          co_await sim::yield();
+        }
+      }
+      on_put(me, it);
+    }
+  } catch (const queue::queue_shut_down&) {
+    note(me, "put", -1, "QueueShutDown");
+  } catch (...) {
+    a.act = activity::finished;
+    throw;
+  }
+  a.act = activity::finished;
+  if (struck) {
+    co_await sim::exit_with(a.fault.exception(), *struck == fault_kind::cancel
+                                                     ? sim::error_kind::cancellation
+                                                     : sim::error_kind::failure);
+  }
+}
+
+// ---- consumers through consumer_context ----
+
+sim::task<void> engine_run::consumer(task_id me) {
+  consumer_context ctx(*this, me);
+  try {
+    co_await consumer_(ctx);
+  } catch (const queue::queue_shut_down&) {
+    // the queue shut down: the consumer's normal end
+  } catch (const run_stopped&) {
+    // the run is over
+  }
+  tasks_[me].holding = false;
+  tasks_[me].act = activity::finished;
+}
+
+sim::task<item> engine_run::get(std::size_t me) {
+  guard_consumer_call(me);
+  start_get(me);
+  item it;
+  try {
+    it = co_await queue_->get();
+  } catch (const queue::queue_shut_down&) {
+    note(me, "get", -1, "QueueShutDown");
+    throw;
+  }
+  took(me, it);
+  co_return it;
+}
+
+/// A consumer calls get: it holds nothing now, and waits if the queue is empty.
+void engine_run::start_get(task_id me) {
+  task_record& a = tasks_[me];
+  a.holding = false;
+  a.act = activity::in_get;
+  actors_[me].wait_traced = false;
+  if (queue_->qsize() == 0 && !shut_down_) begin_wait(me, fault_point::in_get);
+}
+
+/// A consumer's get returned `it`.
+void engine_run::took(task_id me, const item& it) {
+  task_record& a = tasks_[me];
+  a.act = activity::processing;
+  a.current = it;
+  a.holding = true;
+  a.acked_current = false;
+  faults_.new_item(me);
+  on_get(me, it);
+}
+
+/// Processing one item: k suspension points, each a place a fault may strike.
+sim::task<void> engine_run::process(std::size_t me, item it) {
+  guard_consumer_call(me);
+  pass_checkpoint(me, fault_point::after_get);
+  for (std::uint32_t k = 0; k < w_.work_steps; ++k) {
+    co_await sim::yield();
+    pass_checkpoint(me, fault_point::mid_item);
+  }
+  note(me, "process", it.id, "done");
+  pass_checkpoint(me, fault_point::before_ack);
+}
+
+// ---- the built-in consumers, without exceptions ----
+//
+// A built-in policy runs here exactly as `builtin_consumer(policy)` runs through
+// consumer_context (both follow detail::react), except that a fault comes back as a value
+// instead of a thrown exception: throwing an injected crash cost five unwinds per crash, most
+// of the engine's time. Each step below names the consumer_context call it stands for.
+
+namespace {
+
+/// Why a built-in consumer stops early; empty while it goes on.
+struct stop {
+  enum class why : std::uint8_t { none, ended, raised } reason = why::none;
+  std::exception_ptr error;  // raised: what the consumer_context version would throw
+  sim::error_kind kind = sim::error_kind::failure;
+  bool injected = false;  // raised: an injected_fault (the `twice` policy catches those)
+
+  explicit operator bool() const noexcept { return reason != why::none; }
+  [[nodiscard]] bool ended_early() const noexcept { return reason == why::ended; }
+  /// The consumer's normal end: the queue shut down, or `run_stopped`.
+  static stop ended() { return stop{why::ended, nullptr, sim::error_kind::failure, false}; }
+  static stop raised(std::exception_ptr e, sim::error_kind kind, bool injected) {
+    return stop{why::raised, std::move(e), kind, injected};
+  }
+  /// The fault `visit_point` reported, as the exception `raise` would throw.
+  static stop struck(const task_record& t, fault_kind kind) {
+    if (kind == fault_kind::cancel)
+      return raised(t.fault.exception(), sim::error_kind::cancellation, false);
+    return raised(t.fault.exception(), sim::error_kind::failure, true);
+  }
+};
+
+}  // namespace
+
+/// The consumer task of a built-in policy: `consumer(me)` running `builtin_consumer(policy)`.
+sim::task<void> engine_run::builtin_consumer_task(task_id me) {
+  task_record& a = tasks_[me];
+  // `ctx.task_done(it)`.
+  auto const acknowledge = [this, me](const item& it) {
+    if (!consumer_call_allowed(me)) return stop::ended();
+    ack(me, it);
+    return stop{};
+  };
+  // A consumer passing fault point `point` without suspending: the guard, then the point.
+  auto const pass_point = [this, me](fault_point point) {
+    if (!consumer_call_allowed(me)) return stop::ended();
+    if (std::optional<fault_kind> const kind = visit_point(me, point))
+      return stop::struck(tasks_[me], *kind);
+    return stop{};
+  };
+  stop end;
+  while (!end) {
+    // ctx.get()
+    if (!consumer_call_allowed(me)) {
+      end = stop::ended();
+      break;
+    }
+    start_get(me);
+    item it;
+    try {
+      if (reference_queue_ && queue_->qsize() > 0) {
+        // The reference get takes at once when an item is stored: skip its coroutine frame.
+        it = queue_->get_nowait();
+      } else {
+        it = co_await queue_->get();
+      }
+    } catch (const queue::queue_shut_down&) {
+      note(me, "get", -1, "QueueShutDown");
+      end = stop::ended();
+    } catch (const sim::cancelled_error&) {
+      end = stop::raised(std::current_exception(), sim::error_kind::cancellation, false);
+    } catch (...) {
+      end = stop::raised(std::current_exception(), sim::error_kind::failure, false);
+    }
+    if (end) break;
+    took(me, it);
+
+    if (acks_before_work(w_.policy)) {
+      end = acknowledge(it);
+      if (!end) end = pass_point(fault_point::after_ack);
+      if (end) break;
+    }
+    // ctx.process(it), inline rather than a coroutine of its own (one frame less per item),
+    // once per attempt; then what the policy does with its outcome.
+    for (std::uint32_t attempt = 0;; ++attempt) {
+      stop s = pass_point(fault_point::after_get);
+      for (std::uint32_t k = 0; !s && k < w_.work_steps; ++k) {
+        try {
+          co_await sim::yield();
+        } catch (const sim::cancelled_error&) {
+          s = stop::raised(std::current_exception(), sim::error_kind::cancellation, false);
+        } catch (const sim::injected_fault&) {
+          s = stop::raised(std::current_exception(), sim::error_kind::failure, true);
+        } catch (...) {
+          s = stop::raised(std::current_exception(), sim::error_kind::failure, false);
+        }
+        if (s) break;
+        if (std::optional<fault_kind> const kind = visit_point(me, fault_point::mid_item))
+          s = stop::struck(a, *kind);
+      }
+      if (!s) {
+        // the end of ctx.process(it), after its last suspension
+        note(me, "process", it.id, "done");
+        if (std::optional<fault_kind> const kind = visit_point(me, fault_point::before_ack))
+          s = stop::struck(a, *kind);
+      }
+      // What the policy does with the attempt's outcome: detail::react, as consumer.cpp.
+      attempt_end const ended = !s           ? attempt_end::done
+                                : s.injected ? attempt_end::crashed
+                                             : attempt_end::failed;
+      reaction const r = react(w_.policy, ended, attempt);
+      if (r.ack) {
+        // a run_stopped in task_done wins over what the attempt raised
+        if (stop acked = acknowledge(it)) s = std::move(acked);
+      }
+      if (r.next == then::retry && !s.ended_early()) {
+        note(me, "retry", it.id, "after crash");
+        continue;
+      }
+      if (!s && passes_after_ack(r)) s = pass_point(fault_point::after_ack);
+      end = std::move(s);
+      break;
+    }
+  }
+  if (end.reason == stop::why::ended) {
+    a.holding = false;
+    a.act = activity::finished;
+    co_return;
+  }
+  co_await sim::exit_with(std::move(end.error), end.kind);
+}
+
+// ---- supervisors and joiners ----
+
+sim::task<void> engine_run::supervisor(task_id me, std::uint32_t slot) {
+  for (std::uint32_t generation = 0;; ++generation) {
+    task_id const worker = add_actor(role::consumer, slot, generation);
+    auto h = loop_.spawn(consumer_body(worker), tasks_[worker].name);
+    actors_[worker].task = h;
+    tasks_[me].act = activity::supervising;
+    try {
+      co_await h;
+      break;
+    } catch (const sim::injected_fault&) {
+      if (generation == w_.restarts) break;
+      if (trace_) note(me, "restart", -1, tasks_[worker].name + " crashed");
+    } catch (const sim::cancelled_error&) {
+      break;
+    }
+  }
+  tasks_[me].act = activity::finished;
+}
+
+sim::task<void> engine_run::joiner(task_id me) {
+  task_record& a = tasks_[me];
+  if (w_.join_when == join_when::after_producers) {
+    a.act = activity::waiting_producers;
+    // Wait for each producer to end, however it ends (even cancelled before it started);
+    // unlike awaiting the task itself, this never passes a cancellation on to the producer.
+    // (By index: supervisors add actors meanwhile. Producers are the first actors.)
+    for (std::size_t i = 0; i < w_.producers; ++i) {
+      sim::future ended;
+      actors_[i].task.notify_when_done(ended);
+      co_await ended;
+    }
+  }
+  a.act = activity::in_join;
+  ++joins_entered_;
+  a.join_step = now();
+  a.zeros_at_call = ledger_.zeros().size();
+  std::int64_t const count = queue_->unfinished_tasks();
+  if (count == 0) a.unacked_at_call = ledger_.unacked_items();
+  if (count > 0) begin_wait(me, fault_point::in_join);
+  if (trace_) {
+    note(me, "join", -1,
+         count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
+  }
+  co_await queue_->join();
+  a.act = activity::finished;
+  --joins_entered_;
+  note(me, "join", -1, "returned");
+  refresh_liveness();
+  oracles_.join_returned(a, count == 0, now());
+}
+
+}  // namespace chaosq::harness::detail

@@ -1,0 +1,90 @@
+#include "detail/explain.hpp"
+
+#include <string_view>
+
+#include "chaosq/sim/errors.hpp"
+
+#include "detail/ledger.hpp"
+
+namespace chaosq::harness::detail {
+
+using namespace std::string_view_literals;
+
+std::string item_name(std::uint32_t id) { return "i" + std::to_string(id); }
+
+void explain_items(std::string* out, const ledger& l, const std::vector<task_record>& tasks,
+                   const std::vector<std::uint32_t>& ids, std::vector<step_no>& steps) {
+  bool first = true;
+  for (std::uint32_t id : ids) {
+    const item_record& r = l[id];
+    steps.push_back(r.put_step);
+    const task_record* holder = r.fate == fate::queued ? nullptr : &tasks[r.got_by];
+    if (holder != nullptr) steps.push_back(r.got_step);
+    bool const ended_struck =
+        holder != nullptr && r.fate != fate::acked && holder->ended && r.holder_struck;
+    if (ended_struck) steps.push_back(holder->fault_step);
+    if (out == nullptr) continue;
+
+    std::string& text = *out;
+    if (!first) text += "; "sv;
+    first = false;
+    text += 'i';
+    append_number(text, id);
+    text += " (put by "sv;
+    text += tasks[r.put_by].name;
+    text += " at step "sv;
+    append_number(text, r.put_step);
+    if (holder == nullptr) {
+      text += ", never got)"sv;
+      continue;
+    }
+    text += ", got by "sv;
+    text += holder->name;
+    text += " at step "sv;
+    append_number(text, r.got_step);
+    if (r.fate == fate::acked) {
+      text += ", acknowledged at step "sv;
+      append_number(text, r.ack_step);
+      text += ')';
+    } else if (ended_struck) {
+      text += ", held by "sv;
+      text += holder->name;
+      text += " when it ended: "sv;
+      text += holder->fault.text();
+      text += " at step "sv;
+      append_number(text, holder->fault_step);
+      text += ')';
+    } else if (holder->ended) {
+      text += ", never acknowledged; "sv;
+      text += holder->name;
+      text += " ended)"sv;
+    } else {
+      text += ", never acknowledged)"sv;
+    }
+  }
+}
+
+const std::exception_ptr& struck_fault::exception() const {
+  constexpr std::size_t kinds = names_of<fault_kind>::values.size();
+  constexpr std::size_t origins = static_cast<std::size_t>(fault_origin::control_event) + 1;
+  thread_local std::array<std::exception_ptr, kinds * point_count * origins> made;
+  std::exception_ptr& e =
+      made[(static_cast<std::size_t>(kind) * point_count + index(point)) * origins +
+           static_cast<std::size_t>(origin)];
+  if (!e) {
+    e = kind == fault_kind::cancel ? std::make_exception_ptr(sim::cancelled_error{})
+                                   : std::make_exception_ptr(sim::injected_fault(text()));
+  }
+  return e;
+}
+
+std::string struck_fault::text() const {
+  if (origin == fault_origin::control_event) return "cancelled by control event";
+  std::string out(name_of(kind));
+  out += " at ";
+  out += name_of(point);
+  out += origin == fault_origin::pinned ? " (pinned)" : " (drawn)";
+  return out;
+}
+
+}  // namespace chaosq::harness::detail

@@ -1,0 +1,59 @@
+#pragma once
+/// \file
+/// The oracles that judge a join and the end of a run, from the ledger and the task records
+/// alone (no coroutine, no queue): join-early, work-unfinished, join-late, join-hang,
+/// stranded, lost, duplicated extra items, livelock. Those that judge a single event
+/// (capacity, duplicated, order, over-ack) are the ledger's.
+
+#include <cstdint>
+#include <vector>
+
+#include "detail/judgement.hpp"
+#include "detail/ledger.hpp"
+#include "detail/tasks.hpp"
+
+namespace chaosq::harness::detail {
+
+/// What the oracles read of the queue under test when a run ends.
+struct queue_facts {
+  std::int64_t count = 0;     ///< its unfinished count
+  std::size_t qsize = 0;      ///< items it holds
+  std::int64_t maxsize = 0;   ///< the workload's maxsize
+  bool shut_down = false;     ///< shut down (drawn or by a control event)
+  step_no shutdown_step = 0;  ///< when
+};
+
+/// The oracles of one run. Each reads the tasks' `ended` and `waiting` flags: the runner
+/// refreshes them before it calls one.
+class oracles {
+ public:
+  oracles(const ledger& l, const std::vector<task_record>& tasks, judgement& judge) noexcept
+      : ledger_(l), tasks_(tasks), judge_(judge) {}
+
+  /// Joiner `j`'s join returned at step `now`; `at_once`: the count was zero when it called.
+  void join_returned(const task_record& j, bool at_once, step_no now);
+
+  /// The count is zero after a step: a joiner still waiting in join was not woken.
+  void join_late();
+
+  /// Nothing more can run (the run is complete or quiescent): what is left is judged.
+  void at_end(const queue_facts& q);
+
+  /// The step budget of `budget` steps ran out with tasks still runnable.
+  void step_budget_spent(std::uint64_t budget, step_no steps);
+
+  /// Consumer `c` made `calls` queue calls within step `at` without suspending.
+  void no_suspension(const task_record& c, std::uint64_t calls, step_no at);
+
+  /// The join-hang kind that item `id`, unacknowledged at the end, stands for.
+  [[nodiscard]] verdict_kind hang_kind(std::uint32_t id) const;
+
+ private:
+  void join_hangs(const task_record& j, const queue_facts& q);
+
+  const ledger& ledger_;
+  const std::vector<task_record>& tasks_;
+  judgement& judge_;
+};
+
+}  // namespace chaosq::harness::detail

@@ -1,0 +1,194 @@
+#pragma once
+/// \file
+/// One run of a workload on the deterministic loop: the workload's tasks as coroutines
+/// (actors.cpp) driven by the step loop (engine.cpp). What happens is handed on as events to
+/// the fault plan, the ledger and the oracles, which know nothing of coroutines.
+
+#include <cassert>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chaosq/harness/consumer.hpp"
+#include "chaosq/harness/engine.hpp"
+#include "chaosq/sim/loop.hpp"
+
+#include "detail/fault_plan.hpp"
+#include "detail/judgement.hpp"
+#include "detail/ledger.hpp"
+#include "detail/oracles.hpp"
+#include "detail/tasks.hpp"
+
+namespace chaosq::harness::detail {
+
+/// The coroutine side of a task (its record is the `task_record` with the same id).
+struct actor {
+  sim::task_ref task;
+  bool wait_traced = false;  // the trace shows its current queue call suspended
+  bool putting = false;      // a producer inside put (of its current item)
+};
+
+/// The growable state of a run, kept by an `engine` from one run to the next (capacity kept,
+/// contents cleared) instead of growing every vector from empty each run.
+struct run_buffers {
+  std::vector<task_record> tasks;
+  std::vector<actor> actors;
+  detail::ledger ledger;
+  fault_plan faults;
+};
+
+class engine_run final : private consumer_host {
+ public:
+  engine_run(const workload& w, sim::decision_source& decisions, const run_options& options,
+             run_buffers& buffers);
+  engine_run(const engine_run&) = delete;
+  engine_run& operator=(const engine_run&) = delete;
+  ~engine_run() = default;
+
+  /// Runs the workload and writes what happened into `report`, reusing its buffers.
+  void go(run_report& report);
+
+ private:
+  friend class fault_plan;  // calls the between-steps actions below
+
+  // ---- the step loop (engine.cpp) ----
+  void start_tasks();
+  task_id add_actor(role r, std::uint32_t slot, std::uint32_t generation = 0);
+  run_end drive();
+  void trace_new_waits();
+  /// The step an event belongs to: the running step, or the next one between steps.
+  [[nodiscard]] step_no now() const noexcept { return loop_.steps() + (in_step_ ? 0 : 1); }
+  /// Copies each task's liveness into its record, for the oracles.
+  void refresh_liveness() noexcept;
+  void check_join_late();
+
+  // ---- carrying out faults (engine.cpp) ----
+  /// Task `me` passes fault point `p`: the kind of the fault that struck it there, if any.
+  [[nodiscard]] std::optional<fault_kind> visit_point(task_id me, fault_point p) {
+    std::optional<struck_fault> const f = faults_.visit(me, p, tasks_[me]);
+    if (!f) return std::nullopt;
+    record_fault(me, *f);
+    return f->kind;
+  }
+  /// As `visit_point`, raising the fault that struck.
+  void pass_checkpoint(task_id me, fault_point p) {
+    if (std::optional<fault_kind> const struck = visit_point(me, p)) raise(me, *struck);
+  }
+  [[noreturn]] void raise(task_id me, fault_kind kind) const;
+  void record_fault(task_id me, const struck_fault& f);
+  void blame_held_item(const task_record& t, fault_kind kind) {
+    if (t.holding && !t.acked_current) ledger_.blame_holder(t.current.id, kind);
+  }
+  // What the fault plan calls between steps.
+  [[nodiscard]] bool ended(task_id t) const noexcept { return actors_[t].task.done(); }
+  [[nodiscard]] bool shut_down() const noexcept { return shut_down_; }
+  void strike_waiting(task_id t, const struck_fault& f);
+  void apply_control(const control_event& c);
+  void shutdown(queue::shutdown_mode mode, std::string_view origin);
+
+  // ---- events to the ledger (actors.cpp calls them) ----
+  void on_put(task_id p, const item& it) {
+    actors_[p].putting = false;
+    if (!ledger_.put(p, it, now(), queue_->unfinished_tasks())) return;
+    note(p, "put", it.id, "ok");
+  }
+  void on_get(task_id c, const item& it);
+  void ack(task_id c, const item& it);
+
+  // ---- the workload's tasks (actors.cpp) ----
+  [[nodiscard]] bool reference_full() const {
+    return w_.maxsize > 0 && queue_->qsize() >= static_cast<std::size_t>(w_.maxsize);
+  }
+  /// Task `me` is about to wait at `p`: counts the wait (pinned faults name it by occurrence).
+  void begin_wait(task_id me, fault_point p) {
+    faults_.begin_wait(me, p);
+    tasks_[me].wait_step = now();
+  }
+  sim::task<void> producer(task_id me);
+  sim::task<void> consumer_body(task_id me) {
+    return builtin_ ? builtin_consumer_task(me) : consumer(me);
+  }
+  sim::task<void> consumer(task_id me);
+  sim::task<void> builtin_consumer_task(task_id me);
+  sim::task<void> supervisor(task_id me, std::uint32_t slot);
+  sim::task<void> joiner(task_id me);
+  void start_get(task_id me);
+  void took(task_id me, const item& it);
+
+  // ---- consumer_host: what consumer_context calls (actors.cpp) ----
+  sim::task<item> get(std::size_t me) override;
+  sim::task<void> process(std::size_t me, item it) override;
+  void task_done(std::size_t me, item it) override {
+    guard_consumer_call(me);
+    ack(me, it);
+  }
+  void checkpoint(std::size_t me, fault_point p) override {
+    guard_consumer_call(me);
+    pass_checkpoint(me, p);
+  }
+  void note(std::size_t me, std::string operation, item it, std::string outcome) override {
+    note(me, std::string_view(operation), it.id, std::string_view(outcome));
+  }
+  [[nodiscard]] const std::string& name(std::size_t me) const override { return tasks_[me].name; }
+
+  /// Thrown into a consumer to end it at once: the run already has its verdict, or the consumer
+  /// loops without ever suspending (no step budget could stop it).
+  struct run_stopped {};
+  void guard_consumer_call(task_id me) {
+    if (!consumer_call_allowed(me)) throw run_stopped{};
+  }
+  /// False when the consumer must stop at once (see `run_stopped`).
+  [[nodiscard]] bool consumer_call_allowed(task_id me) {
+    if (judge_.failed()) return false;
+    if (loop_.steps() != calls_step_) {
+      calls_step_ = loop_.steps();
+      calls_this_step_ = 0;
+    }
+    if (++calls_this_step_ > max_calls_per_step_) return stop_looping_consumer(me);
+    return true;
+  }
+  /// Out of line, so that the check above stays small enough to inline.
+  [[gnu::noinline]] bool stop_looping_consumer(task_id me);
+
+  // ---- trace ----
+  // Views, not strings: an untraced run (nearly every run) builds no text for the trace.
+  void note(task_id me, std::string_view operation, std::int64_t item_id, std::string_view outcome,
+            std::string_view fault = {}) {
+    if (trace_) add_event(me, operation, item_id, outcome, fault);
+  }
+  void add_event(task_id me, std::string_view operation, std::int64_t item_id,
+                 std::string_view outcome, std::string_view fault);
+
+  const workload& w_;
+  sim::decision_source& decisions_;
+  std::unique_ptr<work_queue> queue_;
+  consumer_fn consumer_;
+  bool builtin_;  // no consumer_fn given: the workload's policy runs as builtin_consumer_task
+  bool reference_queue_;  // no queue_factory given: queue_ is chaosq's reference queue
+  run_buffers& buffers_;  // the engine's, reused run after run
+  std::vector<task_record>& tasks_ = buffers_.tasks;
+  std::vector<actor>& actors_ = buffers_.actors;
+  detail::ledger& ledger_ = buffers_.ledger;
+  fault_plan& faults_ = buffers_.faults;
+  judgement judge_;
+  detail::oracles oracles_{ledger_, tasks_, judge_};
+  // Joiners that called join and have not returned from it (one ended by a fault in join stays
+  // counted): check_join_late has nothing to look for while there are none.
+  std::size_t joins_entered_ = 0;
+  bool shut_down_ = false;
+  step_no shutdown_step_ = 0;
+  bool in_step_ = false;
+  std::uint64_t calls_step_ = 0;
+  std::uint64_t calls_this_step_ = 0;
+  // A consumer that handles every item within one step makes a few calls per item; many more
+  // than that within one step means it loops without suspending.
+  std::uint64_t max_calls_per_step_ =
+      8 * static_cast<std::uint64_t>(w_.producers) * w_.items + 10'000;
+  std::optional<harness::trace> trace_;
+  sim::loop loop_;  // last: destroyed first, while everything its frames touch is alive
+};
+
+}  // namespace chaosq::harness::detail
