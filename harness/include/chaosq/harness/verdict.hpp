@@ -42,6 +42,18 @@ struct names_of<oracle> {
   }};
 };
 
+/// An item a verdict names as unacknowledged, as the engine's ledger saw it.
+struct item_account {
+  std::uint32_t id = 0;
+  std::string put_by;  ///< the producer that put it
+  std::uint64_t put_step = 0;
+  std::string got_by;  ///< the consumer that got it; empty: never got
+  std::uint64_t got_step = 0;
+  std::string holder_fault;  ///< the fault that ended its holder while it held it; empty: none
+  std::uint64_t fault_step = 0;
+  friend bool operator==(const item_account&, const item_account&) = default;
+};
+
 /// One violation. `kind` refines the oracle (e.g. "held-by-crashed" for a hang); together they
 /// form the signature under which failures are de-duplicated and shrunk.
 struct verdict {
@@ -49,6 +61,9 @@ struct verdict {
   std::string kind;
   std::string message;                      ///< what happened, naming items, tasks and steps
   std::vector<std::uint64_t> marked_steps;  ///< the steps that matter, ascending
+  /// The unacknowledged items a join-hang (at the end) or a join-early/unacked (when the count
+  /// reached zero) is about, ascending by id; filled with `message` (run_options::explain).
+  std::vector<item_account> items;
 
   [[nodiscard]] std::string signature() const { return std::string(name_of(oracle)) + "/" + kind; }
 };
