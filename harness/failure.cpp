@@ -47,8 +47,9 @@ failure make_failure(const workload& w, std::span<const std::uint32_t> record,
     std::size_t const prefix = space != nullptr ? workload_prefix(*space, r) : 0;
     return trim_record(r.subspan(prefix));
   };
-  f.original_decisions = run_part(record);
-  f.original_size = space != nullptr ? record.size() : f.original_decisions.size();
+  std::vector<std::uint32_t> const trimmed = trim_record(record);
+  f.original_decisions = run_part(trimmed);
+  f.original_size = trimmed.size();
   f.work = w;
   f.decisions = f.original_decisions;
   f.minimal_size = f.original_size;
@@ -59,8 +60,8 @@ failure make_failure(const workload& w, std::span<const std::uint32_t> record,
         .out_of_time = options.out_of_time,
         .run = options.run};
     shrink_result m = space != nullptr
-                          ? shrink_generated(*space, record, signature, shrinking_options)
-                          : shrink(w, record, signature, shrinking_options);
+                          ? shrink_generated(*space, trimmed, signature, shrinking_options)
+                          : shrink(w, trimmed, signature, shrinking_options);
     f.shrunk = true;
     f.work = std::move(m.work);
     f.decisions = run_part(m.decisions);

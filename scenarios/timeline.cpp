@@ -126,9 +126,9 @@ std::string svg_of(const harness::trace& trace) {
     int const x = left + dx * static_cast<int>(where.second);
     int const y = top + lane_height * static_cast<int>(where.first) + 3;
     out += "<g class=\"mark" + std::string(c.marked ? " marked" : "") + "\" data-op=\"" +
-           markup_escape(c.shown->operation) + "\"><title>" + markup_escape(c.tooltip) + "</title><rect x=\"" +
-           std::to_string(x) + "\" y=\"" + std::to_string(y) + "\" width=\"" +
-           std::to_string(dx - 2) + "\" height=\"18\" rx=\"2\" fill=\"" +
+           markup_escape(c.shown->operation) + "\"><title>" + markup_escape(c.tooltip) +
+           "</title><rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) +
+           "\" width=\"" + std::to_string(dx - 2) + "\" height=\"18\" rx=\"2\" fill=\"" +
            std::string(style_of(c.shown->operation).color) + "\"" +
            (c.marked ? " stroke=\"#d00\" stroke-width=\"2.5\"" : "") + "/>";
     if (c.shown->item >= 0 && dx >= 18) {
@@ -159,8 +159,10 @@ std::string svg_of(const harness::trace& trace) {
                 std::to_string(top + lane_height * static_cast<int>(lane) + 12);
     }
     out += "<polyline class=\"item-path\" data-item=\"" + std::to_string(item) + "\" points=\"" +
-           points + "\" fill=\"none\" stroke=\"#d00\" stroke-width=\"2\" stroke-dasharray=\"2 2\">"
-           "<title>i" + std::to_string(item) + " taken and never acknowledged</title></polyline>\n";
+           points +
+           "\" fill=\"none\" stroke=\"#d00\" stroke-width=\"2\" stroke-dasharray=\"2 2\">"
+           "<title>i" +
+           std::to_string(item) + " taken and never acknowledged</title></polyline>\n";
   }
   return out + "</svg>\n";
 }
@@ -195,6 +197,14 @@ std::string timeline_html(std::span<const timeline_section> sections) {
     if (s.trace != nullptr) out += svg_of(*s.trace);
   }
   return out + "</body>\n</html>\n";
+}
+
+timeline_section failure_section(std::string title, const harness::failure& f,
+                                 std::string otherwise) {
+  const harness::verdict* v = f.violation();
+  return {std::move(title) + ": " + (v != nullptr ? v->signature() : "no violation"),
+          v != nullptr ? v->message : std::move(otherwise),
+          f.report.trace ? &*f.report.trace : nullptr};
 }
 
 }  // namespace chaosq::scenarios

@@ -1,6 +1,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "chaosq/harness/explore.hpp"
 #include "chaosq/harness/zoo.hpp"
@@ -98,7 +99,13 @@ int explore_command(const explore_args& args) {
   double const mean =
       s.schedules ? static_cast<double>(s.total_steps) / static_cast<double>(s.schedules) : 0.0;
 
-  shrink_result minimal;
+  std::optional<failure> found;
+  if (result.first_failure)
+    found = make_failure(w, result.first_failure->decisions,
+                         result.first_failure->violation->signature(),
+                         {.run = options.run,
+                          .out_of_time = deadline_after(shrink_seconds),
+                          .replay_flags = replay_flags});
   std::string summary;
   if (result.first_failure) {
     summary = "violation " + result.first_failure->violation->signature() + " at schedule " +
@@ -111,13 +118,13 @@ int explore_command(const explore_args& args) {
 
   bool saved = true;
   auto save_scenario = [&] {  // --save-scenario, after the report and before the SUMMARY line
-    if (args.save_scenario.empty() || !result.first_failure) return;
+    if (args.save_scenario.empty() || !found) return;
     std::string const origin =
         "Found by chaosq explore (strategy " + std::string(name_of(args.strategy)) + ", seed " +
         std::to_string(seed) + ", schedule " + std::to_string(result.first_failure_schedule) +
-        "), shrunk to " + std::to_string(minimal.minimal_size) + " decisions.";
-    saved = save_pinned_scenario(args.save_scenario, origin, minimal.work, minimal.decisions,
-                                 minimal.report);
+        "), shrunk to " + std::to_string(found->minimal_size) + " decisions.";
+    saved = save_pinned_scenario(args.save_scenario, origin, found->work, found->decisions,
+                                 found->report);
     if (saved) {
       std::cout << std::flush;
       std::cerr << "chaosq explore: scenario saved to " << args.save_scenario << " (chaosq run "
@@ -139,9 +146,8 @@ int explore_command(const explore_args& args) {
                {"schedules_per_second", rate},
                {"steps", {{"min", s.min_steps}, {"mean", mean}, {"max", s.max_steps}}},
                {"signatures", s.signatures}}}};
-    if (result.first_failure) {
-      out["first_failure"] = report_failure(w, *result.first_failure, shrink_seconds, true,
-                                            options.run, replay_flags, &minimal);
+    if (found) {
+      out["first_failure"] = json::parse(failure_json(*found));
       out["first_failure"]["schedule"] = result.first_failure_schedule;
     }
     save_scenario();
@@ -150,9 +156,7 @@ int explore_command(const explore_args& args) {
   } else {
     std::cout << "explore " << describe(w) << "\n"
               << "strategy random, seed " << seed << ", up to " << schedules << " schedules\n\n";
-    if (result.first_failure)
-      report_failure(w, *result.first_failure, shrink_seconds, false, options.run, replay_flags,
-                     &minimal);
+    if (found) std::cout << failure_text(*found);
     save_scenario();
     std::printf(
         "\nstatistics: %llu schedules in %.3f s (%.0f schedules/s), %zu distinct "

@@ -14,6 +14,7 @@
 
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/names.hpp"
+#include "chaosq/harness/strategy.hpp"
 #include "chaosq/harness/verdict.hpp"
 #include "chaosq/harness/workload.hpp"
 
@@ -63,6 +64,9 @@ struct exploration {
   std::string strategy = "random";  ///< a name from `strategies()`
   std::uint64_t schedules = 1000;
   std::uint64_t seed = 1;
+  std::uint32_t depth = 3;          ///< pct: the bug depth d
+  std::uint32_t preemptions = 2;    ///< dfs: deviations from asyncio order per schedule
+  std::uint32_t max_faults = 1000;  ///< dfs: drawn faults per schedule
   friend bool operator==(const exploration&, const exploration&) = default;
 };
 
@@ -82,20 +86,11 @@ struct scenario {
   friend bool operator==(const scenario&, const scenario&) = default;
 };
 
-/// Receives each schedule's run as a strategy produces it: (schedule index, report). Returns
-/// false to stop the strategy early.
-using schedule_visitor = std::function<bool(std::uint64_t, const harness::run_report&)>;
-
-/// Runs up to `settings.schedules` schedules of `w`, handing each report to `visit`.
-using schedule_driver = void (*)(const harness::workload& w, const exploration& settings,
-                                 const harness::run_options& options,
-                                 const schedule_visitor& visit);
-
 /// An exploration strategy a scenario may name in `explore.strategy`.
 struct strategy {
   std::string_view name;
   std::string_view help;
-  schedule_driver drive;
+  harness::strategy_kind kind;  ///< what `harness::explore` runs
 };
 
 /// Every strategy scenarios accept, in the order help lists them. Adding one is one line in

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 
+#include "chaosq/harness/failure.hpp"
 #include "chaosq/harness/trace.hpp"
 
 namespace chaosq::scenarios {
@@ -16,6 +17,11 @@ struct timeline_section {
   std::string subtitle;  ///< e.g. the verdict's message
   const harness::trace* trace = nullptr;
 };
+
+/// The section of a failure: `title` followed by its verdict's signature, the verdict's message
+/// (or `otherwise` when the run has no verdict), its trace. `f` must outlive the section.
+[[nodiscard]] timeline_section failure_section(std::string title, const harness::failure& f,
+                                               std::string otherwise = {});
 
 /// The page. Every text is escaped; the same input gives the same bytes.
 [[nodiscard]] std::string timeline_html(std::span<const timeline_section> sections);
