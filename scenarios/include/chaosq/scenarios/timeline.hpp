@@ -5,6 +5,7 @@
 
 #include <span>
 #include <string>
+#include <vector>
 
 #include "chaosq/harness/failure.hpp"
 #include "chaosq/harness/trace.hpp"
@@ -16,6 +17,9 @@ struct timeline_section {
   std::string title;     ///< e.g. "FAIL seed-incident"
   std::string subtitle;  ///< e.g. the verdict's message
   const harness::trace* trace = nullptr;
+  /// The unacknowledged items the run's verdict names (`verdict::items`): each one a task took
+  /// is drawn as a path from its put through its get to its holder's end.
+  std::vector<harness::item_account> unacknowledged;
 };
 
 /// The section of a failure: `title` followed by its verdict's signature, the verdict's message
