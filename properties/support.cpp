@@ -213,10 +213,7 @@ bool excusable(std::string_view signature) {
 
 /// Faults and shutdowns the run drew: strike decisions that took the striking value.
 bool drew_faults(const harness::run_report& r, const harness::workload& w) {
-  std::uint32_t const strike = std::max<std::uint32_t>(w.faults.odds, 2) - 1;
-  for (std::size_t i = 0; i < r.decisions.size(); ++i)
-    if (r.tags[i] == harness::decision_tag::fault_strike && r.decisions[i] == strike) return true;
-  return false;
+  return harness::count_deviations(w, r).drawn_faults > 0;
 }
 
 /// The join contract judged on a traced run.
@@ -287,8 +284,9 @@ split_record split_generated(const harness::workload_space& space,
   sim::replay_decisions source(record);
   split_record out;
   out.work = harness::generate_workload(source, space);
-  std::size_t const used = std::min(source.consumed(), record.size());
-  out.run.assign(record.begin() + static_cast<std::ptrdiff_t>(used), record.end());
+  out.run.assign(
+      record.begin() + static_cast<std::ptrdiff_t>(harness::workload_prefix(space, record)),
+      record.end());
   return out;
 }
 
