@@ -21,9 +21,9 @@ struct explore_args {
   double shrink_seconds = 10;
   bool as_json = false;
   strategy_kind strategy = strategy_kind::random;
-  std::uint32_t depth = 3;
-  std::uint32_t preemptions = 2;
-  std::uint32_t max_faults = 1000;
+  std::uint32_t depth = strategy_options{}.depth;
+  std::uint32_t preemptions = strategy_options{}.preemptions;
+  std::uint32_t max_faults = strategy_options{}.max_faults;
   planted_bug bug = planted_bug::none;
   std::string save_scenario;  ///< --save-scenario: write the first failure as a YAML scenario
 };
@@ -192,11 +192,11 @@ command add_explore_command(CLI::App& app) {
   add_enum_option(*sub, "--strategy", args->strategy, "where each schedule's decisions come from");
   sub->add_option("--depth", args->depth, "pct: the bug depth d (d-1 priority change points)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 20));
+      ->check(CLI::Range(1U, k_max_depth));
   sub->add_option("--preemptions", args->preemptions,
                   "dfs: deviations from asyncio order allowed per schedule")
       ->capture_default_str()
-      ->check(CLI::Range(0, 50));
+      ->check(CLI::Range(0U, k_max_preemptions));
   sub->add_option("--max-faults", args->max_faults, "dfs: drawn faults allowed per schedule")
       ->capture_default_str();
   add_enum_option(*sub, "--queue-bug", args->bug,

@@ -377,13 +377,14 @@ std::vector<key_def> build() {
       "schedules)",
       [](auto& s, std::size_t) -> auto& { return s.explore.seed; })));
   add(explore_only(integer_key(
-      "explore.depth", 1, 20, "pct: the bug depth d (d-1 priority change points)",
+      "explore.depth", 1, harness::k_max_depth, "pct: the bug depth d (d-1 priority change points)",
       [](auto& s, std::size_t) -> auto& { return s.explore.depth; })));
   add(explore_only(integer_key(
-      "explore.preemptions", 0, 50, "dfs: deviations from asyncio order allowed per schedule",
+      "explore.preemptions", 0, harness::k_max_preemptions,
+      "dfs: deviations from asyncio order allowed per schedule",
       [](auto& s, std::size_t) -> auto& { return s.explore.preemptions; })));
   add(explore_only(integer_key(
-      "explore.max_faults", 0, 1'000'000, "dfs: drawn faults allowed per schedule",
+      "explore.max_faults", 0, u32_max, "dfs: drawn faults allowed per schedule",
       [](auto& s, std::size_t) -> auto& { return s.explore.max_faults; })));
 
   add(required(section("expect", "what must happen")));

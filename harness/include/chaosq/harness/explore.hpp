@@ -19,10 +19,10 @@ struct explore_options {
   std::uint64_t seed = 1;
   bool keep_going = false;  ///< run every schedule and count verdicts instead of stopping
   strategy_kind strategy = strategy_kind::random;
-  std::uint32_t depth = 3;          ///< PCT's bug depth d
-  std::uint32_t preemptions = 2;    ///< DFS's preemption bound k
-  std::uint32_t max_faults = 1000;  ///< DFS's bound on drawn faults per schedule
-  run_options run;                  ///< the queue and consumers under test (tracing is ignored)
+  std::uint32_t depth = strategy_options{}.depth;              ///< PCT's bug depth d
+  std::uint32_t preemptions = strategy_options{}.preemptions;  ///< DFS's preemption bound k
+  std::uint32_t max_faults = strategy_options{}.max_faults;    ///< DFS's drawn faults per schedule
+  run_options run;  ///< the queue and consumers under test (tracing is ignored)
   /// With a queue under test (`run.make_queue`): a violation counts only if the reference
   /// queue, replaying the same decisions, does not fail the same way. The reference is the
   /// model: what remains are the queue's own deviations, not the workload's.

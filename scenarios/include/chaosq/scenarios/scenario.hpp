@@ -64,9 +64,10 @@ struct exploration {
   std::string strategy = "random";  ///< a name from `strategies()`
   std::uint64_t schedules = 1000;
   std::uint64_t seed = 1;
-  std::uint32_t depth = 3;          ///< pct: the bug depth d
-  std::uint32_t preemptions = 2;    ///< dfs: deviations from asyncio order per schedule
-  std::uint32_t max_faults = 1000;  ///< dfs: drawn faults per schedule
+  std::uint32_t depth = harness::strategy_options{}.depth;  ///< pct: the bug depth d
+  /// dfs: deviations from asyncio order per schedule
+  std::uint32_t preemptions = harness::strategy_options{}.preemptions;
+  std::uint32_t max_faults = harness::strategy_options{}.max_faults;  ///< dfs: drawn faults
   friend bool operator==(const exploration&, const exploration&) = default;
 };
 
