@@ -1193,7 +1193,7 @@ class engine_run final : private detail::consumer_host {
                             "; the count reached zero at step " + std::to_string(zero_step) +
                             " while the ledger still held: ";
       explain_items(&message, *unacked, steps);
-      fail(verdict_kind::join_early_unacked, std::move(message), std::move(steps));
+      fail(verdict_kind::join_early_unacked, std::move(message), std::move(steps), unacked);
       return;
     }
     for (const actor& c : actors_) {
@@ -1241,7 +1241,7 @@ class engine_run final : private detail::consumer_host {
       if (!explain_) {
         // A hang is the common failure, met on a large share of all runs: no text unless asked.
         explain_items(nullptr, unacked, steps);
-        fail(kind, {}, std::move(steps));
+        fail(kind, {}, std::move(steps), &unacked);
         return;
       }
       std::string message;
@@ -1259,7 +1259,7 @@ class engine_run final : private detail::consumer_host {
         message += "Unacknowledged: "sv;
         explain_items(&message, unacked, steps);
       }
-      fail(kind, std::move(message), std::move(steps));
+      fail(kind, std::move(message), std::move(steps), &unacked);
       return;
     }
     for (const actor& p : actors_) {
@@ -1402,10 +1402,34 @@ class engine_run final : private detail::consumer_host {
     out.append(digits.data(), end);
   }
 
-  void fail(verdict_kind kind, std::string message, std::vector<std::uint64_t> steps) {
+  void fail(verdict_kind kind, std::string message, std::vector<std::uint64_t> steps,
+            const std::vector<std::uint32_t>* unacked = nullptr) {
     if (violation_) return;
     if (!explain_) message.clear();  // rare verdicts build their text anyway: it is dropped
-    violation_ = verdict{kind, std::move(message), std::move(steps)};
+    violation_ = verdict{kind, std::move(message), std::move(steps), {}};
+    if (explain_ && unacked != nullptr) violation_->items = item_accounts(*unacked);
+  }
+
+  /// The ledger's account of each of `ids`: what `explain_items` writes, as data.
+  std::vector<item_account> item_accounts(const std::vector<std::uint32_t>& ids) const {
+    std::vector<item_account> out;
+    out.reserve(ids.size());
+    for (std::uint32_t id : ids) {
+      const item_record& r = ledger_[id];
+      item_account& a = out.emplace_back();
+      a.id = id;
+      a.put_by = actors_[r.put_by].name;
+      a.put_step = r.put_step;
+      if (r.fate == fate::queued) continue;
+      const actor& holder = actors_[r.got_by];
+      a.got_by = holder.name;
+      a.got_step = r.got_step;
+      if (r.fate != fate::acked && holder.task.done() && r.holder_struck) {
+        a.holder_fault = holder.fault.text();
+        a.fault_step = holder.fault_step;
+      }
+    }
+    return out;
   }
 
   // ---- trace ----
