@@ -82,12 +82,16 @@ TEST(ScheduleZoo, AFindingExplainsItselfWithATokenAndAScenario) {
     bytes[0] = static_cast<std::uint8_t>(leak);
     auto const f = run_schedule_zoo(bytes);
     if (!f) continue;
-    finding_report const r = explain(zoo_target(zoo_entries()[leak]), *f);
-    EXPECT_EQ(r.signature, f->signature);
-    EXPECT_LE(r.minimal_decisions, r.original_decisions);
+    schedule_target const target = zoo_target(zoo_entries()[leak]);
+    harness::failure const r = explain(target, *f);
+    ASSERT_NE(r.violation(), nullptr);
+    EXPECT_EQ(r.violation()->signature(), f->signature);
+    EXPECT_LE(r.minimal_size, r.original_size);
     EXPECT_TRUE(r.token.starts_with("cq1-"));
-    EXPECT_NE(r.trace.find("crash"), std::string::npos) << r.trace;
-    EXPECT_NE(r.yaml.find("verdict"), std::string::npos) << r.yaml;
+    std::string const text = harness::failure_text(r);
+    EXPECT_NE(text.find("crash"), std::string::npos) << text;
+    std::string const yaml = finding_yaml(target, *f, r);
+    EXPECT_NE(yaml.find("verdict"), std::string::npos) << yaml;
     return;
   }
   FAIL() << "no leak found";

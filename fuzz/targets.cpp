@@ -12,7 +12,8 @@
 
 #include "chaosq/conformance/queue_model.hpp"
 #include "chaosq/conformance/reference.hpp"
-#include "chaosq/harness/shrink.hpp"
+#include "chaosq/harness/explore.hpp"
+#include "chaosq/harness/failure.hpp"
 #include "chaosq/harness/token.hpp"
 #include "chaosq/scenarios/loader.hpp"
 #include "chaosq/scenarios/writer.hpp"
@@ -40,14 +41,6 @@ constexpr std::array<zoo_entry, 11> k_zoo{{
 
 std::string_view as_text(std::span<const std::uint8_t> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-}
-
-/// How many of `decisions` the workload generator consumes.
-std::size_t workload_prefix(const harness::workload_space& space,
-                            std::span<const std::uint32_t> decisions) {
-  sim::replay_decisions source(decisions);
-  (void)harness::generate_workload(source, space);
-  return std::min(source.record().size(), decisions.size());
 }
 
 std::string file_safe(std::string s) {
@@ -84,11 +77,10 @@ std::optional<finding> run_schedule(const schedule_target& target,
     return std::nullopt;
   std::string const signature = got.report.violation->signature();
   if (target.against_reference) {
-    harness::run_options reference = options;
-    reference.make_queue = nullptr;
-    harness::generated_run const model =
-        harness::replay_generated(target.space, got.report.decisions, reference);
-    if (model.report.violation && model.report.violation->signature() == signature)
+    std::span<const std::uint32_t> const record = got.report.decisions;
+    if (harness::reference_fails_alike(
+            got.work, record.subspan(harness::workload_prefix(target.space, record)), signature,
+            options))
       return std::nullopt;
   }
   return finding{.target = target.name,
@@ -221,48 +213,37 @@ std::optional<finding> run_replay_token(std::span<const std::uint8_t> bytes) {
   return std::nullopt;
 }
 
-finding_report explain(const schedule_target& target, const finding& f) {
-  harness::shrink_options options{.max_runs = 20'000, .shrink_workload = true, .run = target.run};
-  harness::shrink_result const minimal =
-      harness::shrink_generated(target.space, f.decisions, f.signature, options);
-  // The token and the YAML carry the generated workload and the run's own decisions only.
-  std::size_t const prefix = workload_prefix(target.space, minimal.decisions);
-  std::vector<std::uint32_t> const run_decisions(
-      minimal.decisions.begin() + static_cast<std::ptrdiff_t>(prefix), minimal.decisions.end());
-  harness::run_options traced_options = target.run;
-  traced_options.trace = true;
-  harness::run_report const traced = harness::replay(minimal.work, run_decisions, traced_options);
+harness::failure explain(const schedule_target& target, const finding& f) {
+  return harness::make_failure(
+      f.work, f.decisions, f.signature,
+      {.run = target.run,
+       .shrink = harness::shrinking::record_and_workload,
+       .generated_from = &target.space,
+       .replay_flags = target.replay_options.empty() ? "" : " " + target.replay_options});
+}
 
-  finding_report out;
-  out.signature = f.signature;
-  out.original_decisions = f.decisions.size();
-  out.minimal_decisions = minimal.decisions.size();
-  if (traced.trace) out.trace = traced.trace->to_text();
-  out.token = harness::encode_token(minimal.work, run_decisions);
-  scenarios::scenario const s = scenarios::pinned_scenario(
-      file_safe(f.target + "." + f.signature), "found by the chaosq fuzzer (" + f.target + ")",
-      minimal.work, run_decisions, traced);
+std::string finding_yaml(const schedule_target& target, const finding& f,
+                         const harness::failure& minimal) {
+  // The YAML carries the generated workload and the run's own decisions only.
+  scenarios::scenario const s =
+      scenarios::pinned_scenario(file_safe(f.target + "." + f.signature),
+                                 "found by the chaosq fuzzer (" + f.target + ")", minimal);
   std::string comment = "Found by fuzz target " + f.target + ": " + f.signature + ".";
   if (!target.replay_options.empty())
     comment +=
         "\nThe bug is in a planted queue, which a scenario cannot name: this file runs the"
-        "\nreference queue. Reproduce with: chaosq replay TOKEN " +
-        target.replay_options + "\nToken: " + out.token;
-  out.yaml = scenarios::to_yaml(s, comment);
-  return out;
+        "\nreference queue. Reproduce with: " +
+        minimal.reproduce_command() + "\nToken: " + minimal.token;
+  return scenarios::to_yaml(s, comment);
 }
 
 void report_and_abort(const finding& f, const schedule_target* target) {
   std::string text =
       "==chaosq-fuzz== FINDING in " + f.target + ": " + f.signature + "\n" + f.message + "\n";
-  std::optional<finding_report> report;
+  std::optional<harness::failure> minimal;
   if (target) {
-    report = explain(*target, f);
-    text += "==chaosq-fuzz== minimal trace (" + std::to_string(report->minimal_decisions) +
-            " decisions, from " + std::to_string(report->original_decisions) + "):\n" +
-            report->trace + "==chaosq-fuzz== token: " + report->token + "\n" +
-            "==chaosq-fuzz== replay: chaosq replay " + report->token +
-            (target->replay_options.empty() ? "" : " " + target->replay_options) + "\n";
+    minimal = explain(*target, f);
+    text += "==chaosq-fuzz== minimal failure:\n" + harness::failure_text(*minimal);
   }
   text += "SUMMARY: chaosq-fuzz: " + f.target + " " + f.signature + "\n";
   std::fputs(text.c_str(), stderr);
@@ -272,10 +253,12 @@ void report_and_abort(const finding& f, const schedule_target* target) {
     std::error_code ec;
     std::filesystem::create_directories(where, ec);
     std::ofstream(where / "finding.txt") << text;
-    if (report) {
-      std::ofstream(where / "trace.txt") << report->trace;
-      std::ofstream(where / "token.txt") << report->token << "\n";
-      std::ofstream(where / "scenario.yaml") << report->yaml;
+    if (minimal) {
+      if (minimal->report.trace)
+        std::ofstream(where / "trace.txt") << minimal->report.trace->to_text();
+      std::ofstream(where / "token.txt") << minimal->token << "\n";
+      std::ofstream(where / "failure.json") << harness::failure_json(*minimal) << "\n";
+      std::ofstream(where / "scenario.yaml") << finding_yaml(*target, f, *minimal);
     }
   }
   std::fflush(stderr);

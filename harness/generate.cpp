@@ -52,4 +52,10 @@ generated_run replay_generated(const workload_space& space,
   return run_generated(space, source, options);
 }
 
+std::size_t workload_prefix(const workload_space& space, std::span<const std::uint32_t> record) {
+  sim::replay_decisions source(record);
+  (void)generate_workload(source, space);
+  return std::min(source.consumed(), record.size());
+}
+
 }  // namespace chaosq::harness

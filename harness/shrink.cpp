@@ -72,13 +72,9 @@ class shrinker {
     result.minimal_size = best_.size();
     result.runs = runs_;
     result.stopped_early = stopped_;
-    std::uint32_t const odds = std::max<std::uint32_t>(work_.faults.odds, 2);
-    for (std::size_t i = 0; i < result.report.decisions.size(); ++i) {
-      std::uint32_t const v = result.report.decisions[i];
-      if (result.report.tags[i] == decision_tag::schedule && v != 0) ++result.preemptions;
-      if (result.report.tags[i] == decision_tag::fault_strike && v == odds - 1)
-        ++result.drawn_faults;
-    }
+    deviations const d = count_deviations(work_, result.report);
+    result.preemptions = d.preemptions;
+    result.drawn_faults = d.drawn_faults;
     return result;
   }
 
@@ -178,6 +174,17 @@ class shrinker {
 };
 
 }  // namespace
+
+deviations count_deviations(const workload& w, const run_report& r) {
+  deviations out;
+  std::uint32_t const odds = std::max<std::uint32_t>(w.faults.odds, 2);
+  for (std::size_t i = 0; i < r.decisions.size(); ++i) {
+    std::uint32_t const v = r.decisions[i];
+    if (r.tags[i] == decision_tag::schedule && v != 0) ++out.preemptions;
+    if (r.tags[i] == decision_tag::fault_strike && v == odds - 1) ++out.drawn_faults;
+  }
+  return out;
+}
 
 std::vector<std::uint32_t> trim_record(std::span<const std::uint32_t> decisions) {
   std::size_t end = decisions.size();

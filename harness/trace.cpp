@@ -11,6 +11,8 @@ void pad(std::string& out, std::string_view text, std::size_t width) {
   if (text.size() < width) out.append(width - text.size(), ' ');
 }
 
+}  // namespace
+
 void json_string(std::string& out, std::string_view text) {
   out += '"';
   for (char c : text) {
@@ -40,7 +42,7 @@ void json_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
-}  // namespace
+namespace {}  // namespace
 
 void trace::mark(const std::vector<std::uint64_t>& steps) {
   for (trace_event& e : events) {

@@ -64,8 +64,8 @@ TEST(join_contract, holds_with_ack_in_finally_under_any_faults_and_schedules) {
 /// minimal version of it.
 struct refutation {
   property_failure counterexample;
-  generated_run run;  ///< RapidCheck's counterexample, replayed with a trace
-  harness::shrink_result minimal;
+  generated_run run;         ///< RapidCheck's counterexample, replayed with a trace
+  harness::failure minimal;  ///< the engine's minimal version of it
 };
 
 /// Checks the join contract expecting it to fail, and shrinks the failure. RapidCheck is driven
@@ -84,11 +84,10 @@ std::optional<refutation> refute(const workload_space& space, harness::run_optio
   if (!result.template is<rc::detail::FailureResult>() || !sink.counterexample()) return {};
   refutation out{*sink.counterexample(), {}, {}};
   out.run = harness::replay_generated(space, out.counterexample.record, traced(sink.options()));
-  out.minimal = engine_minimal(sink, out.counterexample);
+  out.minimal = engine_failure(sink, out.counterexample);
   std::cout << "RapidCheck's counterexample: " << describe(out.run.work) << "\n  "
-            << out.counterexample.reason
-            << "\n  token: " << token_of(space, out.counterexample.record) << "\n"
-            << failure_report(sink, out.counterexample);
+            << out.counterexample.reason << "\n  token: " << out.minimal.original_token << "\n"
+            << failure_report(out.counterexample, out.minimal);
   return out;
 }
 
@@ -112,9 +111,7 @@ shape shape_of(const generated_run& g) {
           w.restarts,  w.faults.crashes, w.faults.cancels, faults_struck(g)};
 }
 
-shape shape_of_minimal(const workload_space& space, const harness::shrink_result& m) {
-  return shape_of(harness::replay_generated(space, m.decisions, {.trace = true}));
-}
+shape shape_of_minimal(const harness::failure& m) { return shape_of({m.work, m.report}); }
 
 /// The smallest workload that shows `policy`'s bug: one producer with one item, one consumer,
 /// one joiner, and the faults and processing steps the bug needs.
@@ -131,7 +128,7 @@ void expect_refuted_minimally(ack_policy policy, const std::string& signature, s
   EXPECT_EQ(shape_of(r->run), expected) << "RapidCheck's counterexample is not minimal";
   ASSERT_TRUE(r->minimal.report.violation);
   EXPECT_EQ(r->minimal.report.violation->signature(), signature);
-  EXPECT_EQ(shape_of_minimal(space, r->minimal), expected);
+  EXPECT_EQ(shape_of_minimal(r->minimal), expected);
   // The engine's shrinker starts from RapidCheck's counterexample and never grows it.
   EXPECT_LE(r->minimal.minimal_size, harness::trim_record(r->counterexample.record).size());
 }

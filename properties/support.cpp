@@ -209,10 +209,7 @@ bool excusable(harness::verdict_kind kind) {
 
 /// Faults and shutdowns the run drew: strike decisions that took the striking value.
 bool drew_faults(const harness::run_report& r, const harness::workload& w) {
-  std::uint32_t const strike = std::max<std::uint32_t>(w.faults.odds, 2) - 1;
-  for (std::size_t i = 0; i < r.decisions.size(); ++i)
-    if (r.tags[i] == harness::decision_tag::fault_strike && r.decisions[i] == strike) return true;
-  return false;
+  return harness::count_deviations(w, r).drawn_faults > 0;
 }
 
 /// The join contract judged on a traced run.
@@ -284,8 +281,9 @@ split_record split_generated(const harness::workload_space& space,
   sim::replay_decisions source(record);
   split_record out;
   out.work = harness::generate_workload(source, space);
-  std::size_t const used = std::min(source.consumed(), record.size());
-  out.run.assign(record.begin() + static_cast<std::ptrdiff_t>(used), record.end());
+  out.run.assign(
+      record.begin() + static_cast<std::ptrdiff_t>(harness::workload_prefix(space, record)),
+      record.end());
   return out;
 }
 
@@ -336,44 +334,30 @@ bool failure_sink::keeps(const std::vector<std::uint32_t>& record, const contrac
   return report({record, v.signature == "pass" ? std::string() : v.signature, *v.broken});
 }
 
-harness::shrink_result engine_minimal(const failure_sink& sink, const property_failure& f,
-                                      std::uint64_t max_runs) {
-  harness::shrink_options options;
-  options.max_runs = max_runs;
-  options.run = sink.options();
-  return harness::shrink_generated(sink.space(), f.record, f.signature, options);
+harness::failure engine_failure(const failure_sink& sink, const property_failure& f) {
+  bool const custom = sink.options().make_queue || sink.options().consumer;
+  return harness::make_failure(
+      split_generated(sink.space(), f.record).work, f.record, f.signature,
+      {.run = sink.options(),
+       .shrink = harness::shrinking::record_and_workload,
+       .generated_from = &sink.space(),
+       .replay_flags = custom ? "  (runs the reference queue and built-in consumers: replay the "
+                                "token with the same run_options to run the queue or consumer "
+                                "under test)"
+                              : ""});
 }
 
-std::string failure_report(const failure_sink& sink, const property_failure& f) {
-  std::ostringstream out;
-  out << "chaosq: " << f.reason << "\n";
-  std::vector<std::uint32_t> record = f.record;
-  std::string heading = "trace of RapidCheck's counterexample (no verdict to shrink by)";
-  if (!f.signature.empty()) {
-    harness::shrink_result const m = engine_minimal(sink, f);
-    heading = "minimal trace (engine-shrunk from RapidCheck's counterexample: " +
-              std::to_string(m.original_size) + " -> " + std::to_string(m.minimal_size) +
-              " decisions, " + std::to_string(m.drawn_faults) + " drawn fault(s), " +
-              std::to_string(m.preemptions) + " preemption(s))";
-    if (m.report.violation && m.report.violation->signature() == f.signature) {
-      record = m.decisions;
-      out << "  minimal verdict: " << m.report.violation->signature() << ": "
-          << m.report.violation->message << "\n";
-    }
+std::string failure_report(const property_failure& f, const harness::failure& minimal) {
+  std::string out = "chaosq: " + f.reason + "\n  workload: " + describe(minimal.work) + "\n";
+  std::string const text = harness::failure_text(minimal);
+  std::size_t start = 0;
+  while (start < text.size()) {  // indented under the property's line
+    std::size_t const end = text.find('\n', start);
+    out += "  " + text.substr(start, end - start + 1);
+    if (end == std::string::npos) break;
+    start = end + 1;
   }
-  harness::run_options traced = sink.options();
-  traced.trace = true;
-  generated_run const g = harness::replay_generated(sink.space(), record, traced);
-  std::string const token = token_of(sink.space(), record);
-  out << "  workload: " << describe(g.work) << "\n  " << heading << ":\n"
-      << g.report.trace->to_text() << "  token: " << token << "\n"
-      << "  reproduce: chaosq replay " << token
-      << (sink.options().make_queue || sink.options().consumer
-              ? "  (runs the reference queue and built-in consumers: replay the token with the "
-                "same run_options to run the queue or consumer under test)\n"
-              : "\n")
-      << "  rerun this property: " << rerun_command() << "\n";
-  return out.str();
+  return out + "  rerun this property: " + rerun_command() + "\n";
 }
 
 std::string current_test_id() {
@@ -407,7 +391,9 @@ void check_workload_property(failure_sink& sink, const rc::detail::Property& pro
     if (!success.distribution.empty()) std::cout << message.str() << std::endl;
     return;
   }
-  if (sink.counterexample()) message << "\n\n" << failure_report(sink, *sink.counterexample());
+  if (sink.counterexample())
+    message << "\n\n"
+            << failure_report(*sink.counterexample(), engine_failure(sink, *sink.counterexample()));
   FAIL() << message.str();
 }
 

@@ -22,6 +22,7 @@
 #include <rapidcheck/detail/TestListener.h>
 
 #include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/failure.hpp"
 #include "chaosq/harness/generate.hpp"
 #include "chaosq/harness/shrink.hpp"
 
@@ -128,16 +129,16 @@ class failure_sink {
   std::optional<property_failure> accepted_;
 };
 
-/// The engine's minimal version of a failure: `shrink_generated` from the given record, with the
-/// sink's space and run options. Only for failures with a signature.
-[[nodiscard]] harness::shrink_result engine_minimal(const failure_sink& sink,
-                                                    const property_failure& f,
-                                                    std::uint64_t max_runs = 20'000);
+/// The failure value of a property's failing case (`harness::make_failure`, as every front-end
+/// makes it): shrunk by the engine from the given record, workload included, with the sink's
+/// space and run options; kept as given when no signature allows shrinking.
+[[nodiscard]] harness::failure engine_failure(const failure_sink& sink, const property_failure& f);
 
-/// The report printed for a failure: the verdict, the engine's minimal trace (or the trace of
-/// the record as given, when no signature allows shrinking), the replay token and the commands
-/// that reproduce it.
-[[nodiscard]] std::string failure_report(const failure_sink& sink, const property_failure& f);
+/// The report printed for a failure: what the property found wrong, the workload, and
+/// `harness::failure_text` of `minimal` (the verdict, the engine's minimal trace, the replay
+/// token and command), then the command that reruns the property.
+[[nodiscard]] std::string failure_report(const property_failure& f,
+                                         const harness::failure& minimal);
 
 /// Runs `property` under RapidCheck with `params`, tracking RapidCheck's counterexample in
 /// `sink`. A property that `holds` reports to RapidCheck's global listener as RC_GTEST_PROP

@@ -109,6 +109,7 @@ expect:
             (harness::control_event{9, harness::control_action::shutdown_immediate, ""}));
   EXPECT_EQ(s.work.step_budget, 5000U);
   EXPECT_EQ(s.explore, (exploration{"random", 42, 18446744073709551615ULL}));
+  EXPECT_EQ(s.explore.depth, 3U) << "the knobs default to harness::strategy_options'";
   EXPECT_EQ(s.expect.join, join_outcome::hangs);
   EXPECT_EQ(s.expect.verdict, (verdict_pattern{harness::oracle::join_hang,
                                                harness::verdict_kind::join_hang_held_by_crashed}));
@@ -274,6 +275,14 @@ TEST(Loader, OutOfRangeValuesNameTheRange) {
   EXPECT_EQ(error_of(with("explore: {schedules: 0}\n")),
             "t.yaml:4:22: error: explore.schedules: 0 is out of range: expected an integer "
             "1..1000000000");
+  EXPECT_EQ(error_of(with("explore: {strategy: pct, depth: 0}\n")),
+            "t.yaml:4:33: error: explore.depth: 0 is out of range: expected an integer 1..20");
+  EXPECT_EQ(error_of(with("explore: {strategy: dfs, preemptions: 51}\n")),
+            "t.yaml:4:39: error: explore.preemptions: 51 is out of range: expected an integer "
+            "0..50");
+  EXPECT_EQ(error_of(with("explore: {max_faults: -1}\n")),
+            "t.yaml:4:23: error: explore.max_faults: -1 is out of range: expected an integer "
+            "0..4294967295");
   EXPECT_EQ(error_of(with("decisions: [1, 4294967296]\n")),
             "t.yaml:4:16: error: decisions[1]: 4294967296 is out of range: expected an integer "
             "0..4294967295");

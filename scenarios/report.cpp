@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "chaosq/harness/token.hpp"
+#include "chaosq/harness/failure.hpp"
 #include "chaosq/scenarios/writer.hpp"
 
 #include "detail/markup.hpp"
@@ -13,12 +13,6 @@ namespace {
 
 using detail::markup_escape;
 
-std::string items_text(const std::vector<std::uint32_t>& ids) {
-  std::string out;
-  for (std::uint32_t id : ids) out += (out.empty() ? "i" : ", i") + std::to_string(id);
-  return out.empty() ? "none" : out;
-}
-
 std::string test_name(const file_report& r) {
   if (r.scenario) return r.scenario->name;
   return std::filesystem::path(r.file).stem().string();
@@ -27,41 +21,14 @@ std::string test_name(const file_report& r) {
 }  // namespace
 
 std::string evidence_token(const file_report& r) {
-  if (!r.result || !r.result->evidence || !r.scenario || !r.scenario->behaviour.empty()) return {};
-  const evidence& ev = *r.result->evidence;
-  if (!harness::validate(ev.work).empty()) return {};
-  return harness::encode_token(ev.work, ev.decisions);
+  if (!r.result || !r.result->evidence) return {};
+  return r.result->evidence->token;
 }
 
 std::string evidence_text(const file_report& r) {
   if (!r.result || !r.result->evidence || !r.scenario) return {};
-  const scenario& s = *r.scenario;
-  const evidence& ev = *r.result->evidence;
-  const harness::run_report& run = ev.report;
-  std::string out;
-  if (run.violation) {
-    out += "VIOLATION " + run.violation->signature() + "\n  " + run.violation->message + "\n\n";
-  }
-  if (ev.shrunk) {
-    out += "minimal trace: " + std::to_string(run.steps) + " steps, " +
-           std::to_string(ev.decisions.size()) + " decisions (shrunk from " +
-           std::to_string(ev.original_decisions) + " in " + std::to_string(ev.shrink_runs) +
-           " runs" + (ev.shrink_stopped_early ? ", stopped early: smaller may exist" : "") + ")";
-  } else {
-    out += "trace: " + std::to_string(run.steps) + " steps, " +
-           std::to_string(ev.decisions.size()) + " decisions";
-  }
-  out += "; '>' marks the steps that matter:\n" + run.trace->to_text();
-  if (!ev.unacknowledged.empty())
-    out += "unacknowledged at the end: " + items_text(ev.unacknowledged) + "\n";
-  std::string const token = evidence_token(r);
-  if (!token.empty()) {
-    out += "token: " + token + "\nreproduce: chaosq replay " + token + "\n";
-  } else if (!s.behaviour.empty()) {
-    out += "no replay token: the consumers run behaviour '" + s.behaviour +
-           "', which a token cannot carry; use the reproducer below\n";
-  }
-  scenario const repro = reproducer(s, *r.result);
+  std::string out = harness::failure_text(*r.result->evidence);
+  scenario const repro = reproducer(*r.scenario, *r.result);
   std::string const file = repro.name + ".yaml";
   out += "reproducer (save as " + file + ", then: chaosq run " + file + "):\n";
   out += to_yaml(repro,
@@ -101,8 +68,8 @@ std::string junit_xml(std::span<const file_report> reports) {
     out += ">\n";
     if (r.failed()) {
       const scenario_result& res = *r.result;
-      std::string const type = res.evidence && res.evidence->report.violation
-                                   ? res.evidence->report.violation->signature()
+      std::string const type = res.evidence && res.evidence->violation()
+                                   ? res.evidence->violation()->signature()
                                    : std::string("expectation");
       std::string body = "FAIL " + test_name(r) + " (" + r.file + "): " + res.reason + "\n\n";
       body += evidence_text(r);

@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "chaosq/harness/explore.hpp"
-#include "chaosq/harness/shrink.hpp"
 #include "chaosq/harness/strategy.hpp"
 #include "chaosq/scenarios/writer.hpp"
 #include "chaosq/sim/decision.hpp"
@@ -16,28 +15,12 @@ namespace {
 
 using harness::run_report;
 
-/// Runs the schedules harness strategy `K` hands out, as `chaosq explore --strategy` does: the
-/// same seed gives the same schedules in the same order.
-template <harness::strategy_kind K>
-void drive(const harness::workload& w, const exploration& settings,
-           const harness::run_options& options, const schedule_visitor& visit) {
-  std::unique_ptr<harness::strategy> const source =
-      harness::make_strategy(K, {.seed = settings.seed});
-  for (std::uint64_t i = 0; i < settings.schedules; ++i) {
-    sim::decision_source* decisions = source->next();
-    if (decisions == nullptr) return;  // the strategy covered its whole space
-    harness::run_report const report = harness::run(w, *decisions, options);
-    source->observe(report);
-    if (!visit(i, report)) return;
-  }
-}
-
 /// A table entry named and explained by harness's own table of strategies.
 template <harness::strategy_kind K>
 constexpr strategy entry() {
   for (const auto& n : harness::names_of<harness::strategy_kind>::values)
-    if (n.value == K) return {n.name, n.help, drive<K>};
-  return {"?", "?", drive<K>};
+    if (n.value == K) return {n.name, n.help, K};
+  return {"?", "?", K};
 }
 
 /// The strategies a scenario may name. Adding one is one line: entry<strategy_kind::...>().
@@ -102,8 +85,8 @@ scenario_result run_scenario(const scenario& s, const run_settings& settings) {
     assert(b != nullptr && "the loader checks behaviour names");
     if (b != nullptr) options.consumer = b->consumer;
   }
-  harness::run_options traced = options;
-  traced.trace = true;
+  harness::run_options explained = options;  // the verdict's text and item accounts
+  explained.explain = true;
 
   const expectation& e = s.expect;
   bool const pinned = s.decisions.has_value();
@@ -149,8 +132,9 @@ scenario_result run_scenario(const scenario& s, const run_settings& settings) {
     if (!first_violation) first_violation = kept{index, r.decisions, v.signature()};
     if (witness || !e.verdict->matches(v)) return true;
     if (e.unacknowledged) {
-      run_report const replayed = harness::replay(s.work, r.decisions, traced);
-      std::vector<std::uint32_t> items = unacknowledged_items(*replayed.trace);
+      run_report const replayed = harness::replay(s.work, r.decisions, explained);
+      std::vector<std::uint32_t> items;
+      for (const harness::item_account& item : replayed.violation->items) items.push_back(item.id);
       if (items != *e.unacknowledged) {
         if (!near_miss) {
           near_miss = kept{index, r.decisions, v.signature()};
@@ -168,32 +152,31 @@ scenario_result run_scenario(const scenario& s, const run_settings& settings) {
   } else {
     const strategy* st = find_strategy(s.explore.strategy);
     assert(st != nullptr && "the loader checks strategy names");
-    if (st != nullptr) st->drive(s.work, s.explore, options, visit);
+    (void)harness::explore(s.work,
+                           {.schedules = s.explore.schedules,
+                            .seed = s.explore.seed,
+                            .keep_going = true,
+                            .strategy = st != nullptr ? st->kind : harness::strategy_kind::random,
+                            .depth = s.explore.depth,
+                            .preemptions = s.explore.preemptions,
+                            .max_faults = s.explore.max_faults,
+                            .run = options,
+                            .on_schedule = visit});
   }
 
+  std::string no_token_reason;
+  if (!s.behaviour.empty())
+    no_token_reason = "the consumers run behaviour '" + s.behaviour +
+                      "', which a token cannot carry; use the reproducer below";
   auto make_evidence = [&](const kept& k, bool shrink) {
-    evidence ev;
-    ev.schedule = k.schedule;
-    ev.work = s.work;
-    std::vector<std::uint32_t> const record = harness::trim_record(k.decisions);
-    ev.original_decisions = record.size();
-    run_report first = harness::replay(s.work, record, traced);
-    if (shrink && settings.shrink && first.violation) {
-      harness::shrink_result m = harness::shrink(
-          s.work, record, first.violation->signature(),
-          {.max_runs = settings.shrink_runs, .out_of_time = settings.out_of_time, .run = options});
-      ev.work = std::move(m.work);
-      ev.decisions = std::move(m.decisions);
-      ev.report = std::move(m.report);
-      ev.shrunk = true;
-      ev.shrink_runs = m.runs;
-      ev.shrink_stopped_early = m.stopped_early;
-    } else {
-      ev.decisions = record;
-      ev.report = std::move(first);
-    }
-    ev.unacknowledged = unacknowledged_items(*ev.report.trace);
-    return ev;
+    result.evidence_schedule = k.schedule;
+    return harness::make_failure(s.work, k.decisions, k.signature,
+                                 {.run = options,
+                                  .shrink = shrink && settings.shrink ? harness::shrinking::record
+                                                                      : harness::shrinking::none,
+                                  .shrink_runs = settings.shrink_runs,
+                                  .out_of_time = settings.out_of_time,
+                                  .no_token_reason = no_token_reason});
   };
 
   std::string const runs =
@@ -233,8 +216,7 @@ scenario_result run_scenario(const scenario& s, const run_settings& settings) {
     result.reason = "no violation in " + runs;
   } else {
     result.evidence = make_evidence(*witness, false);
-    const harness::verdict& v = *result.evidence->report.violation;
-    result.reason = v.signature() + " shown by " + where(pinned, witness->schedule);
+    result.reason = witness->signature + " shown by " + where(pinned, witness->schedule);
     if (e.unacknowledged) result.reason += ", unacknowledged " + items_text(*e.unacknowledged);
     if (every_schedule_checks && !pinned) {
       result.reason += "; ";
@@ -248,23 +230,21 @@ scenario_result run_scenario(const scenario& s, const run_settings& settings) {
 }
 
 scenario reproducer(const scenario& s, const scenario_result& r) {
-  const evidence& ev = *r.evidence;
+  const harness::failure& f = *r.evidence;
   bool const pinned = s.decisions.has_value();
-  std::string description = "Pins " + where(pinned, ev.schedule);
+  std::string description = "Pins " + where(pinned, r.evidence_schedule);
   if (!pinned)
     description +=
         " (strategy " + s.explore.strategy + ", seed " + std::to_string(s.explore.seed) + ")";
   description += " of scenario '" + s.name + "'";
-  if (ev.shrunk)
-    description += ", shrunk from " + std::to_string(ev.original_decisions) + " to " +
-                   std::to_string(ev.decisions.size()) + " decisions";
+  if (f.shrunk)
+    description += ", shrunk from " + std::to_string(f.original_decisions.size()) + " to " +
+                   std::to_string(f.decisions.size()) + " decisions";
   description +=
-      ": " +
-      (ev.report.violation ? ev.report.violation->signature() : std::string("no violation")) + ".";
+      ": " + (f.violation() ? f.violation()->signature() : std::string("no violation")) + ".";
   if (!s.description.empty()) description += " The scenario models: " + s.description;
   std::string name = s.name.substr(0, 94) + "-repro";
-  return pinned_scenario(std::move(name), std::move(description), ev.work, ev.decisions, ev.report,
-                         s.behaviour);
+  return pinned_scenario(std::move(name), std::move(description), f, s.behaviour);
 }
 
 }  // namespace chaosq::scenarios

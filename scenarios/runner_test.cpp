@@ -45,6 +45,12 @@ std::string signature_of(const harness::run_report& r) {
   return r.violation ? r.violation->signature() : "none";
 }
 
+std::vector<std::uint32_t> ids(const std::vector<harness::item_account>& items) {
+  std::vector<std::uint32_t> out;
+  for (const harness::item_account& item : items) out.push_back(item.id);
+  return out;
+}
+
 TEST(Runner, SeedIncidentShowsTheHangAndTheLeakedItem) {
   scenario_result const r = run_scenario(bundled("seed-incident"));
   EXPECT_TRUE(r.passed) << r.reason;
@@ -52,12 +58,12 @@ TEST(Runner, SeedIncidentShowsTheHangAndTheLeakedItem) {
   const harness::run_report& run = r.evidence->report;
   ASSERT_TRUE(run.violation);
   EXPECT_EQ(run.violation->signature(), "join-hang/held-by-crashed");
-  EXPECT_EQ(r.evidence->unacknowledged, std::vector<std::uint32_t>{1});
+  EXPECT_EQ(ids(r.evidence->unacknowledged), std::vector<std::uint32_t>{1});
   EXPECT_NE(run.violation->message.find("Unacknowledged: i1 ("), std::string::npos);
   EXPECT_NE(run.violation->message.find("held by c0"), std::string::npos);
   EXPECT_FALSE(r.evidence->shrunk) << "a PASS shows the schedule as it ran";
   EXPECT_EQ(r.reason, "join-hang/held-by-crashed shown by schedule " +
-                          std::to_string(r.evidence->schedule) + ", unacknowledged i1");
+                          std::to_string(r.evidence_schedule) + ", unacknowledged i1");
 }
 
 TEST(Runner, EveryScheduleExpectationFailsOnTheFirstScheduleThatBreaksIt) {
@@ -73,7 +79,7 @@ TEST(Runner, EveryScheduleExpectationFailsOnTheFirstScheduleThatBreaksIt) {
                           std::to_string(explored.first_failure_schedule) + " shows " + signature);
   ASSERT_TRUE(r.evidence);
   EXPECT_TRUE(r.evidence->shrunk);
-  EXPECT_LE(r.evidence->decisions.size(), r.evidence->original_decisions);
+  EXPECT_LE(r.evidence->decisions.size(), r.evidence->original_decisions.size());
   EXPECT_EQ(signature_of(r.evidence->report), signature);
   // The minimal record replays to the same verdict, bit for bit.
   harness::run_report const again = harness::replay(r.evidence->work, r.evidence->decisions);
@@ -132,7 +138,7 @@ TEST(Runner, OtherUnacknowledgedItemsFailWithTheClosestRun) {
       << r.reason;
   EXPECT_NE(r.reason.find(" shows it with unacknowledged i1"), std::string::npos) << r.reason;
   ASSERT_TRUE(r.evidence);
-  EXPECT_EQ(r.evidence->unacknowledged, std::vector<std::uint32_t>{1});
+  EXPECT_EQ(ids(r.evidence->unacknowledged), std::vector<std::uint32_t>{1});
 }
 
 TEST(Runner, EveryScheduleAndSomeScheduleTogether) {
@@ -194,7 +200,7 @@ TEST(RoundTrip, ARunFailureSavedAsAReproducerReproducesItsVerdict) {
   EXPECT_EQ(repro.name, "leak-repro");
   EXPECT_EQ(repro.decisions, r.evidence->decisions);
   EXPECT_EQ(repro.expect.join, join_outcome::hangs);
-  EXPECT_EQ(repro.expect.unacknowledged, r.evidence->unacknowledged);
+  EXPECT_EQ(repro.expect.unacknowledged, ids(r.evidence->unacknowledged));
   expect_round_trip(repro, signature_of(r.evidence->report));
 }
 
@@ -230,9 +236,56 @@ TEST(Strategies, EveryTableEntryIsFoundByName) {
   for (const strategy& s : strategies()) {
     EXPECT_EQ(find_strategy(s.name), &s);
     EXPECT_FALSE(s.help.empty());
-    EXPECT_NE(s.drive, nullptr);
+    EXPECT_EQ(harness::name_of(s.kind), s.name);
   }
   EXPECT_EQ(find_strategy("no-such-strategy"), nullptr);
+}
+
+// ---- the strategy knobs reach harness::explore, the loop `chaosq explore` runs ----
+
+TEST(Strategies, DfsBoundsFromTheScenarioBoundTheSearch) {
+  auto dfs_scenario = [](std::uint32_t preemptions) {
+    return from_text(R"(version: 1
+name: bounded
+producers: {count: 1, items: 2}
+consumers: {count: 2, policy: finally}
+faults: {budget: {crashes: 1}}
+explore: {strategy: dfs, schedules: 100000, preemptions: )" +
+                     std::to_string(preemptions) + R"(, max_faults: 0}
+expect: {verdict: none}
+)");
+  };
+  for (std::uint32_t k : {0U, 1U}) {
+    scenario const s = dfs_scenario(k);
+    EXPECT_EQ(s.explore.preemptions, k);
+    EXPECT_EQ(s.explore.max_faults, 0U);
+    scenario_result const r = run_scenario(s);
+    EXPECT_TRUE(r.passed) << r.reason;
+    harness::explore_result const direct =
+        harness::explore(s.work, {.schedules = 100000,
+                                  .strategy = harness::strategy_kind::dfs,
+                                  .preemptions = k,
+                                  .max_faults = 0});
+    EXPECT_TRUE(direct.stats.exhausted);
+    EXPECT_EQ(r.schedules, direct.stats.schedules) << "preemptions " << k;
+  }
+  EXPECT_LT(run_scenario(dfs_scenario(0)).schedules, run_scenario(dfs_scenario(1)).schedules);
+}
+
+TEST(Strategies, PctDepthFromTheScenarioReachesTheStrategy) {
+  for (std::uint32_t d : {1U, 4U}) {
+    std::string text = leak_expecting("expect: {verdict: none}\n");
+    text.replace(text.find("explore: {"), 10,
+                 "explore: {strategy: pct, depth: " + std::to_string(d) + ", ");
+    scenario const s = from_text(text);
+    EXPECT_EQ(s.explore.depth, d);
+    scenario_result const r = run_scenario(s, {.shrink = false});
+    harness::explore_result const direct = harness::explore(
+        s.work, {.schedules = 2000, .strategy = harness::strategy_kind::pct, .depth = d});
+    ASSERT_TRUE(direct.first_failure);
+    EXPECT_EQ(r.evidence_schedule, direct.first_failure_schedule) << "depth " << d;
+    EXPECT_EQ(r.evidence->decisions, harness::trim_record(direct.first_failure->decisions));
+  }
 }
 
 }  // namespace

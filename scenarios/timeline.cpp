@@ -55,7 +55,8 @@ int role_rank(const std::string& task) {
   }
 }
 
-std::string svg_of(const harness::trace& trace) {
+std::string svg_of(const harness::trace& trace,
+                   const std::vector<harness::item_account>& unacknowledged) {
   std::vector<std::string> lanes;
   for (const harness::trace_event& e : trace.events)
     if (std::find(lanes.begin(), lanes.end(), e.task) == lanes.end()) lanes.push_back(e.task);
@@ -126,9 +127,9 @@ std::string svg_of(const harness::trace& trace) {
     int const x = left + dx * static_cast<int>(where.second);
     int const y = top + lane_height * static_cast<int>(where.first) + 3;
     out += "<g class=\"mark" + std::string(c.marked ? " marked" : "") + "\" data-op=\"" +
-           markup_escape(c.shown->operation) + "\"><title>" + markup_escape(c.tooltip) + "</title><rect x=\"" +
-           std::to_string(x) + "\" y=\"" + std::to_string(y) + "\" width=\"" +
-           std::to_string(dx - 2) + "\" height=\"18\" rx=\"2\" fill=\"" +
+           markup_escape(c.shown->operation) + "\"><title>" + markup_escape(c.tooltip) +
+           "</title><rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) +
+           "\" width=\"" + std::to_string(dx - 2) + "\" height=\"18\" rx=\"2\" fill=\"" +
            std::string(style_of(c.shown->operation).color) + "\"" +
            (c.marked ? " stroke=\"#d00\" stroke-width=\"2.5\"" : "") + "/>";
     if (c.shown->item >= 0 && dx >= 18) {
@@ -137,19 +138,14 @@ std::string svg_of(const harness::trace& trace) {
     }
     out += "</g>\n";
   }
-  // Every item that was taken and never acknowledged, traced from its put through its get to
-  // what happened to the task holding it (a crash, a cancellation, or the end of the run).
-  std::map<std::int64_t, std::vector<const harness::trace_event*>> item_events;
-  for (const harness::trace_event& e : trace.events)
-    if (e.item >= 0) item_events[e.item].push_back(&e);
-  for (const auto& [item, events] : item_events) {
-    bool taken = false;
-    bool acked = false;
-    for (const harness::trace_event* e : events) {
-      taken = taken || (e->operation == "get" && e->outcome == "ok");
-      acked = acked || e->operation == "ack";
-    }
-    if (!taken || acked || events.size() < 2) continue;
+  // Every unacknowledged item the verdict names that a task took, traced from its put through
+  // its get to what happened to the task holding it (a crash, a cancellation, the run's end).
+  for (const harness::item_account& item : unacknowledged) {
+    if (item.got_by.empty()) continue;
+    std::vector<const harness::trace_event*> events;
+    for (const harness::trace_event& e : trace.events)
+      if (e.item == static_cast<std::int64_t>(item.id)) events.push_back(&e);
+    if (events.size() < 2) continue;
     std::string points;
     for (const harness::trace_event* e : events) {
       std::size_t const lane =
@@ -158,9 +154,11 @@ std::string svg_of(const harness::trace& trace) {
                 std::to_string(left + dx * static_cast<int>(e->step) + (dx - 2) / 2) + "," +
                 std::to_string(top + lane_height * static_cast<int>(lane) + 12);
     }
-    out += "<polyline class=\"item-path\" data-item=\"" + std::to_string(item) + "\" points=\"" +
-           points + "\" fill=\"none\" stroke=\"#d00\" stroke-width=\"2\" stroke-dasharray=\"2 2\">"
-           "<title>i" + std::to_string(item) + " taken and never acknowledged</title></polyline>\n";
+    out += "<polyline class=\"item-path\" data-item=\"" + std::to_string(item.id) + "\" points=\"" +
+           points +
+           "\" fill=\"none\" stroke=\"#d00\" stroke-width=\"2\" stroke-dasharray=\"2 2\">"
+           "<title>" +
+           markup_escape(harness::to_string(item)) + "</title></polyline>\n";
   }
   return out + "</svg>\n";
 }
@@ -192,9 +190,17 @@ std::string timeline_html(std::span<const timeline_section> sections) {
   for (const timeline_section& s : sections) {
     out += "<h2>" + markup_escape(s.title) + "</h2>\n";
     if (!s.subtitle.empty()) out += "<p class=\"sub\">" + markup_escape(s.subtitle) + "</p>\n";
-    if (s.trace != nullptr) out += svg_of(*s.trace);
+    if (s.trace != nullptr) out += svg_of(*s.trace, s.unacknowledged);
   }
   return out + "</body>\n</html>\n";
+}
+
+timeline_section failure_section(std::string title, const harness::failure& f,
+                                 std::string otherwise) {
+  const harness::verdict* v = f.violation();
+  return {std::move(title) + ": " + (v != nullptr ? v->signature() : "no violation"),
+          v != nullptr ? v->message : std::move(otherwise),
+          f.report.trace ? &*f.report.trace : nullptr, f.unacknowledged};
 }
 
 }  // namespace chaosq::scenarios

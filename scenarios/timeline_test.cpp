@@ -20,7 +20,7 @@ TEST(Timeline, ASelfContainedPageWithALanePerTask) {
   harness::run_report const r = harness::replay(w, std::vector<std::uint32_t>{}, {.trace = true});
   ASSERT_TRUE(r.violation);
   std::vector<timeline_section> const sections{
-      {"FAIL <seed> & co", r.violation->message, &*r.trace}};
+      {"FAIL <seed> & co", r.violation->message, &*r.trace, r.violation->items}};
   std::string const html = timeline_html(sections);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0U);
   EXPECT_EQ(count(html, "<svg "), 1U);
@@ -48,6 +48,25 @@ TEST(Timeline, NoItemPathWhenEveryTakenItemIsAcknowledged) {
   std::string const html = timeline_html(sections);
   EXPECT_EQ(count(html, "fill=\"#e15759\""), 1U) << "the crash is drawn";
   EXPECT_EQ(count(html, "class=\"item-path\""), 0U);
+}
+
+TEST(Timeline, AFailureSectionReadsTheFailureValue) {
+  harness::workload w;
+  w.policy = harness::ack_policy::on_success;
+  w.pinned.push_back({harness::fault_kind::crash, "c0", harness::fault_point::mid_item, -1, 0});
+  harness::run_report const r = harness::replay(w, std::vector<std::uint32_t>{});
+  ASSERT_TRUE(r.violation);
+  harness::failure const f = harness::make_failure(w, r.decisions, r.violation->signature());
+  timeline_section const s = failure_section("FAIL x", f);
+  EXPECT_EQ(s.title, "FAIL x: " + f.violation()->signature());
+  EXPECT_EQ(s.subtitle, f.violation()->message);
+  EXPECT_EQ(s.trace, &*f.report.trace);
+  EXPECT_EQ(s.unacknowledged, f.unacknowledged);
+  std::string const html = timeline_html(std::vector<timeline_section>{s});
+  ASSERT_EQ(f.unacknowledged.size(), 1U);
+  EXPECT_EQ(count(html, "<polyline class=\"item-path\""), 1U);
+  EXPECT_NE(html.find("<title>" + harness::to_string(f.unacknowledged.front()) + "</title>"),
+            std::string::npos);
 }
 
 TEST(Timeline, EmptyPageSaysSo) {

@@ -1,7 +1,6 @@
 #include "chaosq/scenarios/writer.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "detail/keys.hpp"
 
@@ -78,28 +77,6 @@ std::string scenario_name_from(std::string_view text) {
   return out.empty() ? "scenario" : out;
 }
 
-std::vector<std::uint32_t> unacknowledged_items(const harness::trace& trace) {
-  std::set<std::uint32_t> put;
-  std::set<std::uint32_t> got;
-  std::set<std::uint32_t> done;  // acknowledged, or drained by an immediate shutdown
-  for (const harness::trace_event& e : trace.events) {
-    if (e.operation == "shutdown-immediate") {
-      for (std::uint32_t id : put)
-        if (got.count(id) == 0) done.insert(id);
-      continue;
-    }
-    if (e.item < 0) continue;
-    auto const id = static_cast<std::uint32_t>(e.item);
-    if (e.operation == "put" && e.outcome == "ok") put.insert(id);
-    if (e.operation == "get" && e.outcome == "ok") got.insert(id);
-    if (e.operation == "ack") done.insert(id);
-  }
-  std::vector<std::uint32_t> out;
-  for (std::uint32_t id : put)
-    if (done.count(id) == 0) out.push_back(id);
-  return out;
-}
-
 scenario pinned_scenario(std::string name, std::string description, const harness::workload& work,
                          std::span<const std::uint32_t> decisions,
                          const harness::run_report& traced, std::string behaviour) {
@@ -114,10 +91,18 @@ scenario pinned_scenario(std::string name, std::string description, const harnes
     const harness::verdict& v = *traced.violation;
     s.expect.verdict = verdict_pattern{v.oracle(), v.kind};
     if (harness::info(v.kind).hang && work.joiners > 0) s.expect.join = join_outcome::hangs;
-    if (v.oracle() == harness::oracle::join_hang && traced.trace)
-      s.expect.unacknowledged = unacknowledged_items(*traced.trace);
+    if (v.oracle() == harness::oracle::join_hang) {
+      s.expect.unacknowledged.emplace();
+      for (const harness::item_account& item : v.items) s.expect.unacknowledged->push_back(item.id);
+    }
   }
   return s;
+}
+
+scenario pinned_scenario(std::string name, std::string description, const harness::failure& f,
+                         std::string behaviour) {
+  return pinned_scenario(std::move(name), std::move(description), f.work, f.decisions, f.report,
+                         std::move(behaviour));
 }
 
 }  // namespace chaosq::scenarios

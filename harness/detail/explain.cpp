@@ -64,6 +64,28 @@ void explain_items(std::string* out, const ledger& l, const std::vector<task_rec
   }
 }
 
+std::vector<item_account> item_accounts(const ledger& l, const std::vector<task_record>& tasks,
+                                        const std::vector<std::uint32_t>& ids) {
+  std::vector<item_account> out;
+  out.reserve(ids.size());
+  for (std::uint32_t id : ids) {
+    const item_record& r = l[id];
+    item_account& a = out.emplace_back();
+    a.id = id;
+    a.put_by = tasks[r.put_by].name;
+    a.put_step = r.put_step;
+    if (r.fate == fate::queued) continue;
+    const task_record& holder = tasks[r.got_by];
+    a.got_by = holder.name;
+    a.got_step = r.got_step;
+    if (r.fate != fate::acked && holder.ended && r.holder_struck) {
+      a.holder_fault = holder.fault.text();
+      a.fault_step = holder.fault_step;
+    }
+  }
+  return out;
+}
+
 const std::exception_ptr& struck_fault::exception() const {
   constexpr std::size_t kinds = names_of<fault_kind>::values.size();
   constexpr std::size_t origins = static_cast<std::size_t>(fault_origin::control_event) + 1;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "chaosq/harness/verdict.hpp"
+
 #include "detail/tasks.hpp"
 
 namespace chaosq::harness::detail {
@@ -46,5 +48,11 @@ void append_number(std::string& out, Integer n) {
 /// `ended` flags.
 void explain_items(std::string* out, const ledger& l, const std::vector<task_record>& tasks,
                    const std::vector<std::uint32_t>& ids, std::vector<step_no>& steps);
+
+/// The ledger's account of each of `ids`: what `explain_items` writes, as data. Reads the
+/// tasks' `ended` flags.
+[[nodiscard]] std::vector<item_account> item_accounts(const ledger& l,
+                                                      const std::vector<task_record>& tasks,
+                                                      const std::vector<std::uint32_t>& ids);
 
 }  // namespace chaosq::harness::detail

@@ -24,7 +24,7 @@ class judgement {
   void fail(verdict_kind kind, std::string message, std::vector<std::uint64_t> steps) {
     if (violation_) return;
     if (!explain_) message.clear();  // rare verdicts build their text anyway: it is dropped
-    violation_ = verdict{kind, std::move(message), std::move(steps)};
+    violation_ = verdict{kind, std::move(message), std::move(steps), {}};
   }
 
   [[nodiscard]] std::optional<verdict>& violation() noexcept { return violation_; }

@@ -3,10 +3,10 @@
 
 #include "detail/ledger.hpp"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace chaosq::harness::detail {
 namespace {
@@ -124,7 +124,8 @@ TEST(ledger, holds_the_queue_to_maxsize) {
   r.put(2);
   ASSERT_TRUE(r.judge.failed());
   EXPECT_EQ(r.judge.violation()->kind, verdict_kind::capacity_over_maxsize);
-  EXPECT_EQ(r.judge.violation()->message, "after p0 put i1 at step 2 the queue held 2 items, maxsize 1");
+  EXPECT_EQ(r.judge.violation()->message,
+            "after p0 put i1 at step 2 the queue held 2 items, maxsize 1");
 }
 
 TEST(ledger, an_ack_below_zero_or_refused_is_an_over_ack) {

@@ -34,7 +34,7 @@ void oracles::join_returned(const task_record& j, bool at_once, step_no now) {
                           "; the count reached zero at step " + std::to_string(zero_step) +
                           " while the ledger still held: ";
     explain_items(&message, ledger_, tasks_, *unacked, steps);
-    judge_.fail(verdict_kind::join_early_unacked, std::move(message), std::move(steps));
+    fail_unacked(verdict_kind::join_early_unacked, std::move(message), std::move(steps), *unacked);
     return;
   }
   for (const task_record& c : tasks_) {
@@ -141,7 +141,7 @@ void oracles::join_hangs(const task_record& j, const queue_facts& q) {
   if (!judge_.explain()) {
     // A hang is the common failure, met on a large share of all runs: no text unless asked.
     explain_items(nullptr, ledger_, tasks_, unacked, steps);
-    judge_.fail(kind, {}, std::move(steps));
+    fail_unacked(kind, {}, std::move(steps), unacked);
     return;
   }
   std::string message;
@@ -158,7 +158,14 @@ void oracles::join_hangs(const task_record& j, const queue_facts& q) {
     message += "Unacknowledged: "sv;
     explain_items(&message, ledger_, tasks_, unacked, steps);
   }
+  fail_unacked(kind, std::move(message), std::move(steps), unacked);
+}
+
+void oracles::fail_unacked(verdict_kind kind, std::string message, std::vector<step_no> steps,
+                           const std::vector<std::uint32_t>& unacked) {
+  if (judge_.failed()) return;
   judge_.fail(kind, std::move(message), std::move(steps));
+  if (judge_.explain()) judge_.violation()->items = item_accounts(ledger_, tasks_, unacked);
 }
 
 verdict_kind oracles::hang_kind(std::uint32_t id) const {

@@ -6,6 +6,7 @@
 /// (capacity, duplicated, order, over-ack) are the ledger's.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "detail/judgement.hpp"
@@ -50,6 +51,9 @@ class oracles {
 
  private:
   void join_hangs(const task_record& j, const queue_facts& q);
+  /// A verdict about the unacknowledged items `unacked`, which it carries as accounts.
+  void fail_unacked(verdict_kind kind, std::string message, std::vector<step_no> steps,
+                    const std::vector<std::uint32_t>& unacked);
 
   const ledger& ledger_;
   const std::vector<task_record>& tasks_;

@@ -3,9 +3,9 @@
 
 #include "detail/oracles.hpp"
 
-#include <gtest/gtest.h>
-
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace chaosq::harness::detail {
 namespace {
@@ -89,7 +89,7 @@ TEST(oracles, a_join_that_returns_while_the_ledger_holds_an_item_returned_early)
   s.take(b, 5);
   s.ledger.acked(c0, a, 6, --s.count, false);
   s.ledger.acked(c0, a, 7, --s.count, false);  // b's ack, given for a: the count reaches 0
-  s.judge = judgement{};                        // forget the double ack: judge the join alone
+  s.judge = judgement{};                       // forget the double ack: judge the join alone
   s.oracles.join_returned(s.tasks[j0], /*at_once=*/false, 8);
   ASSERT_TRUE(s.judge.failed());
   EXPECT_EQ(s.judge.violation()->kind, verdict_kind::join_early_unacked);

@@ -120,6 +120,30 @@ check "--json reports each scenario for tools" 1 '"status": "fail"' -- \
   "$chaosq" run "$work/regressed.yaml" --json
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' <(sed '/^SUMMARY:/d' "$out") 2>/dev/null \
   || { echo "FAIL: run --json is not JSON"; failures=$((failures + 1)); }
+# One failure value: run's evidence and explore's first_failure carry the same fields.
+sed '/^SUMMARY:/d' "$out" >"$work/run.json"
+"$chaosq" explore --policy on-success --items 3 --consumers 2 --crash-budget 1 --schedules 10000 \
+  --seed 1 --json 2>/dev/null >"$work/explore.json"
+python3 - "$work/run.json" "$work/explore.json" <<'PY' \
+  || { echo "FAIL: run --json and explore --json render the failure differently"; failures=$((failures + 1)); }
+import json, sys
+run = json.load(open(sys.argv[1]))["scenarios"][0]["evidence"]
+explore = json.load(open(sys.argv[2]))["first_failure"]
+for key in ("signature", "message", "token", "reproduce", "original_token", "decisions", "shrink",
+            "unacknowledged", "trace", "schedule"):
+    assert key in run and key in explore, key
+assert run["unacknowledged"] and explore["unacknowledged"][0]["put_by"] == "p0"
+PY
+
+# The strategy knobs of a scenario reach the strategy: DFS without preemptions or faults covers
+# its whole (small) space in fewer schedules than with one preemption.
+dfs_count() {
+  printf 'version: 1\nname: dfs\nconsumers: {count: 2}\nexplore: {strategy: dfs, schedules: 100000, preemptions: %s, max_faults: 0}\nexpect: {verdict: none}\n' "$1" >"$work/dfs.yaml"
+  "$chaosq" run "$work/dfs.yaml" | grep -o 'no violation in [0-9]* schedule' | awk '{print $4}'
+}
+k0=$(dfs_count 0) k1=$(dfs_count 1)
+[ -n "$k0" ] && [ -n "$k1" ] && [ "$k0" -lt "$k1" ] \
+  || { echo "FAIL: explore.preemptions does not bound DFS ($k0 vs $k1 schedules)"; failures=$((failures + 1)); }
 
 printf 'version: 1\nname: typo\nqueue:\n  maxsise: 3\nexpect: {verdict: none}\n' >"$work/typo.yaml"
 check "a misspelled key is bad input with file:line:column and a suggestion" 2 \

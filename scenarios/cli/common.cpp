@@ -7,8 +7,6 @@
 #include <vector>
 
 #include "chaosq/harness/names.hpp"
-#include "chaosq/harness/shrink.hpp"
-#include "chaosq/harness/token.hpp"
 
 namespace chaosq::cli {
 namespace {
@@ -117,48 +115,11 @@ const char* end_name(run_end e) {
   return "?";
 }
 
-/// Shrinks a failure, then prints the minimal run: verdict, trace, sizes and tokens.
-json report_failure(const workload& w, const run_report& failure, double shrink_seconds,
-                    bool as_json, const run_options& run, const std::string& replay_flags,
-                    shrink_result* minimal_out) {
+std::function<bool()> deadline_after(double seconds) {
   auto const deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                            std::chrono::duration<double>(shrink_seconds));
-  shrink_result const minimal =
-      shrink(w, failure.decisions, failure.violation->signature(),
-             {.out_of_time = [deadline] { return std::chrono::steady_clock::now() > deadline; },
-              .run = run});
-  if (minimal_out != nullptr) *minimal_out = minimal;
-  const run_report& r = minimal.report;
-  std::string const token = encode_token(minimal.work, minimal.decisions);
-  std::string const original_token = encode_token(w, trim_record(failure.decisions));
-  const verdict& v = *r.violation;
-  if (as_json) {
-    json out = verdict_json(v);
-    out["token"] = token;
-    out["reproduce"] = "chaosq replay " + token + replay_flags;
-    out["original_token"] = original_token;
-    out["steps"] = r.steps;
-    out["shrink"] = {{"original_decisions", minimal.original_size},
-                     {"minimal_decisions", minimal.minimal_size},
-                     {"runs", minimal.runs},
-                     {"stopped_early", minimal.stopped_early},
-                     {"preemptions", minimal.preemptions},
-                     {"drawn_faults", minimal.drawn_faults}};
-    out["trace"] = json::parse(r.trace->to_json());
-    return out;
-  }
-  std::cout << "VIOLATION " << v.signature() << "\n  " << v.message << "\n\n"
-            << "minimal trace: " << r.steps << " steps, " << minimal.minimal_size
-            << " decisions (shrunk from " << minimal.original_size << " in " << minimal.runs
-            << " runs" << (minimal.stopped_early ? ", stopped early: smaller may exist" : "")
-            << "), " << minimal.preemptions << " preemption(s), " << minimal.drawn_faults
-            << " drawn fault(s); '>' marks the steps that matter:\n"
-            << r.trace->to_text() << "\n"
-            << "token (minimal):  " << token << "\n"
-            << "token (original): " << original_token << "\n"
-            << "reproduce: chaosq replay " << token << replay_flags << "\n";
-  return {};
+                            std::chrono::duration<double>(seconds));
+  return [deadline] { return std::chrono::steady_clock::now() > deadline; };
 }
 
 }  // namespace chaosq::cli

@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/failure.hpp"
 #include "chaosq/harness/names.hpp"
-#include "chaosq/harness/shrink.hpp"
 #include "chaosq/harness/workload.hpp"
 
 namespace chaosq::cli {
@@ -64,13 +64,8 @@ void add_workload_options(CLI::App& app, harness::workload& w);
 [[nodiscard]] json verdict_json(const harness::verdict& v);
 [[nodiscard]] const char* end_name(harness::run_end e);
 
-/// Shrinks a failure (for at most `shrink_seconds`), then prints the minimal run: verdict,
-/// trace, sizes and both tokens; as JSON when `as_json` (and returns it).
-/// The minimal run is also stored in `*minimal` when given (for --save-scenario).
-json report_failure(const harness::workload& w, const harness::run_report& failure,
-                    double shrink_seconds, bool as_json, const harness::run_options& run = {},
-                    const std::string& replay_flags = {},
-                    harness::shrink_result* minimal = nullptr);
+/// A deadline `seconds` from now, as the `out_of_time` callback shrinking asks.
+[[nodiscard]] std::function<bool()> deadline_after(double seconds);
 
 /// A YAML scenario (run_command.cpp) that replays `decisions` on `w` and expects what `traced`,
 /// their traced replay, shows; named after `name` (made a valid scenario name).

@@ -1,6 +1,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "chaosq/harness/explore.hpp"
 #include "chaosq/harness/zoo.hpp"
@@ -20,9 +21,9 @@ struct explore_args {
   double shrink_seconds = 10;
   bool as_json = false;
   strategy_kind strategy = strategy_kind::random;
-  std::uint32_t depth = 3;
-  std::uint32_t preemptions = 2;
-  std::uint32_t max_faults = 1000;
+  std::uint32_t depth = strategy_options{}.depth;
+  std::uint32_t preemptions = strategy_options{}.preemptions;
+  std::uint32_t max_faults = strategy_options{}.max_faults;
   planted_bug bug = planted_bug::none;
   std::string save_scenario;  ///< --save-scenario: write the first failure as a YAML scenario
 };
@@ -98,7 +99,13 @@ int explore_command(const explore_args& args) {
   double const mean =
       s.schedules ? static_cast<double>(s.total_steps) / static_cast<double>(s.schedules) : 0.0;
 
-  shrink_result minimal;
+  std::optional<failure> found;
+  if (result.first_failure)
+    found = make_failure(w, result.first_failure->decisions,
+                         result.first_failure->violation->signature(),
+                         {.run = options.run,
+                          .out_of_time = deadline_after(shrink_seconds),
+                          .replay_flags = replay_flags});
   std::string summary;
   if (result.first_failure) {
     summary = "violation " + result.first_failure->violation->signature() + " at schedule " +
@@ -111,13 +118,13 @@ int explore_command(const explore_args& args) {
 
   bool saved = true;
   auto save_scenario = [&] {  // --save-scenario, after the report and before the SUMMARY line
-    if (args.save_scenario.empty() || !result.first_failure) return;
+    if (args.save_scenario.empty() || !found) return;
     std::string const origin =
         "Found by chaosq explore (strategy " + std::string(name_of(args.strategy)) + ", seed " +
         std::to_string(seed) + ", schedule " + std::to_string(result.first_failure_schedule) +
-        "), shrunk to " + std::to_string(minimal.minimal_size) + " decisions.";
-    saved = save_pinned_scenario(args.save_scenario, origin, minimal.work, minimal.decisions,
-                                 minimal.report);
+        "), shrunk to " + std::to_string(found->minimal_size) + " decisions.";
+    saved = save_pinned_scenario(args.save_scenario, origin, found->work, found->decisions,
+                                 found->report);
     if (saved) {
       std::cout << std::flush;
       std::cerr << "chaosq explore: scenario saved to " << args.save_scenario << " (chaosq run "
@@ -139,9 +146,8 @@ int explore_command(const explore_args& args) {
                {"schedules_per_second", rate},
                {"steps", {{"min", s.min_steps}, {"mean", mean}, {"max", s.max_steps}}},
                {"signatures", s.signatures}}}};
-    if (result.first_failure) {
-      out["first_failure"] = report_failure(w, *result.first_failure, shrink_seconds, true,
-                                            options.run, replay_flags, &minimal);
+    if (found) {
+      out["first_failure"] = json::parse(failure_json(*found));
       out["first_failure"]["schedule"] = result.first_failure_schedule;
     }
     save_scenario();
@@ -150,9 +156,7 @@ int explore_command(const explore_args& args) {
   } else {
     std::cout << "explore " << describe(w) << "\n"
               << "strategy random, seed " << seed << ", up to " << schedules << " schedules\n\n";
-    if (result.first_failure)
-      report_failure(w, *result.first_failure, shrink_seconds, false, options.run, replay_flags,
-                     &minimal);
+    if (found) std::cout << failure_text(*found);
     save_scenario();
     std::printf(
         "\nstatistics: %llu schedules in %.3f s (%.0f schedules/s), %zu distinct "
@@ -188,11 +192,11 @@ command add_explore_command(CLI::App& app) {
   add_enum_option(*sub, "--strategy", args->strategy, "where each schedule's decisions come from");
   sub->add_option("--depth", args->depth, "pct: the bug depth d (d-1 priority change points)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 20));
+      ->check(CLI::Range(1U, k_max_depth));
   sub->add_option("--preemptions", args->preemptions,
                   "dfs: deviations from asyncio order allowed per schedule")
       ->capture_default_str()
-      ->check(CLI::Range(0, 50));
+      ->check(CLI::Range(0U, k_max_preemptions));
   sub->add_option("--max-faults", args->max_faults, "dfs: drawn faults allowed per schedule")
       ->capture_default_str();
   add_enum_option(*sub, "--queue-bug", args->bug,

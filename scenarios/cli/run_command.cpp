@@ -74,12 +74,8 @@ void run_one(file_report& r, const behaviour_registry& behaviours, double shrink
   }
   r.scenario = std::move(std::get<scenario>(loaded));
   try {
-    auto const deadline = std::chrono::steady_clock::now() +
-                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                              std::chrono::duration<double>(shrink_seconds));
-    r.result = run_scenario(*r.scenario, {.behaviours = &behaviours, .out_of_time = [deadline] {
-                                            return std::chrono::steady_clock::now() > deadline;
-                                          }});
+    r.result = run_scenario(
+        *r.scenario, {.behaviours = &behaviours, .out_of_time = deadline_after(shrink_seconds)});
   } catch (const std::exception& e) {
     r.internal_error = std::string("internal error: ") + e.what();
   } catch (...) {
@@ -119,18 +115,10 @@ json report_json(const file_report& r) {
   out["schedules"] = res.schedules;
   out["signatures"] = res.signatures;
   if (res.evidence) {
-    const evidence& ev = *res.evidence;
-    json e{{"schedule", ev.schedule},
-           {"end", end_name(ev.report.end)},
-           {"steps", ev.report.steps},
-           {"decisions", ev.decisions},
-           {"shrunk", ev.shrunk},
-           {"original_decisions", ev.original_decisions},
-           {"unacknowledged", ev.unacknowledged},
-           {"trace", json::parse(ev.report.trace->to_json())},
-           {"reproducer", to_yaml(reproducer(*r.scenario, res))}};
-    if (ev.report.violation) e["verdict"] = verdict_json(*ev.report.violation);
-    if (std::string token = evidence_token(r); !token.empty()) e["token"] = token;
+    json e = json::parse(harness::failure_json(*res.evidence));
+    e["schedule"] = res.evidence_schedule;
+    e["end"] = end_name(res.evidence->report.end);
+    e["reproducer"] = to_yaml(reproducer(*r.scenario, res));
     out["evidence"] = e;
   }
   return out;
@@ -188,12 +176,8 @@ int run_command(const run_args& args) {
     std::vector<timeline_section> sections;
     for (const file_report& r : reports) {
       if (!r.result || !r.result->evidence) continue;
-      const evidence& ev = *r.result->evidence;
-      std::string title = (r.result->passed ? "PASS " : "FAIL ") + display_name(r) + ": " +
-                          (ev.report.violation ? ev.report.violation->signature() : "no violation");
-      sections.push_back({std::move(title),
-                          ev.report.violation ? ev.report.violation->message : r.result->reason,
-                          &*ev.report.trace});
+      sections.push_back(failure_section((r.result->passed ? "PASS " : "FAIL ") + display_name(r),
+                                         *r.result->evidence, r.result->reason));
     }
     files_ok &= write_file(args.timeline, timeline_html(sections), "timeline");
   }
@@ -206,12 +190,8 @@ int run_command(const run_args& args) {
     }
     for (const file_report& r : reports) {
       if (!r.result || r.result->passed || !r.result->evidence) continue;
-      const evidence& ev = *r.result->evidence;
       std::vector<timeline_section> const sections{
-          {"FAIL " + display_name(r) + ": " +
-               (ev.report.violation ? ev.report.violation->signature() : "no violation"),
-           ev.report.violation ? ev.report.violation->message : r.result->reason,
-           &*ev.report.trace}};
+          failure_section("FAIL " + display_name(r), *r.result->evidence, r.result->reason)};
       std::string const page = (fs::path(args.html_dir) / (display_name(r) + ".html")).string();
       files_ok &= write_file(page, timeline_html(sections), "timeline");
     }

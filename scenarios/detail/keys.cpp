@@ -376,6 +376,16 @@ std::vector<key_def> build() {
       "seed (the same seed and strategy as `chaosq explore` run the same "
       "schedules)",
       [](auto& s, std::size_t) -> auto& { return s.explore.seed; })));
+  add(explore_only(integer_key(
+      "explore.depth", 1, harness::k_max_depth, "pct: the bug depth d (d-1 priority change points)",
+      [](auto& s, std::size_t) -> auto& { return s.explore.depth; })));
+  add(explore_only(integer_key(
+      "explore.preemptions", 0, harness::k_max_preemptions,
+      "dfs: deviations from asyncio order allowed per schedule",
+      [](auto& s, std::size_t) -> auto& { return s.explore.preemptions; })));
+  add(explore_only(integer_key(
+      "explore.max_faults", 0, u32_max, "dfs: drawn faults allowed per schedule",
+      [](auto& s, std::size_t) -> auto& { return s.explore.max_faults; })));
 
   add(required(section("expect", "what must happen")));
   key_def join = make("expect.join", shape::scalar, harness::all_names<join_outcome>(" | "),

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/failure.hpp"
 #include "chaosq/harness/generate.hpp"
 #include "chaosq/harness/zoo.hpp"
 
@@ -95,21 +96,19 @@ struct zoo_entry {
 /// (less surrounding whitespace), an error must point inside the input.
 [[nodiscard]] std::optional<finding> run_replay_token(std::span<const std::uint8_t> bytes);
 
-/// The evidence of a schedule finding: shrunk, traced, as a token and a YAML reproducer.
-struct finding_report {
-  std::string signature;
-  std::string trace;  ///< the minimal trace, one line per event
-  std::string token;  ///< replays the minimal run: `chaosq replay TOKEN` + target.replay_options
-  std::string yaml;   ///< a scenario pinning the minimal run, for `chaosq run`
-  std::size_t original_decisions = 0;
-  std::size_t minimal_decisions = 0;
-};
+/// The failure value of a schedule finding (`harness::make_failure`, as every front-end makes
+/// it): shrunk, workload included, traced, with tokens that replay it under
+/// `target.replay_options`.
+[[nodiscard]] harness::failure explain(const schedule_target& target, const finding& f);
 
-/// Shrinks `f` (found by `target`) to a minimal run and renders its evidence.
-[[nodiscard]] finding_report explain(const schedule_target& target, const finding& f);
+/// A YAML scenario pinning the minimal run of `f`, for `chaosq run` (the reference queue: a
+/// scenario cannot name a planted one, so the comment gives the token and flags for those).
+[[nodiscard]] std::string finding_yaml(const schedule_target& target, const finding& f,
+                                       const harness::failure& minimal);
 
-/// Prints `f` to stderr (for a schedule finding: the minimal trace, token and YAML), writes it
-/// to `$CHAOSQ_FUZZ_FINDINGS/<target>.<signature>/` when that variable is set, and aborts, as
+/// Prints `f` to stderr (for a schedule finding: `harness::failure_text` of its failure), writes
+/// it to `$CHAOSQ_FUZZ_FINDINGS/<target>.<signature>/` when that variable is set (finding.txt,
+/// and for a schedule finding trace.txt, token.txt, failure.json, scenario.yaml), and aborts, as
 /// libFuzzer expects of a crash. `target` is null for the non-engine targets.
 [[noreturn]] void report_and_abort(const finding& f, const schedule_target* target);
 

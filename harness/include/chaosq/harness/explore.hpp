@@ -3,8 +3,10 @@
 /// Exploration: many runs of one workload, each under its own seeded decision stream.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "chaosq/harness/engine.hpp"
@@ -17,14 +19,18 @@ struct explore_options {
   std::uint64_t seed = 1;
   bool keep_going = false;  ///< run every schedule and count verdicts instead of stopping
   strategy_kind strategy = strategy_kind::random;
-  std::uint32_t depth = 3;          ///< PCT's bug depth d
-  std::uint32_t preemptions = 2;    ///< DFS's preemption bound k
-  std::uint32_t max_faults = 1000;  ///< DFS's bound on drawn faults per schedule
-  run_options run;                  ///< the queue and consumers under test (tracing is ignored)
+  std::uint32_t depth = strategy_options{}.depth;              ///< PCT's bug depth d
+  std::uint32_t preemptions = strategy_options{}.preemptions;  ///< DFS's preemption bound k
+  std::uint32_t max_faults = strategy_options{}.max_faults;    ///< DFS's drawn faults per schedule
+  run_options run;  ///< the queue and consumers under test (tracing is ignored)
   /// With a queue under test (`run.make_queue`): a violation counts only if the reference
   /// queue, replaying the same decisions, does not fail the same way. The reference is the
   /// model: what remains are the queue's own deviations, not the workload's.
   bool against_reference = false;
+  /// Called with each schedule's index and run (untraced, without verdict text) before the
+  /// loop judges it; returning false ends the exploration there. How the scenario runner judges
+  /// every schedule against its expectation with the same loop as `chaosq explore`.
+  std::function<bool(std::uint64_t schedule, const run_report& run)> on_schedule;
 };
 
 /// What an exploration saw.
@@ -50,6 +56,12 @@ struct explore_result {
   std::optional<run_report> first_failure;  ///< untraced; replay its decisions to trace it
   std::uint64_t first_failure_schedule = 0;
 };
+
+/// True if the reference queue, replaying `decisions` on `w` with `options`' consumers, fails
+/// with `signature` too: the violation is then the workload's, not the queue under test's.
+[[nodiscard]] bool reference_fails_alike(const workload& w,
+                                         std::span<const std::uint32_t> decisions,
+                                         const std::string& signature, const run_options& options);
 
 /// The decision seed of schedule `index` of an exploration seeded with `seed`.
 [[nodiscard]] std::uint64_t schedule_seed(std::uint64_t seed, std::uint64_t index) noexcept;

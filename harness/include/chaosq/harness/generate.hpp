@@ -39,6 +39,11 @@ struct workload_space {
                                          const workload_space& space);
 
 /// A generated run: the workload drawn first, then the run, from one stream.
+/// How many of `record`'s decisions generating a workload from `space` consumes: the rest are
+/// the run's own (what a token carries).
+[[nodiscard]] std::size_t workload_prefix(const workload_space& space,
+                                          std::span<const std::uint32_t> record);
+
 struct generated_run {
   workload work;
   run_report report;  ///< report.decisions holds the whole record: workload and run

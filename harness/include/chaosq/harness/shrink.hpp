@@ -12,8 +12,12 @@
 
 namespace chaosq::harness {
 
+/// Candidate runs a shrink may try by default: every front-end's budget (a deterministic bound;
+/// about a second on the reference workload).
+inline constexpr std::uint64_t k_shrink_runs = 20'000;
+
 struct shrink_options {
-  std::uint64_t max_runs = 20'000;  ///< candidate runs before giving up (deterministic bound)
+  std::uint64_t max_runs = k_shrink_runs;  ///< candidate runs before giving up
   /// Also shrink the workload (fewer items, producers, consumers, steps, faults): for failures
   /// whose workload was itself generated (properties, fuzzing), not for a user's fixed one.
   bool shrink_workload = false;
@@ -54,6 +58,13 @@ struct workload_space;
                                              std::span<const std::uint32_t> decisions,
                                              const std::string& signature,
                                              const shrink_options& options = {});
+
+/// How far a run of `w` strays from asyncio order without faults.
+struct deviations {
+  std::uint32_t preemptions = 0;   ///< schedule decisions that differ from asyncio order
+  std::uint32_t drawn_faults = 0;  ///< faults the run drew from its decisions
+};
+[[nodiscard]] deviations count_deviations(const workload& w, const run_report& r);
 
 /// The record without its trailing zeros (which an exhausted stream supplies anyway).
 [[nodiscard]] std::vector<std::uint32_t> trim_record(std::span<const std::uint32_t> decisions);

@@ -28,6 +28,13 @@ struct names_of<strategy_kind> {
   }};
 };
 
+/// The largest PCT depth and DFS preemption bound chaosq accepts (the CLI's flags and the scenario
+/// keys both check them).
+inline constexpr std::uint32_t k_max_depth = 20;
+inline constexpr std::uint32_t k_max_preemptions = 50;
+
+/// The strategies' knobs and their defaults (every front-end's defaults: explore_options, the
+/// CLI, scenarios).
 struct strategy_options {
   std::uint64_t seed = 1;
   std::uint32_t depth = 3;          ///< PCT: bug depth d (d-1 priority change points)

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace chaosq::harness {
@@ -31,5 +32,8 @@ struct trace {
   /// The same as a JSON array of objects.
   [[nodiscard]] std::string to_json() const;
 };
+
+/// Appends `text` to `out` as a JSON string, quotes and escapes included.
+void json_string(std::string& out, std::string_view text);
 
 }  // namespace chaosq::harness

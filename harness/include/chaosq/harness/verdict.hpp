@@ -182,12 +182,27 @@ inline constexpr std::array<verdict_kind, 4> out_of_consumers{
 /// "join-hang/held-by-crashed": the signature under which failures are de-duplicated and shrunk.
 [[nodiscard]] std::string signature_of(verdict_kind k);
 
+/// An item a verdict names as unacknowledged, as the engine's ledger saw it.
+struct item_account {
+  std::uint32_t id = 0;
+  std::string put_by;  ///< the producer that put it
+  std::uint64_t put_step = 0;
+  std::string got_by;  ///< the consumer that got it; empty: never got
+  std::uint64_t got_step = 0;
+  std::string holder_fault;  ///< the fault that ended its holder while it held it; empty: none
+  std::uint64_t fault_step = 0;
+  friend bool operator==(const item_account&, const item_account&) = default;
+};
+
 /// One violation. `kind` (and with it the oracle) is the signature under which failures are
 /// de-duplicated and shrunk.
 struct verdict {
   verdict_kind kind = verdict_kind::join_hang_never_acked;
   std::string message;                      ///< what happened, naming items, tasks and steps
   std::vector<std::uint64_t> marked_steps;  ///< the steps that matter, ascending
+  /// The unacknowledged items a join-hang (at the end) or a join-early/unacked (when the count
+  /// reached zero) is about, ascending by id; filled with `message` (run_options::explain).
+  std::vector<item_account> items;
 
   [[nodiscard]] harness::oracle oracle() const noexcept { return info(kind).oracle; }
   [[nodiscard]] std::string signature() const { return signature_of(kind); }

@@ -26,12 +26,13 @@ struct file_report {
   [[nodiscard]] bool failed() const { return result && !result->passed; }
 };
 
-/// The evidence of a result, for people: the verdict and its explanation, the (minimal) trace,
-/// the replay token and command, and a YAML reproducer ready to save. Empty without evidence.
+/// The evidence of a result, for people: `harness::failure_text` of it (the verdict, the
+/// (minimal) trace, the unacknowledged items, the replay token and command), then a YAML
+/// reproducer ready to save. Empty without evidence.
 [[nodiscard]] std::string evidence_text(const file_report& r);
 
-/// The token replaying the evidence, or empty when a token cannot carry the run (a scenario
-/// whose consumers run a registered behaviour).
+/// The evidence's token (`harness::failure::token`), or empty when a token cannot carry the run
+/// (a scenario whose consumers run a registered behaviour).
 [[nodiscard]] std::string evidence_token(const file_report& r);
 
 /// JUnit XML: one <testcase> per file; a FAIL is a <failure> whose text holds the verdict, the

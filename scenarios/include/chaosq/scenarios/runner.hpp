@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/failure.hpp"
 #include "chaosq/scenarios/behaviours.hpp"
 #include "chaosq/scenarios/scenario.hpp"
 
@@ -19,24 +20,10 @@ namespace chaosq::scenarios {
 struct run_settings {
   /// The behaviours the scenario may name; nullptr: `builtin_behaviours()`.
   const behaviour_registry* behaviours = nullptr;
-  bool shrink = true;                  ///< shrink a failing run to a minimal one
-  std::uint64_t shrink_runs = 20'000;  ///< candidate runs shrinking may try
+  bool shrink = true;                                  ///< shrink a failing run to a minimal one
+  std::uint64_t shrink_runs = harness::k_shrink_runs;  ///< candidate runs shrinking may try
   /// Asked before each shrink candidate; true stops shrinking (a front-end's wall-clock limit).
   std::function<bool()> out_of_time;
-};
-
-/// A run that shows something: the failure of a FAIL (shrunk), or the schedule that showed an
-/// expected verdict of a PASS (as run).
-struct evidence {
-  std::uint64_t schedule = 0;  ///< the schedule's index (0 for a pinned run)
-  harness::workload work;
-  std::vector<std::uint32_t> decisions;       ///< the record to replay (minimal when shrunk)
-  harness::run_report report;                 ///< the replay of `decisions`, traced
-  std::vector<std::uint32_t> unacknowledged;  ///< items never acknowledged by the run's end
-  bool shrunk = false;
-  std::size_t original_decisions = 0;  ///< decisions before shrinking
-  std::uint64_t shrink_runs = 0;
-  bool shrink_stopped_early = false;
 };
 
 /// What running a scenario showed.
@@ -45,9 +32,11 @@ struct scenario_result {
   std::string reason;           ///< one line: what was expected and what happened
   std::uint64_t schedules = 0;  ///< schedules run
   std::map<std::string, std::uint64_t> signatures;  ///< verdict signature -> schedules
-  /// For a FAIL, the run that breaks the expectation (or the closest one seen, when no schedule
-  /// showed an expected verdict); for a PASS, the schedule that showed the expected verdict.
-  std::optional<scenarios::evidence> evidence;
+  /// A run that shows something: for a FAIL, the run that breaks the expectation (or the closest
+  /// one seen, when no schedule showed an expected verdict), shrunk; for a PASS, the schedule
+  /// that showed the expected verdict, as run.
+  std::optional<harness::failure> evidence;
+  std::uint64_t evidence_schedule = 0;  ///< the evidence's schedule index (0 for a pinned run)
 };
 
 /// Runs `s` and checks its expectation. Deterministic, apart from where `out_of_time` stops

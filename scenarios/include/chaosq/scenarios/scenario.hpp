@@ -14,6 +14,7 @@
 
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/names.hpp"
+#include "chaosq/harness/strategy.hpp"
 #include "chaosq/harness/verdict.hpp"
 #include "chaosq/harness/workload.hpp"
 
@@ -67,6 +68,10 @@ struct exploration {
   std::string strategy = "random";  ///< a name from `strategies()`
   std::uint64_t schedules = 1000;
   std::uint64_t seed = 1;
+  std::uint32_t depth = harness::strategy_options{}.depth;  ///< pct: the bug depth d
+  /// dfs: deviations from asyncio order per schedule
+  std::uint32_t preemptions = harness::strategy_options{}.preemptions;
+  std::uint32_t max_faults = harness::strategy_options{}.max_faults;  ///< dfs: drawn faults
   friend bool operator==(const exploration&, const exploration&) = default;
 };
 
@@ -86,20 +91,11 @@ struct scenario {
   friend bool operator==(const scenario&, const scenario&) = default;
 };
 
-/// Receives each schedule's run as a strategy produces it: (schedule index, report). Returns
-/// false to stop the strategy early.
-using schedule_visitor = std::function<bool(std::uint64_t, const harness::run_report&)>;
-
-/// Runs up to `settings.schedules` schedules of `w`, handing each report to `visit`.
-using schedule_driver = void (*)(const harness::workload& w, const exploration& settings,
-                                 const harness::run_options& options,
-                                 const schedule_visitor& visit);
-
 /// An exploration strategy a scenario may name in `explore.strategy`.
 struct strategy {
   std::string_view name;
   std::string_view help;
-  schedule_driver drive;
+  harness::strategy_kind kind;  ///< what `harness::explore` runs
 };
 
 /// Every strategy scenarios accept, in the order help lists them. Adding one is one line in

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/failure.hpp"
 #include "chaosq/harness/trace.hpp"
 #include "chaosq/scenarios/scenario.hpp"
 
@@ -24,17 +25,18 @@ namespace chaosq::scenarios {
 /// name may not hold becomes '-', at most 100 characters; "scenario" when nothing is left.
 [[nodiscard]] std::string scenario_name_from(std::string_view text);
 
-/// The items put and never acknowledged (nor drained by an immediate shutdown) by the end of
-/// the traced run, ascending: what a hang leaves behind.
-[[nodiscard]] std::vector<std::uint32_t> unacknowledged_items(const harness::trace& trace);
-
 /// A scenario that replays `decisions` on `work` and expects exactly what `traced` (the traced
 /// replay of that record) shows: its verdict, or none; for a hang, `join: hangs` and the
-/// unacknowledged items. Precondition: `traced.trace` is set.
+/// unacknowledged items (the engine's, from the verdict). Precondition: `traced` was run with
+/// verdict text (`run_options::explain`).
 [[nodiscard]] scenario pinned_scenario(std::string name, std::string description,
                                        const harness::workload& work,
                                        std::span<const std::uint32_t> decisions,
                                        const harness::run_report& traced,
                                        std::string behaviour = {});
+
+/// The YAML reproducer of a failure: its minimal run pinned, expecting what that run shows.
+[[nodiscard]] scenario pinned_scenario(std::string name, std::string description,
+                                       const harness::failure& f, std::string behaviour = {});
 
 }  // namespace chaosq::scenarios
