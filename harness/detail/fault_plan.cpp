@@ -50,6 +50,7 @@ void fault_plan::start(const workload& w, sim::decision_source& decisions,
   cursors_.clear();
   cursors_.reserve(max_tasks);
   crashes_left_ = w.faults.crashes;
+  crash_points_ = w.faults.crash_points;
   cancels_left_ = w.faults.cancels;
   pinned_used_.assign(w.pinned.size(), false);
   pinned_next_.assign(w.pinned.size(), no_pinned);
@@ -62,7 +63,6 @@ void fault_plan::start(const workload& w, sim::decision_source& decisions,
 
 void fault_plan::add_task(std::string_view name) {
   cursor& c = cursors_.emplace_back();
-  c.first_pinned.fill(no_pinned);
   // Pinned faults name their task and point: chain this task's own per point, in workload
   // order, once, instead of comparing names over all of them at every fault point.
   if (w_->pinned.empty()) return;

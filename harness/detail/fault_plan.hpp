@@ -42,7 +42,7 @@ class fault_plan {
                                                   const task_record& rec) {
     cursor& c = cursors_[t];
     if (c.first_pinned[index(p)] == no_pinned &&
-        (crashes_left_ == 0 || !w_->faults.crash_points.contains(p))) {
+        (crashes_left_ == 0 || !crash_points_.contains(p))) {
       // Nothing can strike here (the common case): just count the visit.
       ++c.visits[index(p)];
       ++c.visits_this_item[index(p)];
@@ -66,7 +66,7 @@ class fault_plan {
   /// `ended(t)`, `shut_down()`, `apply_control(c)`, `strike_waiting(t, fault)`,
   /// `shutdown(mode, origin)`.
   template <class Host>
-  void between_steps(Host& host, step_no done_steps);
+  [[gnu::always_inline]] inline void between_steps(Host& host, step_no done_steps);
 
   /// At quiescence: applies the earliest control events not yet applied; false if none.
   template <class Host>
@@ -75,11 +75,17 @@ class fault_plan {
  private:
   struct cursor {
     // The task's first pinned fault at each point (`pinned_next_` chains the rest).
-    std::array<std::uint32_t, point_count> first_pinned;
+    std::array<std::uint32_t, point_count> first_pinned = none_pinned();
     std::array<std::uint32_t, point_count> visits{};
     std::array<std::uint32_t, point_count> visits_this_item{};
     bool struck_this_wait = false;  // a fault already struck it during its current wait
   };
+
+  static constexpr std::array<std::uint32_t, point_count> none_pinned() noexcept {
+    std::array<std::uint32_t, point_count> out{};
+    out.fill(no_pinned);
+    return out;
+  }
 
   [[gnu::noinline]] std::optional<struck_fault> visit_slowly(cursor& c, fault_point p,
                                                              const task_record& rec);
@@ -99,6 +105,7 @@ class fault_plan {
   const std::vector<task_record>* tasks_ = nullptr;
   std::vector<cursor> cursors_;
   std::uint32_t crashes_left_ = 0;
+  point_set crash_points_;  // the workload's, kept here for `visit`'s fast path
   std::uint32_t cancels_left_ = 0;
   std::vector<bool> pinned_used_;
   std::vector<std::uint32_t> pinned_next_;  // the next pinned fault of the same task and point
@@ -117,7 +124,7 @@ void fault_plan::collect_waiting(Host& host, std::initializer_list<activity> act
 }
 
 template <class Host>
-void fault_plan::between_steps(Host& host, step_no done_steps) {
+inline void fault_plan::between_steps(Host& host, step_no done_steps) {
   const workload& w = *w_;
   for (std::size_t i = 0; i < w.controls.size(); ++i) {
     if (!controls_done_[i] && w.controls[i].at_step <= done_steps) {

@@ -102,7 +102,7 @@ class ledger {
 
   /// `by` put `it` at step `at`, leaving the queue's unfinished count at `count`.
   /// False if the put was recorded already (a getter took the item before put returned).
-  bool put(task_id by, const item& it, step_no at, std::int64_t count) {
+  [[gnu::always_inline]] bool put(task_id by, const item& it, step_no at, std::int64_t count) {
     item_record& r = records_[it.id];
     if (r.put) return false;
     r.put = true;
@@ -117,7 +117,7 @@ class ledger {
   }
 
   /// `by` got `it` at step `at`. False if `it` was never put or got already (a verdict).
-  bool got(task_id by, const item& it, step_no at) {
+  [[gnu::always_inline]] bool got(task_id by, const item& it, step_no at) {
     if (it.id >= records_.size() || !records_[it.id].put || records_[it.id].got) {
       not_put_or_got_twice(by, it, at);
       return false;
@@ -137,7 +137,8 @@ class ledger {
 
   /// `by` acknowledged `it` at step `at` (the queue's task_done, which left the count at `count`
   /// and raised when `refused`). False if `it` is an item the queue made up (judged at get).
-  bool acked(task_id by, const item& it, step_no at, std::int64_t count, bool refused) {
+  [[gnu::always_inline]] bool acked(task_id by, const item& it, step_no at, std::int64_t count,
+                                    bool refused) {
     if (it.id >= records_.size() || !records_[it.id].put) {
       observe_count(count, at);
       return false;
