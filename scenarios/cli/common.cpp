@@ -1,6 +1,7 @@
 #include "common.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -48,7 +49,10 @@ void add_workload_options(CLI::App& app, workload& w) {
     using T = std::remove_cvref_t<decltype(value)>;
     std::string names(f.flag);
     if (!f.alias.empty()) names += "," + std::string(f.alias);
-    std::string const help(f.help);
+    // Each flag names its scenario key: a reader of --help can write the YAML, and the CLI test
+    // checks that both take the same values.
+    std::string const yaml = " (YAML: " + std::string(f.yaml) + ")";
+    std::string const help = std::string(f.help) + yaml;
     if constexpr (is_integer_field<T>) {
       add_integer_option(app, names, value, f.lo, f.hi, help);
     } else if constexpr (std::is_same_v<T, point_set>) {
@@ -64,7 +68,8 @@ void add_workload_options(CLI::App& app, workload& w) {
              [target](const std::string& text) {
                [[maybe_unused]] std::string const error = parse_crash_points(text, *target);
              },
-             help + ", comma-separated (default: all of " + describe(drawn_crash_points) + ")")
+             std::string(f.help) + ", comma-separated (default: all of " +
+                 describe(drawn_crash_points) + ")" + yaml)
           ->check(points);
     } else {
       add_enum_option(app, names, value, help);
@@ -74,17 +79,19 @@ void add_workload_options(CLI::App& app, workload& w) {
 
 CLI::Option* add_seconds_option(CLI::App& app, const std::string& flag, double& target, double max,
                                 const std::string& help) {
-  auto parse = [max](const std::string& text, double& out) -> std::string {
+  auto shown = [](double v) {
+    std::array<char, 32> text{};
+    std::snprintf(text.data(), text.size(), "%g", v);
+    return std::string(text.data());
+  };
+  std::string const range = "0.." + shown(max);
+  // from_chars takes "nan", "inf" and exponents; only plain decimals (3, 0.5) are seconds here.
+  auto parse = [max, range](const std::string& text, double& out) -> std::string {
     double v = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    bool const number = !text.empty() && ec == std::errc{} && end == text.data() + text.size() &&
-                        text.find_first_of("nNiI") == std::string::npos;
-    if (!number || !(v >= 0 && v <= max)) {
-      char limit[32];
-      std::snprintf(limit, sizeof limit, "%g", max);
-      return "expected a number of seconds 0.." + std::string(limit) + " (decimal), got '" + text +
-             "'";
-    }
+    bool const plain = !text.empty() && text.find_first_not_of("0123456789.") == std::string::npos;
+    if (!plain || ec != std::errc{} || end != text.data() + text.size() || !(v >= 0 && v <= max))
+      return "expected a number of seconds " + range + " (decimal), got '" + text + "'";
     out = v;
     return {};
   };
@@ -93,7 +100,7 @@ CLI::Option* add_seconds_option(CLI::App& app, const std::string& flag, double& 
         double ignored = 0;
         return parse(text, ignored);
       },
-      "SECONDS", "");
+      range, "");
   return app
       .add_option_function<std::string>(
           flag,
@@ -101,8 +108,9 @@ CLI::Option* add_seconds_option(CLI::App& app, const std::string& flag, double& 
             [[maybe_unused]] std::string const error = parse(text, target);
           },
           help)
+      ->type_name("SECONDS")
       ->check(seconds)
-      ->default_str(std::to_string(target));
+      ->default_str(shown(target));
 }
 
 json verdict_json(const verdict& v) {

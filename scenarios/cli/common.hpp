@@ -70,7 +70,7 @@ CLI::Option* add_integer_option(CLI::App& app, const std::string& flags, T& targ
         std::uint64_t ignored = 0;
         return harness::decimal_problem(text, lo, hi, ignored);
       },
-      "INT " + std::to_string(lo) + ".." + std::to_string(hi), "");
+      std::to_string(lo) + ".." + std::to_string(hi), "");
   return app
       .add_option_function<std::string>(
           flags,
@@ -80,6 +80,7 @@ CLI::Option* add_integer_option(CLI::App& app, const std::string& flags, T& targ
             target = static_cast<T>(v);
           },
           help)
+      ->type_name("INT")
       ->check(decimal)
       ->default_str(std::to_string(target));
 }
