@@ -322,9 +322,9 @@ bool read_workload(payload_reader& r, unsigned version, workload& w) {
   if (!newest_set) {
     std::string fields;
     for (const field_info& f : workload_fields)
-      if (f.since == version) fields += (fields.empty() ? "" : ", ") + std::string(f.name());
-    return r.fail("a version " + std::to_string(version) + " token carries " + fields +
-                      " only when set, but here they are the default (this run's token is 'cq" +
+      if (f.since == version) fields += (fields.empty() ? "" : " or ") + std::string(f.name());
+    return r.fail("a version " + std::to_string(version) + " token is written only when " + fields +
+                      " is set, and here it is the default (this run's token is 'cq" +
                       std::to_string(version_for(w)) + "-')",
                   newest_start);
   }

@@ -270,8 +270,8 @@ TEST(token, round_trips_every_single_crash_point) {
 TEST(token, version_2_with_the_default_crash_points_is_not_canonical) {
   // Byte 15 (the crash points) is in token character 4 + 15 * 4 / 3 = 24.
   EXPECT_EQ(error_of(forge(version_2_workload(0x3F), '2')),
-            (token_error{"a version 2 token carries crash-points only when set, but here they "
-                         "are the default (this run's token is 'cq1-')",
+            (token_error{"a version 2 token is written only when crash-points is set, and here "
+                         "it is the default (this run's token is 'cq1-')",
                          24}));
 }
 
@@ -282,6 +282,56 @@ TEST(token, version_2_crash_points_must_be_drawn_points) {
             "after-get,mid-item,before-ack,after-ack,in-get,before-put)");
   EXPECT_EQ(error_of(forge(concat(version_2_workload(0), {0}), '2')).message,
             "invalid workload: crash-points must name at least one point");
+}
+
+// ---- version 3: the join timeout ----
+
+/// The default workload as version 3 writes it: the join timeout after join_when (byte 11),
+/// the crash points after odds.
+bytes version_3_workload(bytes timeout, std::uint8_t points = 0x3F) {
+  bytes out(k_default_workload.begin(), k_default_workload.begin() + 11);  // up to join_when
+  out.insert(out.end(), timeout.begin(), timeout.end());
+  out.insert(out.end(), k_default_workload.begin() + 11, k_default_workload.begin() + 15);
+  out.push_back(points);
+  out.insert(out.end(), k_default_workload.begin() + 15, k_default_workload.end());
+  return out;
+}
+
+TEST(token, a_join_timeout_is_written_as_version_3_and_round_trips) {
+  workload w;
+  w.join_timeout_ms = 5000;
+  std::vector<std::uint32_t> const decisions = {1, 0, 7};
+  std::string const t = encode_token(w, decisions);
+  // 5000 = 0x88 0x27 as a varint; every crash point: 0x3F.
+  EXPECT_EQ(t, forge(concat(version_3_workload({0x88, 0x27}), {3, 1, 0, 7}), '3'));
+  auto const d = decoded(t);
+  EXPECT_EQ(d.work, w);
+  EXPECT_EQ(d.decisions, decisions);
+  expect_canonical(t, d);
+  // With restricted crash points too: still version 3, both carried.
+  w.faults.crash_points = {fault_point::mid_item, fault_point::in_get};
+  w.join_timeout_ms = std::numeric_limits<std::uint32_t>::max();
+  std::string const both = encode_token(w, decisions);
+  EXPECT_TRUE(both.starts_with("cq3-")) << both;
+  EXPECT_EQ(decoded(both).work, w);
+  expect_canonical(both, decoded(both));
+}
+
+TEST(token, a_join_timeout_leaves_older_tokens_as_they_were) {
+  workload w = rich_workload();
+  std::string const v1 = encode_token(w, some_decisions(50, 3));
+  EXPECT_TRUE(v1.starts_with("cq1-"));
+  w.faults.crash_points = {fault_point::mid_item};
+  EXPECT_TRUE(encode_token(w, {}).starts_with("cq2-"));
+  EXPECT_EQ(decoded(v1).work.join_timeout_ms, 0U);
+}
+
+TEST(token, version_3_without_a_join_timeout_is_not_canonical) {
+  // Byte 11 (the join timeout) is in token character 4 + 11 * 4 / 3 = 18.
+  EXPECT_EQ(error_of(forge(concat(version_3_workload({0}, 0x02), {0}), '3')),
+            (token_error{"a version 3 token is written only when join-timeout is set, and here "
+                         "it is the default (this run's token is 'cq2-')",
+                         18}));
 }
 
 TEST(token, a_version_1_payload_under_a_version_2_prefix_is_an_error_not_a_crash) {
