@@ -30,6 +30,8 @@ struct field_info {
   std::uint64_t lo = 0;    ///< integer fields: least accepted value
   std::uint64_t hi = 0;    ///< integer fields: greatest accepted value
   unsigned since = 1;      ///< the first token version that carries the field
+  /// The shrinker's step: -1 never; integers down to this floor; enums back to the default.
+  std::int64_t shrink = -1;
   std::string_view help;
 
   /// The field's name outside the CLI: the flag without "--" ("restarts").
@@ -40,8 +42,8 @@ struct field_info {
 
 /// Every field, in table order (`workload_fields[i].id == field_id(i)`).
 inline constexpr std::array workload_fields{
-#define CHAOSQ_WORKLOAD_FIELD(id, member, flag, alias, yaml, lo, hi, since, help) \
-  field_info{field_id::id, flag, alias, yaml, lo, hi, since, help},
+#define CHAOSQ_WORKLOAD_FIELD(id, member, flag, alias, yaml, lo, hi, since, shrink, help) \
+  field_info{field_id::id, flag, alias, yaml, lo, hi, since, shrink, help},
 #include "chaosq/harness/detail/workload_fields.def"
 };
 
