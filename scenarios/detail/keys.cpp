@@ -14,7 +14,6 @@
 namespace chaosq::scenarios::detail {
 namespace {
 
-using harness::fault_budget;
 using harness::field_id;
 using harness::field_info;
 using harness::for_each_field;
