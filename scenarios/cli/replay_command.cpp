@@ -36,9 +36,9 @@ int replay_command(const std::string& token, bool as_json, planted_bug bug, bool
                             : "no violation (replayed, run " + std::string(end_name(r.end)) + ")";
   if (!html.empty()) {
     std::vector<scenarios::timeline_section> const sections{
-        {"replay " + token,
-         r.violation ? r.violation->signature() + ": " + r.violation->message
-                     : "no violation; the run ended " + std::string(end_name(r.end)),
+        {"replay " + token, r.violation ? r.violation->signature() + ": " + r.violation->message
+                                        : "no violation; the run ended " +
+                                              std::string(end_name(r.end)),
          &*r.trace}};
     if (!write_file(html, scenarios::timeline_html(sections), "timeline")) {
       std::cout << "SUMMARY: bad input: cannot write " << html << "\n";
