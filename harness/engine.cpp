@@ -4,6 +4,7 @@
 #include <array>
 #include <cassert>
 #include <charconv>
+#include <chrono>
 #include <exception>
 #include <optional>
 #include <sstream>
@@ -29,6 +30,7 @@ enum class activity : std::uint8_t {
   in_put,
   waiting_producers,
   in_join,
+  join_timed_out,  // a joiner whose wait_for(join(), timeout) expired: it has ended
   supervising,
   finished,
 };
@@ -113,6 +115,7 @@ struct actor {
   bool putting = false;           // a producer inside put (of `current`)
   // joiners
   std::uint64_t join_step = 0;
+  std::uint64_t timeout_step = 0;  // when its join's deadline cancelled it
   std::size_t zeros_at_call = 0;
   std::vector<std::uint32_t> unacked_at_call;
 };
@@ -1161,7 +1164,26 @@ class engine_run final : private detail::consumer_host {
       note(a, "join", -1,
            count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
     }
-    co_await queue_->join();
+    if (w_.join_timeout_ms == 0) {
+      co_await queue_->join();
+    } else {
+      // The health check of the incident: asyncio.wait_for(queue.join(), T). At the deadline
+      // the join is cancelled and the joiner gives up; judge_end still judges the work it
+      // waited for.
+      try {
+        co_await sim::wait_for(queue_->join(), std::chrono::milliseconds{w_.join_timeout_ms});
+      } catch (const sim::timeout_error&) {
+        a.act = activity::join_timed_out;
+        a.timeout_step = now();
+        --joins_entered_;
+        if (trace_) {
+          note(a, "join", -1,
+               "timeout: cancelled by wait_for after " + std::to_string(w_.join_timeout_ms) +
+                   " ms (unfinished=" + std::to_string(queue_->unfinished_tasks()) + ")");
+        }
+        co_return;
+      }
+    }
     a.act = activity::finished;
     --joins_entered_;
     note(a, "join", -1, "returned");
@@ -1227,7 +1249,12 @@ class engine_run final : private detail::consumer_host {
   void judge_end() {
     std::int64_t const count = queue_->unfinished_tasks();
     for (const actor& j : actors_) {
-      if (j.role != role::joiner || j.act != activity::in_join || j.task.done()) continue;
+      if (j.role != role::joiner) continue;
+      // A join whose deadline passed is judged as if it still waited: the items it waited for
+      // are stuck all the same (the incident's health checks timed out forever). If they were
+      // acknowledged after the deadline, it was only slow.
+      bool const timed_out = j.act == activity::join_timed_out;
+      if (timed_out ? count == 0 : j.act != activity::in_join || j.task.done()) continue;
       if (count == 0) {
         check_join_late();
         return;
@@ -1236,6 +1263,7 @@ class engine_run final : private detail::consumer_host {
       std::vector<std::uint64_t> steps;
       steps.reserve(1 + 3 * unacked.size());  // the join, then up to three steps per item
       steps.push_back(j.join_step);
+      if (timed_out) steps.push_back(j.timeout_step);
       verdict_kind const kind =
           unacked.empty() ? verdict_kind::join_hang_count_mismatch : hang_kind(unacked.front());
       if (!explain_) {
@@ -1249,7 +1277,15 @@ class engine_run final : private detail::consumer_host {
       message += j.name;
       message += "'s join, waiting since step "sv;
       append_number(message, j.join_step);
-      message += ", can never return: unfinished="sv;
+      if (timed_out) {
+        message += ", timed out at step "sv;
+        append_number(message, j.timeout_step);
+        message += " (wait_for, "sv;
+        append_number(message, w_.join_timeout_ms);
+        message += " ms) and could never have returned: unfinished="sv;
+      } else {
+        message += ", can never return: unfinished="sv;
+      }
       append_number(message, count);
       message += " and nothing can run. "sv;
       if (unacked.empty()) {
