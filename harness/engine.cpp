@@ -44,8 +44,8 @@ void engine_run::go(run_report& report) {
   report.end = drive();
   if (!judge_.failed() && report.end != run_end::step_budget) {
     refresh_liveness();
-    oracles_.at_end(
-        {queue_->unfinished_tasks(), queue_->qsize(), w_.maxsize, shut_down_, shutdown_step_});
+    oracles_.at_end({queue_->unfinished_tasks(), queue_->qsize(), w_.maxsize, shut_down_,
+                     shutdown_step_, w_.join_timeout_ms});
   }
   std::optional<verdict>& violation = judge_.violation();
   if (violation) {

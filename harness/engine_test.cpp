@@ -264,6 +264,68 @@ TEST(engine, traces_are_byte_identical_across_compilers) {
   EXPECT_EQ(golden.str(), text);
 }
 
+/// The incident's health check: `wait_for(join(), 5 s)` while c0 crashes mid-item on i1 and,
+/// acknowledging only on success, leaks it.
+workload health_check(ack_policy policy) {
+  workload w;
+  w.policy = policy;
+  w.consumers = 2;
+  w.join_timeout_ms = 5000;
+  w.pinned = {{fault_kind::crash, "c0", fault_point::mid_item, 1, 0}};
+  return w;
+}
+
+/// The seed incident's interleaving: c0 runs before the producer, so it takes i1 (as
+/// scenarios/seed-incident-pinned.yaml pins it).
+const std::vector<std::uint32_t> k_c0_first{1};
+
+const trace_event* join_event(const run_report& r, std::string_view outcome_prefix) {
+  for (const trace_event& e : r.trace->events)
+    if (e.task == "j0" && e.operation == "join" && e.outcome.starts_with(outcome_prefix)) return &e;
+  return nullptr;
+}
+
+TEST(engine, a_join_timeout_cancels_the_join_and_the_hang_still_names_the_stuck_item) {
+  run_report const r = replay(health_check(ack_policy::on_success), k_c0_first, {.trace = true});
+  const trace_event* timeout = join_event(r, "timeout: cancelled by wait_for after 5000 ms");
+  ASSERT_NE(timeout, nullptr) << r.trace->to_text();
+  EXPECT_EQ(timeout, &r.trace->events.back()) << "the joiner ends at its deadline";
+  EXPECT_TRUE(timeout->marked);
+  EXPECT_EQ(join_event(r, "returned"), nullptr);
+  ASSERT_TRUE(r.violation);
+  EXPECT_EQ(r.violation->signature(), "join-hang/held-by-crashed");
+  EXPECT_EQ(r.end, run_end::quiescent);
+  std::string const& m = r.violation->message;
+  EXPECT_NE(m.find("j0's join, waiting since step "), std::string::npos) << m;
+  EXPECT_NE(m.find("timed out at step " + std::to_string(timeout->step) + " (wait_for, 5000 ms)"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("Unacknowledged: i1 ("), std::string::npos) << m;
+  EXPECT_NE(m.find("held by c0"), std::string::npos) << m;
+}
+
+TEST(engine, a_join_timeout_that_is_not_reached_changes_nothing) {
+  // Built-in tasks take no virtual time: a join that can return does so before any deadline.
+  workload w = health_check(ack_policy::finally);
+  run_report const r = replay(w, k_c0_first, {.trace = true});
+  EXPECT_FALSE(r.violation) << r.violation->message;
+  EXPECT_NE(join_event(r, "returned"), nullptr) << r.trace->to_text();
+  EXPECT_EQ(join_event(r, "timeout"), nullptr);
+  w.join_timeout_ms = 0;
+  EXPECT_EQ(replay(w, k_c0_first, {.trace = true}).trace->to_text(), r.trace->to_text());
+}
+
+TEST(engine, a_join_timeout_keeps_the_verdict_of_a_join_that_waits_forever) {
+  for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+    workload timed = classic_leak();
+    timed.join_timeout_ms = 1;
+    workload forever = classic_leak();
+    explore_result const a = explore(timed, {.schedules = 20, .seed = seed, .keep_going = true});
+    explore_result const b = explore(forever, {.schedules = 20, .seed = seed, .keep_going = true});
+    EXPECT_EQ(a.stats.signatures, b.stats.signatures) << "seed " << seed;
+  }
+}
+
 }  // namespace
 }  // namespace chaosq::harness
 

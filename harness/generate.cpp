@@ -2,11 +2,23 @@
 
 #include <algorithm>
 
+#include "chaosq/harness/workload_fields.hpp"
+
 namespace chaosq::harness {
 namespace {
 
 std::uint32_t up_to(sim::decision_source& d, std::uint32_t max) {
   return d.choose(max + 1, decision_tag::value);
+}
+
+/// `max`, or less: the largest value the field table accepts for `id`.
+std::uint32_t within(field_id id, std::uint32_t max) {
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(max, info(id).hi));
+}
+
+/// A draw of 1..max (1 when max is 0), within the field table's limit.
+std::uint32_t at_least_one(sim::decision_source& d, field_id id, std::uint32_t max) {
+  return 1 + up_to(d, within(id, std::max(max, 1U)) - 1);
 }
 
 template <class T>
@@ -20,18 +32,18 @@ T one_of(sim::decision_source& d, const std::vector<T>& choices, T fallback) {
 workload generate_workload(sim::decision_source& d, const workload_space& space) {
   workload w;
   w.kind = one_of(d, space.kinds, queue::queue_kind::fifo);
-  w.maxsize = static_cast<std::int32_t>(up_to(d, space.max_maxsize));
-  w.producers = 1 + up_to(d, std::max(space.max_producers, 1U) - 1);
-  w.items = 1 + up_to(d, std::max(space.max_items, 1U) - 1);
+  w.maxsize = static_cast<std::int32_t>(up_to(d, within(field_id::maxsize, space.max_maxsize)));
+  w.producers = at_least_one(d, field_id::producers, space.max_producers);
+  w.items = at_least_one(d, field_id::items, space.max_items);
   w.put = space.nowait_puts && up_to(d, 1) == 1 ? put_mode::nowait : put_mode::blocking;
-  w.consumers = 1 + up_to(d, std::max(space.max_consumers, 1U) - 1);
+  w.consumers = at_least_one(d, field_id::consumers, space.max_consumers);
   w.policy = one_of(d, space.policies, ack_policy::finally);
-  w.work_steps = up_to(d, space.max_work_steps);
-  w.restarts = up_to(d, space.max_restarts);
-  w.joiners = 1 + up_to(d, std::max(space.max_joiners, 1U) - 1);
+  w.work_steps = up_to(d, within(field_id::work_steps, space.max_work_steps));
+  w.restarts = up_to(d, within(field_id::restarts, space.max_restarts));
+  w.joiners = at_least_one(d, field_id::joiners, space.max_joiners);
   w.join_when = up_to(d, 1) == 1 ? join_when::at_start : join_when::after_producers;
-  w.faults.crashes = up_to(d, space.max_crashes);
-  w.faults.cancels = up_to(d, space.max_cancels);
+  w.faults.crashes = up_to(d, within(field_id::crash_budget, space.max_crashes));
+  w.faults.cancels = up_to(d, within(field_id::cancel_budget, space.max_cancels));
   if (space.shutdown) w.faults.shutdown = static_cast<shutdown_allowance>(up_to(d, 3));
   w.step_budget = space.step_budget;
   return w;

@@ -1,8 +1,11 @@
 #include "chaosq/harness/shrink.hpp"
 
 #include <algorithm>
+#include <type_traits>
+#include <utility>
 
 #include "chaosq/harness/generate.hpp"
+#include "chaosq/harness/workload_fields.hpp"
 
 namespace chaosq::harness {
 namespace {
@@ -12,7 +15,9 @@ bool shortlex_less(const std::vector<std::uint32_t>& a, const std::vector<std::u
   return a < b;
 }
 
-/// Each candidate a one-step smaller workload; all strictly smaller by `workload_size`.
+/// Each candidate a one-step smaller workload, field by field as the field table's `shrink`
+/// column says (an integer halved toward its floor, then one less; an enum back to its
+/// default), then without each pinned fault and each control event.
 std::vector<workload> smaller_workloads(const workload& w) {
   std::vector<workload> out;
   auto with = [&](auto change) {
@@ -20,19 +25,25 @@ std::vector<workload> smaller_workloads(const workload& w) {
     change(c);
     if (validate(c).empty()) out.push_back(std::move(c));
   };
-  if (w.producers > 1) with([](workload& c) { --c.producers; });
-  if (w.items > 1) with([](workload& c) { c.items /= 2; });
-  if (w.items > 0) with([](workload& c) { --c.items; });
-  if (w.consumers > 1) with([](workload& c) { --c.consumers; });
-  if (w.consumers > 0) with([](workload& c) { --c.consumers; });
-  if (w.joiners > 1) with([](workload& c) { --c.joiners; });
-  if (w.work_steps > 0) with([](workload& c) { --c.work_steps; });
-  if (w.restarts > 0) with([](workload& c) { --c.restarts; });
-  if (w.faults.crashes > 0) with([](workload& c) { --c.faults.crashes; });
-  if (w.faults.cancels > 0) with([](workload& c) { --c.faults.cancels; });
-  if (w.faults.shutdown != shutdown_allowance::none)
-    with([](workload& c) { c.faults.shutdown = shutdown_allowance::none; });
-  if (w.maxsize > 1) with([](workload& c) { --c.maxsize; });
+  for_each_field_with_default(w, [&](const field_info& f, const auto& value, const auto& fallback) {
+    using T = std::remove_cvref_t<decltype(value)>;
+    if (f.shrink < 0) return;
+    auto set = [&](T smaller) {
+      with([&](workload& c) {
+        visit_field(c, f.id, [&](auto& member) {
+          if constexpr (std::is_same_v<std::remove_cvref_t<decltype(member)>, T>) member = smaller;
+        });
+      });
+    };
+    if constexpr (is_integer_field<T>) {
+      if (std::cmp_less_equal(value, f.shrink)) return;
+      T const floor = static_cast<T>(f.shrink);
+      if (T const half = std::max<T>(floor, value / 2); half < value - 1) set(half);
+      set(static_cast<T>(value - 1));
+    } else if constexpr (!std::is_same_v<T, point_set>) {
+      if (value != fallback) set(fallback);
+    }
+  });
   for (std::size_t i = 0; i < w.pinned.size(); ++i)
     with([i](workload& c) { c.pinned.erase(c.pinned.begin() + static_cast<std::ptrdiff_t>(i)); });
   for (std::size_t i = 0; i < w.controls.size(); ++i)

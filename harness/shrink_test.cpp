@@ -135,6 +135,41 @@ TEST(shrink, a_generated_workload_shrinks_with_its_record) {
   FAIL() << "no leak found to shrink";
 }
 
+TEST(shrink, shrinks_the_workload_field_by_field_as_the_field_table_says) {
+  workload w;
+  w.kind = queue::queue_kind::lifo;
+  w.maxsize = 6;
+  w.producers = 3;
+  w.items = 40;
+  w.consumers = 4;
+  w.policy = ack_policy::on_success;
+  w.work_steps = 3;
+  w.joiners = 2;
+  w.join_timeout_ms = 5000;
+  w.faults.crashes = 3;
+  w.faults.cancels = 2;
+  w.faults.shutdown = shutdown_allowance::graceful;
+  explore_result const found = explore(w, {.schedules = 2000, .seed = 1});
+  ASSERT_TRUE(found.first_failure);
+  std::string const signature = found.first_failure->violation->signature();
+  shrink_result const s = shrink(w, found.first_failure->decisions, signature,
+                                 {.max_runs = 20'000, .shrink_workload = true});
+  EXPECT_EQ(s.report.violation->signature(), signature);
+  EXPECT_EQ(s.work.producers, 1U);
+  EXPECT_EQ(s.work.joiners, 1U);
+  EXPECT_EQ(s.work.maxsize, 1);  // its floor: 0 would be unbounded, no smaller
+  EXPECT_LE(s.work.items, 2U);
+  EXPECT_LE(s.work.consumers, 1U);
+  EXPECT_EQ(s.work.work_steps, 0U);
+  EXPECT_EQ(s.work.faults.crashes, 1U);
+  EXPECT_EQ(s.work.faults.cancels, 0U);
+  EXPECT_EQ(s.work.faults.shutdown, shutdown_allowance::none);  // back to its default
+  // Not shrunk (-1 in the table): the queue kind, the policy, the join's deadline.
+  EXPECT_EQ(s.work.kind, w.kind);
+  EXPECT_EQ(s.work.policy, w.policy);
+  EXPECT_EQ(s.work.join_timeout_ms, w.join_timeout_ms);
+}
+
 TEST(shrink, stops_when_out_of_runs_and_says_so) {
   workload w;
   w.policy = ack_policy::on_success;

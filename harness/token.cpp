@@ -6,15 +6,22 @@
 #include <optional>
 #include <type_traits>
 
+#include "chaosq/harness/workload_fields.hpp"
+
 namespace chaosq::harness {
 namespace {
 
 /// "cq", one version digit, "-".
 constexpr std::size_t prefix_size = 4;
 
-/// The version a workload needs: 2 only when its drawn crashes are restricted to some points.
+/// The version a workload needs: the newest `since` among its fields that hold a non-default
+/// value (2 when the drawn crashes are restricted to some points, 3 with a join timeout).
 unsigned version_for(const workload& w) {
-  return w.faults.crash_points == drawn_crash_points ? 1 : 2;
+  unsigned version = 1;
+  for_each_field_with_default(w, [&](const field_info& f, const auto& value, const auto& fallback) {
+    if (!(value == fallback)) version = std::max(version, f.since);
+  });
+  return version;
 }
 constexpr std::size_t checksum_digits = 8;
 constexpr std::string_view base64url_alphabet =
@@ -134,8 +141,15 @@ struct field {
   field(std::string_view what) : name(what) {}
   field(std::string_view what, std::size_t at, std::string_view sub = {})
       : name(what), index(at), part(sub) {}
+  /// A workload field, named as the table names it: "field 'restarts'".
+  [[nodiscard]] static field of(const field_info& f) {
+    field out(f.name());
+    out.quoted = true;
+    return out;
+  }
 
   std::string_view name;
+  bool quoted = false;
   std::size_t index = no_index;
   std::string_view part;
   std::string_view suffix;  ///< "length" for a string's length
@@ -147,7 +161,7 @@ struct field {
   }
 
   [[nodiscard]] std::string str() const {
-    std::string out(name);
+    std::string out = quoted ? "field '" + std::string(name) + "'" : std::string(name);
     if (index != no_index) out += " " + std::to_string(index);
     if (!part.empty()) out.append(" ").append(part);
     if (!suffix.empty()) out.append(" ").append(suffix);
@@ -281,28 +295,39 @@ constexpr std::size_t min_pinned_bytes = 5;   // kind, task length, point, item,
 constexpr std::size_t min_control_bytes = 3;  // at_step, action, task length
 
 bool read_workload(payload_reader& r, unsigned version, workload& w) {
-  fault_budget& f = w.faults;
-  bool ok = r.enumeration({"queue kind"}, w.kind) && r.zigzag({"maxsize"}, w.maxsize) &&
-            r.u32({"producer count"}, w.producers) && r.u32({"item count"}, w.items) &&
-            r.enumeration({"put mode"}, w.put) && r.u32({"consumer count"}, w.consumers) &&
-            r.enumeration({"ack policy"}, w.policy) && r.u32({"work steps"}, w.work_steps) &&
-            r.u32({"restarts"}, w.restarts) && r.u32({"joiner count"}, w.joiners) &&
-            r.enumeration({"join time"}, w.join_when) && r.u32({"crash budget"}, f.crashes) &&
-            r.u32({"cancel budget"}, f.cancels) &&
-            r.enumeration({"shutdown allowance"}, f.shutdown) && r.u32({"fault odds"}, f.odds);
+  bool ok = true;
+  bool newest_set = version == 1;  // a field new in `version` holds a non-default value
+  std::size_t newest_start = 0;
+  for_each_field_with_default(w, [&](const field_info& f, auto& value, const auto& fallback) {
+    using T = std::remove_cvref_t<decltype(value)>;
+    if (!ok || f.since > version) return;
+    if (f.since == version && newest_start == 0) newest_start = r.pos();
+    field const what = field::of(f);
+    if constexpr (std::is_same_v<T, std::int32_t>) {
+      ok = r.zigzag(what, value);
+    } else if constexpr (std::is_same_v<T, std::uint32_t>) {
+      ok = r.u32(what, value);
+    } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+      ok = r.u64(what, value);
+    } else if constexpr (std::is_same_v<T, point_set>) {
+      std::uint32_t bits = 0;
+      ok = r.u32(what, bits);
+      value = point_set::from_bits(bits);
+    } else {
+      ok = r.enumeration(what, value);
+    }
+    if (ok && f.since == version && !(value == fallback)) newest_set = true;
+  });
   if (!ok) return false;
-  if (version >= 2) {
-    std::size_t const start = r.pos();
-    std::uint32_t bits = 0;
-    if (!r.u32({"crash points"}, bits)) return false;
-    f.crash_points = point_set::from_bits(bits);
-    if (f.crash_points == drawn_crash_points)
-      return r.fail(
-          "the crash points are the default (" + describe(drawn_crash_points) +
-              "): a version 2 token only carries restricted ones (this run's token is 'cq1-')",
-          start);
+  if (!newest_set) {
+    std::string fields;
+    for (const field_info& f : workload_fields)
+      if (f.since == version) fields += (fields.empty() ? "" : " or ") + std::string(f.name());
+    return r.fail("a version " + std::to_string(version) + " token is written only when " + fields +
+                      " is set, and here it is the default (this run's token is 'cq" +
+                      std::to_string(version_for(w)) + "-')",
+                  newest_start);
   }
-  if (!r.u64({"step budget"}, w.step_budget)) return false;
 
   std::size_t n = 0;
   if (!r.count({"pinned fault count"}, token_limits::pinned_faults, min_pinned_bytes, n))
@@ -388,31 +413,24 @@ std::string encode_token(const workload& w, std::span<const std::uint32_t> decis
   assert(w.controls.size() <= token_limits::control_events);
   assert(decisions.size() <= token_limits::decisions);
 
-  // Structured bindings name every member: a field added to these structs stops the build
-  // here until the token carries it (and the format's version is raised).
-  const auto& [kind, maxsize, producers, items, put, consumers, policy, work_steps, restarts,
-               joiners, join, faults, pinned, controls, step_budget] = w;
-  const auto& [crashes, cancels, shutdown, odds, crash_points] = faults;
   unsigned const version = version_for(w);
-
   payload_writer p;
-  p.enumeration(kind);
-  p.zigzag(maxsize);
-  p.varint(producers);
-  p.varint(items);
-  p.enumeration(put);
-  p.varint(consumers);
-  p.enumeration(policy);
-  p.varint(work_steps);
-  p.varint(restarts);
-  p.varint(joiners);
-  p.enumeration(join);
-  p.varint(crashes);
-  p.varint(cancels);
-  p.enumeration(shutdown);
-  p.varint(odds);
-  if (version >= 2) p.varint(crash_points.bits());
-  p.varint(step_budget);
+  for_each_field(w, [&](const field_info& f, const auto& value) {
+    using T = std::remove_cvref_t<decltype(value)>;
+    if (f.since > version) return;
+    if constexpr (std::is_same_v<T, std::int32_t>) {
+      p.zigzag(value);
+    } else if constexpr (is_integer_field<T>) {
+      p.varint(value);
+    } else if constexpr (std::is_same_v<T, point_set>) {
+      p.varint(value.bits());
+    } else {
+      p.enumeration(value);
+    }
+  });
+  // Every other member is a row of the field table (workload.cpp checks that none is missing).
+  const auto& pinned = w.pinned;
+  const auto& controls = w.controls;
   p.varint(pinned.size());
   for (const pinned_fault& f : pinned) {
     const auto& [fault, task, point, item_id, occurrence] = f;
@@ -452,21 +470,25 @@ std::variant<decoded_token, token_error> decode_token(std::string_view token) {
   if (text.size() < prefix_size && std::string_view("cq1-").starts_with(text))
     return token_error{"truncated token: it ends inside the prefix 'cq1-'", end};
   if (!text.starts_with("cq"))
-    return token_error{"not a chaosq replay token: it must start with 'cq1-' or 'cq2-'", begin};
+    return token_error{"not a chaosq replay token: it must start with 'cq' and a version (1 to " +
+                           std::to_string(token_version) + "), then '-', as in 'cq1-'",
+                       begin};
   std::size_t digits = 2;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
   std::string_view const version = text.substr(2, digits - 2);
   if (version.empty())
     return token_error{
         "not a chaosq replay token: 'cq' must be followed by a version, as in 'cq1-'", begin + 2};
-  if (version != "1" && version != "2") {
+  bool const known = version.size() == 1 && version[0] >= '1' &&
+                     static_cast<unsigned>(version[0] - '0') <= token_version;
+  if (!known) {
     std::string shown(version.substr(0, 12));
     if (version.size() > shown.size()) shown += "...";
     return token_error{"unsupported token version " + shown + "; this chaosq reads versions 1 to " +
                            std::to_string(token_version),
                        begin + 2};
   }
-  unsigned const version_number = version == "1" ? 1 : 2;
+  auto const version_number = static_cast<unsigned>(version[0] - '0');
   if (digits == text.size() || text[digits] != '-')
     return token_error{
         "bad token prefix: expected '-' after 'cq" + std::string(version) + "', found " +

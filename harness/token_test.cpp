@@ -196,8 +196,9 @@ TEST(token, round_trips_a_rich_workload_and_thousands_of_decisions) {
 
 TEST(token, round_trips_extreme_signed_values) {
   workload w;
-  w.maxsize = std::numeric_limits<std::int32_t>::min();
-  w.pinned = {{fault_kind::crash, "c0", fault_point::after_get, 2, 0}};
+  // maxsize is 0.. (the field table's range); a pinned fault's item is the signed extreme.
+  w.pinned = {{fault_kind::crash, "c0", fault_point::after_get,
+               std::numeric_limits<std::int32_t>::min(), 0}};
   auto d = decoded(encode_token(w, {}));
   EXPECT_EQ(d.work, w);
   w.maxsize = std::numeric_limits<std::int32_t>::max();
@@ -269,19 +270,68 @@ TEST(token, round_trips_every_single_crash_point) {
 TEST(token, version_2_with_the_default_crash_points_is_not_canonical) {
   // Byte 15 (the crash points) is in token character 4 + 15 * 4 / 3 = 24.
   EXPECT_EQ(error_of(forge(version_2_workload(0x3F), '2')),
-            (token_error{"the crash points are the default (after-get,mid-item,before-ack,"
-                         "after-ack,in-get,before-put): a version 2 token only carries "
-                         "restricted ones (this run's token is 'cq1-')",
+            (token_error{"a version 2 token is written only when crash-points is set, and here "
+                         "it is the default (this run's token is 'cq1-')",
                          24}));
 }
 
 TEST(token, version_2_crash_points_must_be_drawn_points) {
   // in-put (bit 6) never draws a crash; an empty set draws none. (No decisions: count 0.)
   EXPECT_EQ(error_of(forge(concat(version_2_workload(0x42), {0}), '2')).message,
-            "invalid workload: crash points: crashes are never drawn at in-put (only at "
+            "invalid workload: crash-points: crashes are never drawn at in-put (only at "
             "after-get,mid-item,before-ack,after-ack,in-get,before-put)");
   EXPECT_EQ(error_of(forge(concat(version_2_workload(0), {0}), '2')).message,
-            "invalid workload: crash points must name at least one point");
+            "invalid workload: crash-points must name at least one point");
+}
+
+// ---- version 3: the join timeout ----
+
+/// The default workload as version 3 writes it: the join timeout after join_when (byte 11),
+/// the crash points after odds.
+bytes version_3_workload(bytes timeout, std::uint8_t points = 0x3F) {
+  bytes out(k_default_workload.begin(), k_default_workload.begin() + 11);  // up to join_when
+  out.insert(out.end(), timeout.begin(), timeout.end());
+  out.insert(out.end(), k_default_workload.begin() + 11, k_default_workload.begin() + 15);
+  out.push_back(points);
+  out.insert(out.end(), k_default_workload.begin() + 15, k_default_workload.end());
+  return out;
+}
+
+TEST(token, a_join_timeout_is_written_as_version_3_and_round_trips) {
+  workload w;
+  w.join_timeout_ms = 5000;
+  std::vector<std::uint32_t> const decisions = {1, 0, 7};
+  std::string const t = encode_token(w, decisions);
+  // 5000 = 0x88 0x27 as a varint; every crash point: 0x3F.
+  EXPECT_EQ(t, forge(concat(version_3_workload({0x88, 0x27}), {3, 1, 0, 7}), '3'));
+  auto const d = decoded(t);
+  EXPECT_EQ(d.work, w);
+  EXPECT_EQ(d.decisions, decisions);
+  expect_canonical(t, d);
+  // With restricted crash points too: still version 3, both carried.
+  w.faults.crash_points = {fault_point::mid_item, fault_point::in_get};
+  w.join_timeout_ms = std::numeric_limits<std::uint32_t>::max();
+  std::string const both = encode_token(w, decisions);
+  EXPECT_TRUE(both.starts_with("cq3-")) << both;
+  EXPECT_EQ(decoded(both).work, w);
+  expect_canonical(both, decoded(both));
+}
+
+TEST(token, a_join_timeout_leaves_older_tokens_as_they_were) {
+  workload w = rich_workload();
+  std::string const v1 = encode_token(w, some_decisions(50, 3));
+  EXPECT_TRUE(v1.starts_with("cq1-"));
+  w.faults.crash_points = {fault_point::mid_item};
+  EXPECT_TRUE(encode_token(w, {}).starts_with("cq2-"));
+  EXPECT_EQ(decoded(v1).work.join_timeout_ms, 0U);
+}
+
+TEST(token, version_3_without_a_join_timeout_is_not_canonical) {
+  // Byte 11 (the join timeout) is in token character 4 + 11 * 4 / 3 = 18.
+  EXPECT_EQ(error_of(forge(concat(version_3_workload({0}, 0x02), {0}), '3')),
+            (token_error{"a version 3 token is written only when join-timeout is set, and here "
+                         "it is the default (this run's token is 'cq2-')",
+                         18}));
 }
 
 TEST(token, a_version_1_payload_under_a_version_2_prefix_is_an_error_not_a_crash) {
@@ -329,29 +379,32 @@ TEST(token, tolerates_whitespace_around_the_token) {
 }
 
 TEST(token, error_offsets_count_leading_whitespace) {
-  token_error const e = error_of("  \tcq3-AAAA-00000000");
-  EXPECT_EQ(e.message, "unsupported token version 3; this chaosq reads versions 1 to 2");
+  token_error const e = error_of("  \tcq4-AAAA-00000000");
+  EXPECT_EQ(e.message, "unsupported token version 4; this chaosq reads versions 1 to 3");
   EXPECT_EQ(e.offset, 5U);
 }
 
 // ---- exact errors: prefix and version ----
 
 TEST(token, names_an_unsupported_version) {
-  EXPECT_EQ(error_of("cq3-AAAA-00000000"),
-            (token_error{"unsupported token version 3; this chaosq reads versions 1 to 2", 2}));
+  EXPECT_EQ(error_of("cq4-AAAA-00000000"),
+            (token_error{"unsupported token version 4; this chaosq reads versions 1 to 3", 2}));
   EXPECT_EQ(error_of("cq10-AAAA-00000000").message,
-            "unsupported token version 10; this chaosq reads versions 1 to 2");
+            "unsupported token version 10; this chaosq reads versions 1 to 3");
   EXPECT_EQ(error_of("cq0-").message,
-            "unsupported token version 0; this chaosq reads versions 1 to 2");
+            "unsupported token version 0; this chaosq reads versions 1 to 3");
   EXPECT_EQ(error_of("cq12345678901234567890-").message,
-            "unsupported token version 123456789012...; this chaosq reads versions 1 to 2");
+            "unsupported token version 123456789012...; this chaosq reads versions 1 to 3");
 }
 
 TEST(token, rejects_what_is_not_a_token) {
   EXPECT_EQ(error_of(""), (token_error{"empty token", 0}));
   EXPECT_EQ(error_of(" \n\t").message, "empty token");
-  EXPECT_EQ(error_of("hello"),
-            (token_error{"not a chaosq replay token: it must start with 'cq1-' or 'cq2-'", 0}));
+  EXPECT_EQ(
+      error_of("hello"),
+      (token_error{"not a chaosq replay token: it must start with 'cq' and a version (1 to 3), "
+                   "then '-', as in 'cq1-'",
+                   0}));
   EXPECT_EQ(error_of("cqx-AAAA-00000000"),
             (token_error{
                 "not a chaosq replay token: 'cq' must be followed by a version, as in 'cq1-'", 2}));
@@ -411,12 +464,12 @@ TEST(token, rejects_impossible_base64_endings) {
 
 TEST(token, names_the_field_a_truncated_payload_ends_in) {
   EXPECT_EQ(error_of(forge({})),
-            (token_error{"truncated payload: it ends while reading the queue kind", 4}));
+            (token_error{"truncated payload: it ends while reading the field 'queue'", 4}));
   EXPECT_EQ(error_of(forge(k_default_workload)),
             (token_error{"truncated payload: it ends while reading the decision count", 30}));
   EXPECT_EQ(
       error_of(forge(bytes(k_default_workload.begin(), k_default_workload.begin() + 16))).message,
-      "truncated payload: it ends while reading the step budget");
+      "truncated payload: it ends while reading the field 'step-budget'");
   bytes const pinned_head(k_default_workload.begin(), k_default_workload.end() - 2);
   EXPECT_EQ(error_of(forge(concat(pinned_head, {1, 0, 9, 'c', '0', 'x', 'x'}))).message,
             "truncated payload: the pinned fault 0 task has 9 bytes but only 4 are left");
@@ -429,11 +482,12 @@ TEST(token, names_the_field_a_truncated_payload_ends_in) {
 
 TEST(token, names_out_of_range_values) {
   EXPECT_EQ(error_of(forge({7})),
-            (token_error{"the queue kind is 7, out of range (0..2: fifo|lifo|priority)", 4}));
+            (token_error{"the field 'queue' is 7, out of range (0..2: fifo|lifo|priority)", 4}));
   bytes bad_policy = k_default_workload;
   bad_policy[6] = 5;
-  EXPECT_EQ(error_of(forge(concat(bad_policy, {0}))).message,
-            "the ack policy is 5, out of range (0..4: finally|on-success|before-work|twice|never)");
+  EXPECT_EQ(
+      error_of(forge(concat(bad_policy, {0}))).message,
+      "the field 'policy' is 5, out of range (0..4: finally|on-success|before-work|twice|never)");
   bytes const pinned_head(k_default_workload.begin(), k_default_workload.end() - 2);
   EXPECT_EQ(error_of(forge(concat(pinned_head, {1, 0, 2, 'c', '0', 9, 0, 0, 0, 0}))).message,
             "the pinned fault 0 point is 9, out of range (0..7: after-get|mid-item|before-ack|"
@@ -468,23 +522,23 @@ TEST(token, rejects_oversized_and_overlong_varints) {
   w.erase(w.begin() + 2);
   w.insert(w.begin() + 2, {0x80, 0x80, 0x80, 0x80, 0x10});
   EXPECT_EQ(error_of(forge(concat(w, {0}))),
-            (token_error{"the producer count is 4294967296, which does not fit in 32 bits", 6}));
+            (token_error{"the field 'producers' is 4294967296, which does not fit in 32 bits", 6}));
   // consumers = 2 written in two bytes
   w = k_default_workload;
   w[5] = 0x82;
   w.insert(w.begin() + 6, 0x00);
   EXPECT_EQ(error_of(forge(concat(w, {0}))).message,
-            "the consumer count is not in its shortest form (a byte 0x00 ends it)");
+            "the field 'consumers' is not in its shortest form (a byte 0x00 ends it)");
   // a step budget of eleven bytes
   w = bytes(k_default_workload.begin(), k_default_workload.begin() + 15);
   w.insert(w.end(), 10, 0xFF);
   w.push_back(0x01);
-  EXPECT_EQ(error_of(forge(w)).message, "the step budget does not fit in 64 bits");
+  EXPECT_EQ(error_of(forge(w)).message, "the field 'step-budget' does not fit in 64 bits");
   // a step budget of 2^64
   w = bytes(k_default_workload.begin(), k_default_workload.begin() + 15);
   w.insert(w.end(), 9, 0x80);
   w.push_back(0x02);
-  EXPECT_EQ(error_of(forge(w)).message, "the step budget does not fit in 64 bits");
+  EXPECT_EQ(error_of(forge(w)).message, "the field 'step-budget' does not fit in 64 bits");
 }
 
 TEST(token, rejects_trailing_bytes) {
@@ -496,7 +550,7 @@ TEST(token, turns_validation_problems_into_an_error) {
   bytes w = k_default_workload;
   w[14] = 1;  // odds
   EXPECT_EQ(error_of(forge(concat(w, {0}))),
-            (token_error{"invalid workload: fault odds must be at least 2", 4}));
+            (token_error{"invalid workload: fault-odds is 1, not in 2..1073741824", 4}));
   bytes const pinned_head(k_default_workload.begin(), k_default_workload.end() - 2);
   EXPECT_EQ(error_of(forge(concat(pinned_head, {1, 0, 2, 'p', '5', 6, 0, 0, 0, 0}))).message,
             "invalid workload: pinned fault: task 'p5' does not exist in this workload");

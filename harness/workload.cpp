@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <charconv>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "chaosq/harness/work_queue.hpp"
+#include "chaosq/harness/workload_fields.hpp"
 
 namespace chaosq::harness {
 namespace {
@@ -47,29 +50,66 @@ bool point_fits_role(fault_point point, char role) {
   }
 }
 
+// ---- every member of `workload` and `fault_budget` is a row of the field table ----
+
+/// Converts to anything: `T{member_probe{}...}` compiles for as many probes as T has members.
+struct member_probe {
+  template <class T>
+  operator T() const;  // NOLINT(google-explicit-constructor): declared only, never called
+};
+
+template <class T, std::size_t... I>
+constexpr bool takes(std::index_sequence<I...> /*unused*/) {
+  return requires { T{(void(I), member_probe{})...}; };
+}
+
+template <class T, std::size_t N = 0>
+constexpr std::size_t member_count() {
+  if constexpr (!takes<T>(std::make_index_sequence<N + 1>{})) {
+    return N;
+  } else {
+    return member_count<T, N + 1>();
+  }
+}
+
+/// Rows whose member is directly in `workload` (`nested` false) or in `workload::faults`.
+constexpr std::size_t rows(bool nested) {
+  std::size_t n = 0;
+#define CHAOSQ_WORKLOAD_FIELD(id, member, ...) \
+  n += std::string_view(#member).starts_with("faults.") == nested ? 1 : 0;
+#include "chaosq/harness/detail/workload_fields.def"
+  return n;
+}
+
+// A member added to either struct stops the build here until it has a row in
+// detail/workload_fields.def (the pinned faults and control events have their own codecs).
+static_assert(member_count<workload>() == rows(false) + 3, "workload: faults, pinned, controls");
+static_assert(member_count<fault_budget>() == rows(true));
+
 }  // namespace
 
 std::vector<std::string> validate(const workload& w) {
   std::vector<std::string> problems;
   auto bad = [&](std::string text) { problems.push_back(std::move(text)); };
-  constexpr std::uint32_t max_tasks = 1000;
-  constexpr std::uint32_t max_items = 1'000'000;
-  if (w.producers > max_tasks) bad("producers must be at most 1000");
-  if (w.consumers > max_tasks) bad("consumers must be at most 1000");
-  if (w.joiners > max_tasks) bad("joiners must be at most 1000");
-  if (static_cast<std::uint64_t>(w.items) * w.producers > max_items)
-    bad("producers x items must be at most 1000000");
-  if (w.work_steps > 1000) bad("work steps must be at most 1000");
-  if (w.restarts > 1000) bad("restarts must be at most 1000");
-  if (w.faults.odds < 2) bad("fault odds must be at least 2");
-  if (w.faults.crash_points.empty()) bad("crash points must name at least one point");
+  for_each_field(w, [&](const field_info& f, const auto& value) {
+    using T = std::remove_cvref_t<decltype(value)>;
+    if constexpr (is_integer_field<T>) {
+      bool const below = std::cmp_less(value, f.lo);
+      if (below || std::cmp_greater(value, f.hi))
+        bad(std::string(f.name()) + " is " + std::to_string(value) + ", not in " + f.range());
+    }
+  });
+  if (static_cast<std::uint64_t>(w.items) * w.producers > max_total_items)
+    bad("producers x items is " +
+        std::to_string(static_cast<std::uint64_t>(w.items) * w.producers) + ", more than " +
+        std::to_string(max_total_items));
+  if (w.faults.crash_points.empty()) bad("crash-points must name at least one point");
   if (!w.faults.crash_points.within(drawn_crash_points)) {
     point_set const outside =
         point_set::from_bits(w.faults.crash_points.bits() & ~drawn_crash_points.bits());
-    bad("crash points: crashes are never drawn at " + describe(outside) + " (only at " +
+    bad("crash-points: crashes are never drawn at " + describe(outside) + " (only at " +
         describe(drawn_crash_points) + ")");
   }
-  if (w.step_budget == 0) bad("the step budget must be positive");
   for (const pinned_fault& f : w.pinned) {
     auto name = parse_task_name(f.task);
     if (!name || name->role == 's') {
@@ -125,22 +165,44 @@ std::string crash_point_problem(point_set chosen, fault_point p) {
 }
 
 std::string describe(const workload& w) {
-  std::string out =
-      std::string(name_of(w.kind)) + " maxsize=" + std::to_string(w.maxsize) +
-      " producers=" + std::to_string(w.producers) + " items=" + std::to_string(w.items) +
-      " put=" + std::string(name_of(w.put)) + " consumers=" + std::to_string(w.consumers) +
-      " policy=" + std::string(name_of(w.policy)) + " work-steps=" + std::to_string(w.work_steps) +
-      " restarts=" + std::to_string(w.restarts) + " joiners=" + std::to_string(w.joiners) +
-      " join=" + std::string(name_of(w.join_when)) +
-      " crashes=" + std::to_string(w.faults.crashes) +
-      " cancels=" + std::to_string(w.faults.cancels) +
-      " shutdown=" + std::string(name_of(w.faults.shutdown)) +
-      " odds=" + std::to_string(w.faults.odds) + " step-budget=" + std::to_string(w.step_budget);
-  if (w.faults.crash_points != drawn_crash_points)
-    out += " crash-points=" + describe(w.faults.crash_points);
+  // Fields a version 1 token carries are always shown; newer ones only when set, so that a
+  // workload that does not use them reads as it always has.
+  std::string out;
+  for_each_field_with_default(w, [&](const field_info& f, const auto& value, const auto& fallback) {
+    using T = std::remove_cvref_t<decltype(value)>;
+    if (f.since > 1 && value == fallback) return;
+    if (!out.empty()) out += ' ';
+    out += f.name();
+    out += '=';
+    if constexpr (is_integer_field<T>) {
+      out += std::to_string(value);
+    } else if constexpr (std::is_same_v<T, point_set>) {
+      out += describe(value);
+    } else {
+      out += name_of(value);
+    }
+  });
   if (!w.pinned.empty()) out += " pinned=" + std::to_string(w.pinned.size());
   if (!w.controls.empty()) out += " controls=" + std::to_string(w.controls.size());
   return out;
+}
+
+std::string decimal_problem(std::string_view text, std::uint64_t lo, std::uint64_t hi,
+                            std::uint64_t& value) {
+  std::string const expected = "an integer " + std::to_string(lo) + ".." + std::to_string(hi);
+  bool const negative = text.starts_with('-');
+  std::string_view const digits = negative ? text.substr(1) : text;
+  bool const decimal =
+      !digits.empty() && (digits.size() == 1 || digits.front() != '0') &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!decimal)
+    return "expected " + expected + " (decimal digits), got '" + std::string(text) + "'";
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (negative || ec != std::errc{} || end != digits.data() + digits.size() || v < lo || v > hi)
+    return std::string(text) + " is out of range: expected " + expected;
+  value = v;
+  return {};
 }
 
 std::ostream& operator<<(std::ostream& out, const item& i) {

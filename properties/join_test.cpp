@@ -119,7 +119,8 @@ shape smallest(std::uint32_t work_steps, std::uint32_t crashes) {
   return {1, 1, 1, 1, work_steps, 0, crashes, 0, crashes};
 }
 
-void expect_refuted_minimally(ack_policy policy, const std::string& signature, shape expected) {
+void expect_refuted_minimally(ack_policy policy, harness::verdict_kind kind, shape expected) {
+  std::string const signature = harness::signature_of(kind);
   workload_space const space = only(policy);
   std::optional<refutation> const r = refute(space);
   ASSERT_TRUE(r) << "RapidCheck found no run that breaks the join contract with policy "
@@ -134,20 +135,24 @@ void expect_refuted_minimally(ack_policy policy, const std::string& signature, s
 }
 
 TEST(join_contract, fails_with_ack_on_success_minimally_one_producer_item_consumer_and_crash) {
-  expect_refuted_minimally(ack_policy::on_success, "join-hang/held-by-crashed", smallest(0, 1));
+  expect_refuted_minimally(ack_policy::on_success, harness::verdict_kind::join_hang_held_by_crashed,
+                           smallest(0, 1));
 }
 
 TEST(join_contract, fails_with_ack_before_work_minimally_one_item_and_one_processing_step) {
-  expect_refuted_minimally(ack_policy::before_work, "work-unfinished/acked-before-done",
+  expect_refuted_minimally(ack_policy::before_work,
+                           harness::verdict_kind::work_unfinished_acked_before_done,
                            smallest(1, 0));
 }
 
 TEST(join_contract, fails_with_ack_twice_minimally_one_item_and_one_crash) {
-  expect_refuted_minimally(ack_policy::twice, "over-ack/double-ack", smallest(0, 1));
+  expect_refuted_minimally(ack_policy::twice, harness::verdict_kind::over_ack_double_ack,
+                           smallest(0, 1));
 }
 
 TEST(join_contract, fails_with_ack_never_minimally_one_item_and_no_fault) {
-  expect_refuted_minimally(ack_policy::never, "join-hang/never-acked", smallest(0, 0));
+  expect_refuted_minimally(ack_policy::never, harness::verdict_kind::join_hang_never_acked,
+                           smallest(0, 0));
 }
 
 /// A planted bug: a queue that breaks the join contract in one known way, and the workloads it

@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "chaosq/harness/token.hpp"
+#include "chaosq/harness/workload_fields.hpp"
 
 #include "detail/keys.hpp"
 
@@ -84,18 +85,10 @@ std::optional<std::uint64_t> reader::integer(const YAML::Node& n, std::uint64_t 
     error(n, "expected " + expected + ", got " + describe_node(n) + hint);
     return std::nullopt;
   }
-  std::string_view text = n.Scalar();
-  bool const negative = !text.empty() && text.front() == '-';
-  std::string_view digits = negative ? text.substr(1) : text;
-  if (!all_digits(digits) || (digits.size() > 1 && digits.front() == '0')) {
-    error(n, "expected " + expected + " (decimal digits), got " + describe_node(n));
-    return std::nullopt;
-  }
   std::uint64_t value = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (negative || ec != std::errc{} || end != digits.data() + digits.size() || value < lo ||
-      value > hi) {
-    error(n, std::string(text) + " is out of range: expected " + expected);
+  if (!harness::decimal_problem(n.Scalar(), lo, hi, value).empty()) {
+    // Worded again on the clipped text: the message shows at most 40 characters of it.
+    error(n, harness::decimal_problem(clip(n.Scalar()), lo, hi, value));
     return std::nullopt;
   }
   return value;
@@ -644,9 +637,10 @@ class loader {
            true);
     }
     std::uint64_t const total_items = std::uint64_t{w.producers} * w.items;
-    if (total_items > 1'000'000) {
+    if (total_items > harness::max_total_items) {
       fail("producers.items", "producers.count x producers.items is " +
-                                  std::to_string(total_items) + "; at most 1000000 items");
+                                  std::to_string(total_items) + "; at most " +
+                                  std::to_string(harness::max_total_items) + " items");
     }
     for (std::size_t i = 0; i < w.pinned.size(); ++i) {
       const harness::pinned_fault& f = w.pinned[i];

@@ -1,13 +1,18 @@
 #include "chaosq/scenarios/loader.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <type_traits>
+#include <utility>
 
 #include <gtest/gtest.h>
 
 #include "chaosq/harness/workload.hpp"
+#include "chaosq/harness/workload_fields.hpp"
+#include "chaosq/scenarios/schema.hpp"
 #include "chaosq/scenarios/writer.hpp"
 
 namespace chaosq::scenarios {
@@ -67,7 +72,7 @@ description: |
 queue: {kind: priority, maxsize: 4}
 producers: {count: 2, items: 5, put: nowait}
 consumers: {count: 3, policy: on-success, work_steps: 2, restarts: 1}
-joiners: {count: 2, when: at-start}
+joiners: {count: 2, when: at-start, timeout: 2500}
 faults:
   budget: {crashes: 1, cancels: 2, shutdown: any, odds: 5}
   pinned:
@@ -97,6 +102,7 @@ expect:
   EXPECT_EQ(s.work.restarts, 1U);
   EXPECT_EQ(s.work.joiners, 2U);
   EXPECT_EQ(s.work.join_when, harness::join_when::at_start);
+  EXPECT_EQ(s.work.join_timeout_ms, 2500U);
   EXPECT_EQ(s.work.faults, (harness::fault_budget{1, 2, harness::shutdown_allowance::any, 5}));
   ASSERT_EQ(s.work.pinned.size(), 2U);
   EXPECT_EQ(s.work.pinned[0], (harness::pinned_fault{harness::fault_kind::cancel, "c1.1",
@@ -132,6 +138,47 @@ TEST(Loader, UnknownVerdictKindIsAnErrorWithTheClosestKind) {
             "t.yaml:3:19: error: expect.verdict: unknown kind 'foo' of oracle 'join-hang' in "
             "'join-hang/foo'; its kinds: unconsumed, held-by-crashed, held-by-cancelled, "
             "never-acked, count-mismatch");
+}
+
+TEST(Loader, EveryWorkloadFieldIsAKeyWithTheFieldTablesLimits) {
+  std::vector<key_info> const keys = schema();
+  for (const harness::field_info& f : harness::workload_fields) {
+    auto const k =
+        std::find_if(keys.begin(), keys.end(), [&](const key_info& i) { return i.path == f.yaml; });
+    ASSERT_NE(k, keys.end()) << f.flag << " has no key " << f.yaml;
+    EXPECT_EQ(k->help, f.help) << f.yaml;
+    harness::workload const defaults;
+    harness::visit_field(defaults, f.id, [&](const auto& value) {
+      using T = std::remove_cvref_t<decltype(value)>;
+      if constexpr (harness::is_integer_field<T>) {
+        EXPECT_EQ(k->type, "integer " + f.range()) << f.yaml;
+        // The ends of the range load; one past either end is an error naming the range.
+        // "faults.budget.odds" with value v as "faults: {budget: {odds: v}}".
+        auto text = [&](std::uint64_t v) {
+          std::string path(f.yaml);
+          std::string yaml;
+          std::size_t depth = 0;
+          for (std::size_t dot; (dot = path.find('.')) != std::string::npos; ++depth) {
+            yaml += path.substr(0, dot) + ": {";
+            path.erase(0, dot + 1);
+          }
+          return with(yaml + path + ": " + std::to_string(v) + std::string(depth, '}') + "\n");
+        };
+        EXPECT_NE(error_of(text(f.hi + 1)).find("expected an integer " + f.range()),
+                  std::string::npos);
+        if (f.lo > 0) {
+          EXPECT_NE(error_of(text(f.lo - 1)).find("expected an integer " + f.range()),
+                    std::string::npos);
+        }
+        scenario const low = loaded(text(f.lo));
+        harness::visit_field(low.work, f.id, [&](const auto& got) {
+          if constexpr (harness::is_integer_field<std::remove_cvref_t<decltype(got)>>) {
+            EXPECT_TRUE(std::cmp_equal(got, f.lo)) << f.yaml;
+          }
+        });
+      }
+    });
+  }
 }
 
 TEST(Loader, PinnedDecisions) {

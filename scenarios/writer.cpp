@@ -84,7 +84,6 @@ scenario pinned_scenario(std::string name, std::string description, const harnes
   s.name = std::move(name);
   s.description = std::move(description);
   s.work = work;
-  s.work.maxsize = std::max(s.work.maxsize, 0);  // <= 0 all mean unbounded; files write 0
   s.behaviour = std::move(behaviour);
   s.decisions.emplace(decisions.begin(), decisions.end());
   if (traced.violation) {

@@ -3,6 +3,7 @@
 // supervisors and joiners. They report what they do to the ledger, the fault plan and the
 // oracles as events.
 
+#include <chrono>
 #include <exception>
 #include <string>
 #include <utility>
@@ -355,7 +356,26 @@ sim::task<void> engine_run::joiner(task_id me) {
     note(me, "join", -1,
          count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
   }
-  co_await queue_->join();
+  if (w_.join_timeout_ms == 0) {
+    co_await queue_->join();
+  } else {
+    // The health check of the incident: asyncio.wait_for(queue.join(), T). At the deadline
+    // the join is cancelled and the joiner gives up; the end of the run still judges the work
+    // it waited for.
+    try {
+      co_await sim::wait_for(queue_->join(), std::chrono::milliseconds{w_.join_timeout_ms});
+    } catch (const sim::timeout_error&) {
+      a.act = activity::join_timed_out;
+      a.timeout_step = now();
+      --joins_entered_;
+      if (trace_) {
+        note(me, "join", -1,
+             "timeout: cancelled by wait_for after " + std::to_string(w_.join_timeout_ms) +
+                 " ms (unfinished=" + std::to_string(queue_->unfinished_tasks()) + ")");
+      }
+      co_return;
+    }
+  }
   a.act = activity::finished;
   --joins_entered_;
   note(me, "join", -1, "returned");

@@ -67,7 +67,12 @@ void oracles::join_late() {
 
 void oracles::at_end(const queue_facts& q) {
   for (const task_record& j : tasks_) {
-    if (j.role != role::joiner || j.act != activity::in_join || j.ended) continue;
+    if (j.role != role::joiner) continue;
+    // A join whose deadline passed is judged as if it still waited: the items it waited for
+    // are stuck all the same (the incident's health checks timed out forever). If they were
+    // acknowledged after the deadline, it was only slow.
+    bool const timed_out = j.act == activity::join_timed_out;
+    if (timed_out ? q.count == 0 : j.act != activity::in_join || j.ended) continue;
     if (q.count == 0) {
       join_late();
     } else {
@@ -136,6 +141,8 @@ void oracles::join_hangs(const task_record& j, const queue_facts& q) {
   std::vector<step_no> steps;
   steps.reserve(1 + 3 * unacked.size());  // the join, then up to three steps per item
   steps.push_back(j.join_step);
+  bool const timed_out = j.act == activity::join_timed_out;
+  if (timed_out) steps.push_back(j.timeout_step);
   verdict_kind const kind =
       unacked.empty() ? verdict_kind::join_hang_count_mismatch : hang_kind(unacked.front());
   if (!judge_.explain()) {
@@ -149,7 +156,15 @@ void oracles::join_hangs(const task_record& j, const queue_facts& q) {
   message += j.name;
   message += "'s join, waiting since step "sv;
   append_number(message, j.join_step);
-  message += ", can never return: unfinished="sv;
+  if (timed_out) {
+    message += ", timed out at step "sv;
+    append_number(message, j.timeout_step);
+    message += " (wait_for, "sv;
+    append_number(message, q.join_timeout_ms);
+    message += " ms) and could never have returned: unfinished="sv;
+  } else {
+    message += ", can never return: unfinished="sv;
+  }
   append_number(message, q.count);
   message += " and nothing can run. "sv;
   if (unacked.empty()) {

@@ -17,11 +17,12 @@ namespace chaosq::harness::detail {
 
 /// What the oracles read of the queue under test when a run ends.
 struct queue_facts {
-  std::int64_t count = 0;     ///< its unfinished count
-  std::size_t qsize = 0;      ///< items it holds
-  std::int64_t maxsize = 0;   ///< the workload's maxsize
-  bool shut_down = false;     ///< shut down (drawn or by a control event)
-  step_no shutdown_step = 0;  ///< when
+  std::int64_t count = 0;             ///< its unfinished count
+  std::size_t qsize = 0;              ///< items it holds
+  std::int64_t maxsize = 0;           ///< the workload's maxsize
+  bool shut_down = false;             ///< shut down (drawn or by a control event)
+  step_no shutdown_step = 0;          ///< when
+  std::uint32_t join_timeout_ms = 0;  ///< the joiners' deadline (0: none)
 };
 
 /// The oracles of one run. Each reads the tasks' `ended` and `waiting` flags: the runner

@@ -31,6 +31,7 @@ enum class activity : std::uint8_t {
   in_put,
   waiting_producers,
   in_join,
+  join_timed_out,  ///< a joiner whose wait_for(join(), timeout) expired: it has ended
   supervising,
   finished,
 };
@@ -73,6 +74,7 @@ struct task_record {
   step_no wait_step = 0;  ///< when its current wait (get, put, join) began
   // joiners
   step_no join_step = 0;
+  step_no timeout_step = 0;       ///< when its join's deadline cancelled it
   std::size_t zeros_at_call = 0;  ///< zero moments the ledger had when it called join
   std::vector<std::uint32_t> unacked_at_call;
   // Liveness, as of the runner's last refresh (before each oracle that reads it).

@@ -171,5 +171,97 @@ check "replay --as-scenario, run, shows the token's verdict" 0 \
   '^PASS replay-join-hang-held-by-crashed .*: join-hang/held-by-crashed shown by the pinned run' -- \
   "$chaosq" run "$work/from-token.yaml"
 
+# Numbers on the command line are what YAML takes: decimal digits in the field's range, else
+# exit 2 naming the flag and the range (measured before: these were accepted or wrapped).
+check "--maxsize -5 is bad usage naming the range" 2 \
+  '^SUMMARY: bad usage: --maxsize: -5 is out of range: expected an integer 0\.\.2147483647' -- \
+  "$chaosq" explore --maxsize -5
+check "--items 0x10 is bad usage (decimal only)" 2 \
+  "^SUMMARY: bad usage: --items: expected an integer 0\.\.1000000 \(decimal digits\), got '0x10'" -- \
+  "$chaosq" explore --items 0x10
+check "--items ' 3' is bad usage (no spaces)" 2 \
+  "^SUMMARY: bad usage: --items: expected an integer 0\.\.1000000 \(decimal digits\), got ' 3'" -- \
+  "$chaosq" explore --items " 3"
+check "--seed -1 is bad usage, not seed 2^64-1" 2 \
+  '^SUMMARY: bad usage: --seed: -1 is out of range: expected an integer 0\.\.18446744073709551615' -- \
+  "$chaosq" explore --seed -1
+check "--seed 2^64 is bad usage, not seed 2^64-1" 2 \
+  '^SUMMARY: bad usage: --seed: 18446744073709551616 is out of range: expected an integer 0\.\.18446744073709551615' -- \
+  "$chaosq" explore --seed 18446744073709551616
+check "--schedules -5 is bad usage, not 2^64-5 schedules" 2 \
+  '^SUMMARY: bad usage: --schedules: -5 is out of range: expected an integer 1\.\.1000000000' -- \
+  "$chaosq" explore --schedules -5
+check "--schedules 0 is bad usage, as in YAML" 2 \
+  '^SUMMARY: bad usage: --schedules: 0 is out of range: expected an integer 1\.\.1000000000' -- \
+  "$chaosq" explore --schedules 0
+check "--shrink-time nan is bad usage" 2 \
+  "^SUMMARY: bad usage: --shrink-time: expected a number of seconds 0\.\.3600 \(decimal\), got 'nan'" -- \
+  "$chaosq" explore --shrink-time nan
+check "run --shrink-time inf is bad usage" 2 "^SUMMARY: bad usage: --shrink-time: .*got 'inf'" -- \
+  "$chaosq" run "$bundled/seed-incident.yaml" --shrink-time inf
+check "selftest --schedules 0 is bad usage" 2 '^SUMMARY: bad usage: --schedules: 0 is out of range' -- \
+  "$chaosq" selftest --schedules 0
+check "--restart is still accepted for --restarts" 0 'restarts=2' -- \
+  "$chaosq" explore --restart 2 --schedules 10
+printf 'version: 1\nname: hex\nproducers:\n  items: 0x10\nexpect: {verdict: none}\n' >"$work/hex.yaml"
+check "YAML rejects 0x10 with file:line:col and the range, as the CLI does" 2 \
+  "hex.yaml:4:10: error: producers.items: expected an integer 0\.\.1000000 \(decimal digits\), got '0x10'" -- \
+  "$chaosq" run "$work/hex.yaml"
+printf 'version: 1\nname: neg\nqueue: {maxsize: -5}\nexpect: {verdict: none}\n' >"$work/neg.yaml"
+check "YAML rejects maxsize -5 with file:line:col and the range, as the CLI does" 2 \
+  "neg.yaml:3:18: error: queue.maxsize: -5 is out of range: expected an integer 0\.\.2147483647" -- \
+  "$chaosq" run "$work/neg.yaml"
+
+# explore names the strategy it ran, in text and JSON.
+for strategy in random pct dfs; do
+  check "explore --strategy $strategy says so in its header" 0 "^strategy $strategy, seed 1" -- \
+    "$chaosq" explore --strategy "$strategy" --schedules 20
+  check "explore --strategy $strategy says so in its JSON" 0 "\"strategy\": \"$strategy\"" -- \
+    "$chaosq" explore --strategy "$strategy" --schedules 20 --json
+done
+
+# Every workload flag names its YAML key; both take the same values (ranges, names, defaults),
+# and every workload key of the schema has a flag.
+"$chaosq" explore --help >"$work/help.txt" 2>&1
+"$chaosq" run --schema >"$work/schema.md" 2>/dev/null
+python3 - "$work/help.txt" "$work/schema.md" <<'PY' || failures=$((failures + 1))
+import re, sys
+help_text = open(sys.argv[1]).read()
+rows = {}
+for line in open(sys.argv[2]).read().split("\n\n")[0].splitlines():  # the key table only
+    cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+    if len(cells) == 4 and cells[0].startswith("`"):
+        rows[cells[0].strip("`")] = (cells[1].replace("\\|", "|"), cells[2].strip("`"))
+options = re.findall(r"^  (--[a-z-]+)(?:,--[a-z-]+)? (\S+)\s+[^\n]*?\(YAML: ([a-z_.]+)\)", help_text, re.M)
+problems = []
+seen = set()
+for flag, kind, key in options:
+    seen.add(key)
+    if key not in rows:
+        problems.append(f"{flag} names {key}, which the schema does not have")
+        continue
+    yaml_type, yaml_default = rows[key]
+    spec, _, default = kind.partition("=")
+    kind_name, _, values = spec.partition(":")
+    if kind_name == "INT":
+        if yaml_type != "integer " + values:
+            problems.append(f"{flag} takes {values}, {key} takes {yaml_type}")
+    elif values != "POINT,...":
+        if yaml_type.replace(" | ", "|") != values:
+            problems.append(f"{flag} takes {values}, {key} takes {yaml_type}")
+    if default and default != yaml_default:
+        problems.append(f"{flag} defaults to {default}, {key} to {yaml_default}")
+scenario_only = re.compile(r"^(version|name|description|consumers\.behaviour|faults\.pinned.*|controls.*|explore.*|expect.*|decisions)$")
+for key, (yaml_type, _) in rows.items():
+    if yaml_type != "map" and key not in seen and not scenario_only.match(key):
+        problems.append(f"the workload key {key} has no CLI flag")
+if len(options) < 18:
+    problems.append(f"only {len(options)} workload flags name their YAML key")
+for p in problems:
+    print("FAIL: " + p)
+print("ok: every workload flag and its YAML key take the same values" if not problems else "")
+sys.exit(1 if problems else 0)
+PY
+
 [ "$failures" -eq 0 ] && echo "all CLI checks passed" || echo "$failures CLI check(s) failed"
 exit $((failures > 0))

@@ -1,12 +1,17 @@
 #include "common.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "chaosq/harness/names.hpp"
+#include "chaosq/harness/workload_fields.hpp"
 
 namespace chaosq::cli {
 namespace {
@@ -38,59 +43,72 @@ std::string parse_crash_points(std::string_view text, point_set& out) {
 }  // namespace
 
 void add_workload_options(CLI::App& app, workload& w) {
-  add_enum_option(app, "--queue", w.kind, "queue kind");
-  app.add_option("--maxsize", w.maxsize, "queue capacity; <= 0 is unbounded")
-      ->capture_default_str();
-  app.add_option("--producers", w.producers, "producer tasks")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1000));
-  app.add_option("--items", w.items, "items each producer puts")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1000000));
-  add_enum_option(app, "--put", w.put, "how producers put");
-  app.add_option("--consumers", w.consumers, "consumer tasks")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1000));
-  add_enum_option(app, "--policy", w.policy, "how consumers acknowledge (task_done)");
-  app.add_option("--work-steps", w.work_steps, "suspension points while processing an item")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1000));
-  app.add_option("--restart", w.restarts,
-                 "a supervisor restarts each crashed consumer up to N times")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1000));
-  app.add_option("--joiners", w.joiners, "tasks that call join()")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1000));
-  add_enum_option(app, "--join-when", w.join_when, "when joiners call join()");
-  app.add_option("--crash-budget", w.faults.crashes, "crashes the schedule may inject")
-      ->capture_default_str();
-  app.add_option("--cancel-budget", w.faults.cancels,
-                 "cancellations of waiting tasks the schedule may inject")
-      ->capture_default_str();
-  add_enum_option(app, "--shutdown", w.faults.shutdown, "shutdowns the schedule may inject");
-  app.add_option("--fault-odds", w.faults.odds,
-                 "each fault opportunity strikes with probability 1/N")
-      ->capture_default_str()
-      ->check(CLI::Range(2U, 1U << 30U));
-  CLI::Validator crash_points(
-      [](std::string& value) -> std::string {
-        point_set ignored;
-        return parse_crash_points(value, ignored);
+  for_each_field(w, [&app](const field_info& f, auto& value) {
+    using T = std::remove_cvref_t<decltype(value)>;
+    std::string names(f.flag);
+    if (!f.alias.empty()) names += "," + std::string(f.alias);
+    // Each flag names its scenario key: a reader of --help can write the YAML, and the CLI test
+    // checks that both take the same values.
+    std::string const yaml = " (YAML: " + std::string(f.yaml) + ")";
+    std::string const help = std::string(f.help) + yaml;
+    if constexpr (is_integer_field<T>) {
+      add_integer_option(app, names, value, f.lo, f.hi, help);
+    } else if constexpr (std::is_same_v<T, point_set>) {
+      point_set* target = &value;
+      CLI::Validator points(
+          [](std::string& text) -> std::string {
+            point_set ignored;
+            return parse_crash_points(text, ignored);
+          },
+          "POINT,...", "");
+      app.add_option_function<std::string>(
+             names,
+             [target](const std::string& text) {
+               [[maybe_unused]] std::string const error = parse_crash_points(text, *target);
+             },
+             std::string(f.help) + ", comma-separated (default: all of " +
+                 describe(drawn_crash_points) + ")" + yaml)
+          ->check(points);
+    } else {
+      add_enum_option(app, names, value, help);
+    }
+  });
+}
+
+CLI::Option* add_seconds_option(CLI::App& app, const std::string& flag, double& target, double max,
+                                const std::string& help) {
+  auto shown = [](double v) {
+    std::array<char, 32> text{};
+    std::snprintf(text.data(), text.size(), "%g", v);
+    return std::string(text.data());
+  };
+  std::string const range = "0.." + shown(max);
+  // from_chars takes "nan", "inf" and exponents; only plain decimals (3, 0.5) are seconds here.
+  auto parse = [max, range](const std::string& text, double& out) -> std::string {
+    double v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    bool const plain = !text.empty() && text.find_first_not_of("0123456789.") == std::string::npos;
+    if (!plain || ec != std::errc{} || end != text.data() + text.size() || !(v >= 0 && v <= max))
+      return "expected a number of seconds " + range + " (decimal), got '" + text + "'";
+    out = v;
+    return {};
+  };
+  CLI::Validator seconds(
+      [parse](std::string& text) -> std::string {
+        double ignored = 0;
+        return parse(text, ignored);
       },
-      "POINT,...", "");
-  app.add_option_function<std::string>(
-         "--crash-points",
-         [&w](const std::string& value) {
-           [[maybe_unused]] std::string const error =
-               parse_crash_points(value, w.faults.crash_points);
-         },
-         "where drawn crashes may strike, comma-separated (default: all of " +
-             describe(drawn_crash_points) + ")")
-      ->check(crash_points);
-  app.add_option("--step-budget", w.step_budget, "steps before a run is judged a livelock")
-      ->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40U));
+      range, "");
+  return app
+      .add_option_function<std::string>(
+          flag,
+          [&target, parse](const std::string& text) {
+            [[maybe_unused]] std::string const error = parse(text, target);
+          },
+          help)
+      ->type_name("SECONDS")
+      ->check(seconds)
+      ->default_str(shown(target));
 }
 
 json verdict_json(const verdict& v) {

@@ -15,6 +15,7 @@
 #include "chaosq/harness/failure.hpp"
 #include "chaosq/harness/names.hpp"
 #include "chaosq/harness/workload.hpp"
+#include "chaosq/harness/workload_fields.hpp"
 
 namespace chaosq::cli {
 
@@ -58,7 +59,38 @@ CLI::Option* add_enum_option(CLI::App& app, const std::string& flag, E& target,
       ->default_str(std::string(harness::name_of(target)));
 }
 
-/// The workload flags (--queue, --items, --policy, ...), each from its table.
+/// An integer option that takes exactly what a YAML scenario takes: decimal digits (no sign,
+/// no leading zero, no spaces, no hex) for a value in `lo..hi`; anything else is a usage error
+/// naming the flag and the range.
+template <class T>
+CLI::Option* add_integer_option(CLI::App& app, const std::string& flags, T& target,
+                                std::uint64_t lo, std::uint64_t hi, const std::string& help) {
+  CLI::Validator decimal(
+      [lo, hi](std::string& text) -> std::string {
+        std::uint64_t ignored = 0;
+        return harness::decimal_problem(text, lo, hi, ignored);
+      },
+      std::to_string(lo) + ".." + std::to_string(hi), "");
+  return app
+      .add_option_function<std::string>(
+          flags,
+          [&target, lo, hi](const std::string& text) {
+            std::uint64_t v = 0;
+            [[maybe_unused]] std::string const error = harness::decimal_problem(text, lo, hi, v);
+            target = static_cast<T>(v);
+          },
+          help)
+      ->type_name("INT")
+      ->check(decimal)
+      ->default_str(std::to_string(target));
+}
+
+/// A number of seconds: a finite decimal number in `0..max` (not nan, not inf).
+CLI::Option* add_seconds_option(CLI::App& app, const std::string& flag, double& target, double max,
+                                const std::string& help);
+
+/// The workload flags (--queue, --items, --policy, ...), one per row of the field table
+/// (harness/workload_fields.hpp): name, alias, limits and help come from there.
 void add_workload_options(CLI::App& app, harness::workload& w);
 
 [[nodiscard]] json verdict_json(const harness::verdict& v);

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <limits>
 
 #include "chaosq/harness/explore.hpp"
 #include "chaosq/harness/zoo.hpp"
@@ -138,7 +139,7 @@ int explore_command(const explore_args& args) {
     json out{{"command", "explore"},
              {"workload", describe(w)},
              {"seed", seed},
-             {"strategy", "random"},
+             {"strategy", name_of(args.strategy)},
              {"stats",
               {{"schedules", s.schedules},
                {"violations", s.violations},
@@ -155,7 +156,8 @@ int explore_command(const explore_args& args) {
     std::cerr << "SUMMARY: " << summary << "\n";
   } else {
     std::cout << "explore " << describe(w) << "\n"
-              << "strategy random, seed " << seed << ", up to " << schedules << " schedules\n\n";
+              << "strategy " << name_of(args.strategy) << ", seed " << seed << ", up to "
+              << schedules << " schedules\n\n";
     if (found) std::cout << failure_text(*found);
     save_scenario();
     std::printf(
@@ -182,23 +184,21 @@ command add_explore_command(CLI::App& app) {
       "Run many schedules of a workload and report the first violation, shrunk to a "
       "minimal trace, with replay tokens.");
   add_workload_options(*sub, args->w);
-  sub->add_option("--schedules", args->schedules, "schedules to run")->capture_default_str();
-  sub->add_option("--seed", args->seed, "seed of the exploration")->capture_default_str();
+  add_integer_option(*sub, "--schedules", args->schedules, 1, 1'000'000'000, "schedules to run");
+  add_integer_option(*sub, "--seed", args->seed, 0, std::numeric_limits<std::uint64_t>::max(),
+                     "seed of the exploration");
   sub->add_flag("--keep-going", args->keep_going, "run every schedule and count all verdicts");
-  sub->add_option("--shrink-time", args->shrink_seconds, "seconds shrinking may take at most")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 3600.0));
+  add_seconds_option(*sub, "--shrink-time", args->shrink_seconds, 3600,
+                     "seconds shrinking may take at most");
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
   add_enum_option(*sub, "--strategy", args->strategy, "where each schedule's decisions come from");
-  sub->add_option("--depth", args->depth, "pct: the bug depth d (d-1 priority change points)")
-      ->capture_default_str()
-      ->check(CLI::Range(1U, k_max_depth));
-  sub->add_option("--preemptions", args->preemptions,
-                  "dfs: deviations from asyncio order allowed per schedule")
-      ->capture_default_str()
-      ->check(CLI::Range(0U, k_max_preemptions));
-  sub->add_option("--max-faults", args->max_faults, "dfs: drawn faults allowed per schedule")
-      ->capture_default_str();
+  add_integer_option(*sub, "--depth", args->depth, 1, k_max_depth,
+                     "pct: the bug depth d (d-1 priority change points)");
+  add_integer_option(*sub, "--preemptions", args->preemptions, 0, k_max_preemptions,
+                     "dfs: deviations from asyncio order allowed per schedule");
+  add_integer_option(*sub, "--max-faults", args->max_faults, 0,
+                     std::numeric_limits<std::uint32_t>::max(),
+                     "dfs: drawn faults allowed per schedule");
   add_enum_option(*sub, "--queue-bug", args->bug,
                   "run a planted-bug variant of the queue, judged against the reference");
   sub->add_option("--save-scenario", args->save_scenario,

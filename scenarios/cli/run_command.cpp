@@ -278,10 +278,8 @@ command add_run_command(CLI::App& app) {
                   "also write, for each failing scenario, a self-contained HTML timeline to "
                   "DIR/NAME.html (created if missing)")
       ->type_name("DIR");
-  sub->add_option("--shrink-time", args->shrink_seconds,
-                  "seconds shrinking a failure may take at most")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 3600.0));
+  add_seconds_option(*sub, "--shrink-time", args->shrink_seconds, 3600,
+                     "seconds shrinking a failure may take at most");
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
   sub->add_flag("--schema", args->print_schema,
                 "print every scenario key with its type, default and meaning, then every "

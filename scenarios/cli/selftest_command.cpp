@@ -1,6 +1,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 
 #include "chaosq/harness/selftest.hpp"
 
@@ -82,9 +83,10 @@ command add_selftest_command(CLI::App& app) {
       "Run every strategy against every planted bug and every leaky policy; print "
       "whether and how fast each is caught, and its minimal trace length. Exit 1 if "
       "pct or dfs misses one.");
-  sub->add_option("--schedules", args->schedules, "schedule budget per (target, strategy)")
-      ->capture_default_str();
-  sub->add_option("--seed", args->seed, "seed")->capture_default_str();
+  add_integer_option(*sub, "--schedules", args->schedules, 1, 1'000'000'000,
+                     "schedule budget per (target, strategy)");
+  add_integer_option(*sub, "--seed", args->seed, 0, std::numeric_limits<std::uint64_t>::max(),
+                     "seed");
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
   return {sub, [args] { return selftest_command(*args); }};
 }

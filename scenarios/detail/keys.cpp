@@ -1,17 +1,22 @@
 #include "keys.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cassert>
 #include <cctype>
 #include <limits>
 #include <type_traits>
 
 #include "chaosq/harness/verdict.hpp"
 #include "chaosq/harness/workload.hpp"
+#include "chaosq/harness/workload_fields.hpp"
 
 namespace chaosq::scenarios::detail {
 namespace {
 
-using harness::fault_budget;
+using harness::field_id;
+using harness::field_info;
+using harness::for_each_field;
 using harness::workload;
 
 constexpr std::uint64_t u32_max = std::numeric_limits<std::uint32_t>::max();
@@ -147,6 +152,196 @@ key_def explore_only(key_def k) {
   return k;
 }
 
+void add_pinned_faults(std::vector<key_def>& t) {
+  auto add = [&t](key_def k) { t.push_back(std::move(k)); };
+  key_def pinned = make("faults.pinned", shape::list_of_maps, "list of maps",
+                        "faults that strike a named task at a named point");
+  pinned.count = [](const scenario& s) { return s.work.pinned.size(); };
+  pinned.resize = [](scenario& s, std::size_t n) { s.work.pinned.resize(n); };
+  add(absent(std::move(pinned), "[]"));
+  key_def pinned_task = make("faults.pinned[].task", shape::scalar,
+                             "task name: p<N>, c<N>, c<N>.<restart>, j<N>", "the task struck");
+  pinned_task.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t i) {
+    if (auto v = r.task_name(n)) s.work.pinned[i].task = *v;
+  };
+  pinned_task.write = [](const scenario& s, std::size_t i) -> std::optional<std::string> {
+    return s.work.pinned[i].task;
+  };
+  add(required(std::move(pinned_task)));
+  add(required(enum_key<harness::fault_point>(
+      "faults.pinned[].point", "the suspension point where it strikes",
+      [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].point; })));
+  add(enum_key<harness::fault_kind>(
+      "faults.pinned[].kind", "what it does",
+      [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].kind; }));
+  key_def item = integer_key(
+      "faults.pinned[].item", 0, 999'999, "strike only while the task handles this item id",
+      [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].item; });
+  item.write = [](const scenario& s, std::size_t i) -> std::optional<std::string> {
+    if (s.work.pinned[i].item < 0) return std::nullopt;
+    return std::to_string(s.work.pinned[i].item);
+  };
+  add(absent(std::move(item), "(any item)"));
+  add(integer_key(
+      "faults.pinned[].occurrence", 0, u32_max,
+      "strike at the task's (N+1)-th visit of the point (counted per item when item is set)",
+      [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].occurrence; }));
+}
+
+void add_controls(std::vector<key_def>& t) {
+  auto add = [&t](key_def k) { t.push_back(std::move(k)); };
+  key_def controls = make("controls", shape::list_of_maps, "list of maps",
+                          "actions taken from outside at a given step");
+  controls.count = [](const scenario& s) { return s.work.controls.size(); };
+  controls.resize = [](scenario& s, std::size_t n) { s.work.controls.resize(n); };
+  add(absent(std::move(controls), "[]"));
+  add(required(integer_key(
+      "controls[].at_step", 0, u64_max,
+      "taken before this step (steps count from 0; at quiescence if the run stops earlier)",
+      [](auto& s, std::size_t i) -> auto& { return s.work.controls[i].at_step; })));
+  add(required(enum_key<harness::control_action>(
+      "controls[].action", "what is done",
+      [](auto& s, std::size_t i) -> auto& { return s.work.controls[i].action; })));
+  key_def control_task =
+      make("controls[].task", shape::scalar, "task name: p<N>, c<N>, c<N>.<restart>, j<N>, s<N>",
+           "the task cancelled");
+  control_task.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t i) {
+    if (auto v = r.task_name(n)) s.work.controls[i].task = *v;
+  };
+  control_task.write = [](const scenario& s, std::size_t i) -> std::optional<std::string> {
+    if (s.work.controls[i].action != harness::control_action::cancel) return std::nullopt;
+    return s.work.controls[i].task;
+  };
+  add(absent(std::move(control_task), "(required for cancel, not allowed otherwise)"));
+}
+
+void add_behaviour(std::vector<key_def>& t) {
+  key_def behaviour = make("consumers.behaviour", shape::scalar, "registered behaviour name",
+                           "a consumer written in C++ and registered by name (instead of policy)");
+  behaviour.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
+    if (auto v = r.behaviour_name(n)) s.behaviour = *v;
+  };
+  behaviour.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
+    if (s.behaviour.empty()) return std::nullopt;
+    return s.behaviour;
+  };
+  t.push_back(absent(std::move(behaviour), "(the policy's consumer)"));
+}
+
+/// The sections a workload key sits in, each once, before its first key.
+void add_sections(std::vector<key_def>& t, const std::string& parent) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 6> helps{{
+      {"queue", "the queue under test"},
+      {"producers", "the tasks that put items (p0, p1, ...)"},
+      {"consumers", "the tasks that get, process and acknowledge items (c0, c1, ...)"},
+      {"joiners", "the tasks that call join() (j0, j1, ...)"},
+      {"faults", "faults placed by hand (pinned) and faults the schedule may draw"},
+      {"faults.budget", "faults each schedule may draw from its decisions"},
+  }};
+  for (std::size_t dot = 0; dot != std::string::npos;) {
+    dot = parent.find('.', dot == 0 ? 0 : dot + 1);
+    std::string const path = parent.substr(0, dot);
+    bool const known =
+        std::any_of(t.begin(), t.end(), [&](const key_def& k) { return k.path == path; });
+    if (known) continue;
+    auto const help =
+        std::find_if(helps.begin(), helps.end(), [&](const auto& h) { return h.first == path; });
+    assert(help != helps.end() && "a workload key's section needs its help here");
+    t.push_back(section(path, std::string(help->second)));
+  }
+}
+
+/// Reads the crash points: a non-empty list of distinct drawn crash points.
+void read_crash_points(reader& r, const YAML::Node& n, harness::point_set& out) {
+  harness::point_set chosen;
+  r.list(n, "a list of fault points", [&](const YAML::Node& e, std::size_t) {
+    auto p = r.enumeration<harness::fault_point>(e);
+    if (!p) return;
+    if (std::string problem = harness::crash_point_problem(chosen, *p); !problem.empty()) {
+      r.error(e, std::move(problem));
+    } else {
+      chosen.insert(*p);
+    }
+  });
+  if (n.IsSequence() && n.size() == 0)
+    r.error(n, "the list is empty: name at least one point (or leave the key out for all)");
+  if (!chosen.empty()) out = chosen;
+}
+
+/// One key per row of the field table, its type, limits and help from the row.
+std::vector<key_def> workload_keys() {
+  std::vector<key_def> out;
+  workload const defaults;
+  for_each_field(defaults, [&out](const field_info& f, const auto& proto) {
+    using T = std::remove_cvref_t<decltype(proto)>;
+    std::string type;
+    if constexpr (harness::is_integer_field<T>) {
+      type = range_text(f.lo, f.hi);
+    } else if constexpr (std::is_same_v<T, harness::point_set>) {
+      type = "list of " + harness::describe(harness::drawn_crash_points, " | ");
+    } else {
+      type = harness::all_names<T>(" | ");
+    }
+    key_def k = make(std::string(f.yaml),
+                     std::is_same_v<T, harness::point_set> ? shape::list : shape::scalar,
+                     std::move(type), std::string(f.help));
+    field_id const id = f.id;
+    k.read = [id](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
+      harness::visit_field(s.work, id, [&](auto& value) {
+        using V = std::remove_cvref_t<decltype(value)>;
+        const field_info& row = harness::info(id);
+        if constexpr (harness::is_integer_field<V>) {
+          if (auto v = r.integer(n, row.lo, row.hi)) value = static_cast<V>(*v);
+        } else if constexpr (std::is_same_v<V, harness::point_set>) {
+          read_crash_points(r, n, value);
+        } else {
+          if (auto v = r.enumeration<V>(n)) value = *v;
+        }
+      });
+    };
+    k.write = [id](const scenario& s, std::size_t) -> std::optional<std::string> {
+      std::string text;
+      harness::visit_field(s.work, id, [&](const auto& value) {
+        using V = std::remove_cvref_t<decltype(value)>;
+        if constexpr (harness::is_integer_field<V>) {
+          text = std::to_string(value);
+        } else if constexpr (std::is_same_v<V, harness::point_set>) {
+          // Written even when it is every point, as every key is: a later chaosq that draws
+          // crashes at a new point must not change what a saved reproducer replays.
+          std::vector<std::string> names;
+          for (const auto& [p, point_name, help] : harness::names_of<harness::fault_point>::values)
+            if (value.contains(p)) names.emplace_back(point_name);
+          text = flow_list(names);
+        } else {
+          text = harness::name_of(value);
+        }
+      });
+      return text;
+    };
+    out.push_back(std::move(k));
+  });
+  for (key_def& k : out) {
+    if (k.path == "consumers.policy") {
+      auto write = k.write;
+      k.write = [write](const scenario& s, std::size_t i) -> std::optional<std::string> {
+        if (!s.behaviour.empty()) return std::nullopt;  // the behaviour replaces the policy
+        return write(s, i);
+      };
+    } else if (k.path == "faults.budget.crash_points") {
+      k = absent(std::move(k), "(all of them)");
+    } else if (k.path == "joiners.timeout") {
+      // Left out when there is no deadline, so that files without one read as they always did.
+      auto write = k.write;
+      k.write = [write](const scenario& s, std::size_t i) -> std::optional<std::string> {
+        if (s.work.join_timeout_ms == 0) return std::nullopt;
+        return write(s, i);
+      };
+      k = absent(std::move(k), "0");
+    }
+  }
+  return out;
+}
+
 std::vector<key_def> build() {
   std::vector<key_def> t;
   auto add = [&t](key_def k) { t.push_back(std::move(k)); };
@@ -187,174 +382,18 @@ std::vector<key_def> build() {
   };
   add(absent(std::move(description), "\"\""));
 
-  add(section("queue", "the queue under test"));
-  add(enum_key<queue::queue_kind>(
-      "queue.kind",
-      "queue type (asyncio.Queue, LifoQueue, "
-      "PriorityQueue)",
-      [](auto& s, std::size_t) -> auto& { return s.work.kind; }));
-  add(integer_key(
-      "queue.maxsize", 0, 2'147'483'647, "capacity; 0 is unbounded",
-      [](auto& s, std::size_t) -> auto& { return s.work.maxsize; }));
-
-  add(section("producers", "the tasks that put items (p0, p1, ...)"));
-  add(integer_key(
-      "producers.count", 0, 1000, "producer tasks",
-      [](auto& s, std::size_t) -> auto& { return s.work.producers; }));
-  add(integer_key(
-      "producers.items", 0, 1'000'000,
-      "items each producer puts (item ids count from 0 across producers)",
-      [](auto& s, std::size_t) -> auto& { return s.work.items; }));
-  add(enum_key<harness::put_mode>(
-      "producers.put", "how producers put",
-      [](auto& s, std::size_t) -> auto& { return s.work.put; }));
-
-  add(section("consumers", "the tasks that get, process and acknowledge items (c0, c1, ...)"));
-  add(integer_key(
-      "consumers.count", 0, 1000, "consumer tasks",
-      [](auto& s, std::size_t) -> auto& { return s.work.consumers; }));
-  key_def policy = enum_key<harness::ack_policy>(
-      "consumers.policy", "built-in consumer: how it calls task_done",
-      [](auto& s, std::size_t) -> auto& { return s.work.policy; });
-  auto write_policy = policy.write;
-  policy.write = [write_policy](const scenario& s, std::size_t i) -> std::optional<std::string> {
-    if (!s.behaviour.empty()) return std::nullopt;
-    return write_policy(s, i);
-  };
-  add(std::move(policy));
-  key_def behaviour = make("consumers.behaviour", shape::scalar, "registered behaviour name",
-                           "a consumer written in C++ and registered by name (instead of policy)");
-  behaviour.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
-    if (auto v = r.behaviour_name(n)) s.behaviour = *v;
-  };
-  behaviour.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
-    if (s.behaviour.empty()) return std::nullopt;
-    return s.behaviour;
-  };
-  add(absent(std::move(behaviour), "(the policy's consumer)"));
-  add(integer_key(
-      "consumers.work_steps", 0, 1000,
-      "suspension points while processing one item (where mid-item faults strike)",
-      [](auto& s, std::size_t) -> auto& { return s.work.work_steps; }));
-  add(integer_key(
-      "consumers.restarts", 0, 1000,
-      "a supervisor (s<N>) restarts each crashed consumer up to N times (c0.1, ...)",
-      [](auto& s, std::size_t) -> auto& { return s.work.restarts; }));
-
-  add(section("joiners", "the tasks that call join() (j0, j1, ...)"));
-  add(integer_key(
-      "joiners.count", 0, 1000, "joiner tasks",
-      [](auto& s, std::size_t) -> auto& { return s.work.joiners; }));
-  add(enum_key<harness::join_when>(
-      "joiners.when", "when they call join()",
-      [](auto& s, std::size_t) -> auto& { return s.work.join_when; }));
-
-  add(section("faults", "faults placed by hand (pinned) and faults the schedule may draw"));
-  add(section("faults.budget", "faults each schedule may draw from its decisions"));
-  add(integer_key(
-      "faults.budget.crashes", 0, u32_max,
-      "crashes of consumers (any consumer point) and producers (before-put)",
-      [](auto& s, std::size_t) -> auto& { return s.work.faults.crashes; }));
-  add(integer_key(
-      "faults.budget.cancels", 0, u32_max, "cancellations of tasks waiting in get, put or join",
-      [](auto& s, std::size_t) -> auto& { return s.work.faults.cancels; }));
-  add(enum_key<harness::shutdown_allowance>(
-      "faults.budget.shutdown", "queue shutdowns a schedule may draw",
-      [](auto& s, std::size_t) -> auto& { return s.work.faults.shutdown; }));
-  add(integer_key(
-      "faults.budget.odds", 2, 1U << 30U, "each fault opportunity strikes with probability 1/odds",
-      [](auto& s, std::size_t) -> auto& { return s.work.faults.odds; }));
-
-  key_def points =
-      make("faults.budget.crash_points", shape::list,
-           "list of " + harness::describe(harness::drawn_crash_points, " | "),
-           "where drawn crashes may strike (restrict to spend the crash budget there only)");
-  points.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
-    harness::point_set chosen;
-    r.list(n, "a list of fault points", [&](const YAML::Node& e, std::size_t) {
-      auto p = r.enumeration<harness::fault_point>(e);
-      if (!p) return;
-      if (std::string problem = harness::crash_point_problem(chosen, *p); !problem.empty()) {
-        r.error(e, std::move(problem));
-      } else {
-        chosen.insert(*p);
-      }
-    });
-    if (n.IsSequence() && n.size() == 0)
-      r.error(n, "the list is empty: name at least one point (or leave the key out for all)");
-    if (!chosen.empty()) s.work.faults.crash_points = chosen;
-  };
-  points.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
-    // Written even when it is every point, as every key is: a later chaosq that draws crashes
-    // at a new point must not change what a saved reproducer replays.
-    harness::point_set const chosen = s.work.faults.crash_points;
-    std::vector<std::string> names;
-    for (const auto& [p, point_name, help] : harness::names_of<harness::fault_point>::values)
-      if (chosen.contains(p)) names.emplace_back(point_name);
-    return flow_list(names);
-  };
-  add(absent(std::move(points), "(all of them)"));
-
-  key_def pinned = make("faults.pinned", shape::list_of_maps, "list of maps",
-                        "faults that strike a named task at a named point");
-  pinned.count = [](const scenario& s) { return s.work.pinned.size(); };
-  pinned.resize = [](scenario& s, std::size_t n) { s.work.pinned.resize(n); };
-  add(absent(std::move(pinned), "[]"));
-  key_def pinned_task = make("faults.pinned[].task", shape::scalar,
-                             "task name: p<N>, c<N>, c<N>.<restart>, j<N>", "the task struck");
-  pinned_task.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t i) {
-    if (auto v = r.task_name(n)) s.work.pinned[i].task = *v;
-  };
-  pinned_task.write = [](const scenario& s, std::size_t i) -> std::optional<std::string> {
-    return s.work.pinned[i].task;
-  };
-  add(required(std::move(pinned_task)));
-  add(required(enum_key<harness::fault_point>(
-      "faults.pinned[].point", "the suspension point where it strikes",
-      [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].point; })));
-  add(enum_key<harness::fault_kind>(
-      "faults.pinned[].kind", "what it does",
-      [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].kind; }));
-  key_def item = integer_key(
-      "faults.pinned[].item", 0, 999'999, "strike only while the task handles this item id",
-      [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].item; });
-  item.write = [](const scenario& s, std::size_t i) -> std::optional<std::string> {
-    if (s.work.pinned[i].item < 0) return std::nullopt;
-    return std::to_string(s.work.pinned[i].item);
-  };
-  add(absent(std::move(item), "(any item)"));
-  add(integer_key(
-      "faults.pinned[].occurrence", 0, u32_max,
-      "strike at the task's (N+1)-th visit of the point (counted per item when item is set)",
-      [](auto& s, std::size_t i) -> auto& { return s.work.pinned[i].occurrence; }));
-
-  key_def controls = make("controls", shape::list_of_maps, "list of maps",
-                          "actions taken from outside at a given step");
-  controls.count = [](const scenario& s) { return s.work.controls.size(); };
-  controls.resize = [](scenario& s, std::size_t n) { s.work.controls.resize(n); };
-  add(absent(std::move(controls), "[]"));
-  add(required(integer_key(
-      "controls[].at_step", 0, u64_max,
-      "taken before this step (steps count from 0; at quiescence if the run stops earlier)",
-      [](auto& s, std::size_t i) -> auto& { return s.work.controls[i].at_step; })));
-  add(required(enum_key<harness::control_action>(
-      "controls[].action", "what is done",
-      [](auto& s, std::size_t i) -> auto& { return s.work.controls[i].action; })));
-  key_def control_task =
-      make("controls[].task", shape::scalar, "task name: p<N>, c<N>, c<N>.<restart>, j<N>, s<N>",
-           "the task cancelled");
-  control_task.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t i) {
-    if (auto v = r.task_name(n)) s.work.controls[i].task = *v;
-  };
-  control_task.write = [](const scenario& s, std::size_t i) -> std::optional<std::string> {
-    if (s.work.controls[i].action != harness::control_action::cancel) return std::nullopt;
-    return s.work.controls[i].task;
-  };
-  add(absent(std::move(control_task), "(required for cancel, not allowed otherwise)"));
-
-  add(integer_key(
-      "step_budget", 1, std::uint64_t{1} << 40U, "steps before a run is judged a livelock",
-      [](auto& s, std::size_t) -> auto& { return s.work.step_budget; }));
+  // The workload's keys, one per row of the harness field table; the scenario's own keys
+  // (consumers.behaviour, faults.pinned, controls) go in between, where they belong.
+  for (key_def& k : workload_keys()) {
+    if (k.path == "step_budget") {
+      add_pinned_faults(t);
+      add_controls(t);
+    }
+    if (k.parent != "") add_sections(t, k.parent);
+    bool const policy = k.path == "consumers.policy";
+    add(std::move(k));
+    if (policy) add_behaviour(t);
+  }
 
   add(section("explore", "how schedules are chosen (not with decisions)"));
   std::string strategy_type;

@@ -1,6 +1,7 @@
 #pragma once
 // The one table of scenario keys. The loader parses with it (and suggests from it), the writer
-// prints with it, schema() documents from it: a key is declared here and nowhere else.
+// prints with it, schema() documents from it. The workload's keys are built from the harness
+// field table (chaosq/harness/workload_fields.hpp); the scenario's own keys are declared here.
 
 #include <cstddef>
 #include <cstdint>

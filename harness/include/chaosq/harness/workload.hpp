@@ -130,8 +130,13 @@ enum class join_when : std::uint8_t {
   at_start,         ///< immediately
 };
 
-/// A whole workload. Task names: producers p0.., consumers c0.. (a restarted consumer keeps
-/// its slot's name with a suffix: c0.1), joiners j0.., supervisors s0...
+/// The most items a workload may put in all (producers x items).
+inline constexpr std::uint64_t max_total_items = 1'000'000;
+
+/// A whole workload; its settings (but the pinned faults and control events) are the rows of
+/// detail/workload_fields.def, which says how each is spelled, bounded and explained. Task names:
+/// producers p0.., consumers c0.. (a restarted consumer keeps its slot's name with a suffix: c0.1),
+/// joiners j0.., supervisors s0...
 struct workload {
   queue::queue_kind kind = queue::queue_kind::fifo;
   std::int32_t maxsize = 0;  ///< <= 0: unbounded
@@ -144,6 +149,9 @@ struct workload {
   std::uint32_t restarts = 0;    ///< per consumer slot; > 0 adds a supervisor per slot
   std::uint32_t joiners = 1;
   harness::join_when join_when = join_when::after_producers;
+  /// > 0: each joiner awaits `wait_for(join(), join_timeout_ms)` in virtual milliseconds and
+  /// ends when the deadline cancels its join (a health check that timed out).
+  std::uint32_t join_timeout_ms = 0;
   fault_budget faults;
   std::vector<pinned_fault> pinned;
   std::vector<control_event> controls;
