@@ -43,7 +43,6 @@ void engine_run::go(run_report& report) {
   start_tasks();
   report.end = drive();
   if (!judge_.failed() && report.end != run_end::step_budget) {
-    refresh_liveness();
     oracles_.at_end({queue_->unfinished_tasks(), queue_->qsize(), w_.maxsize, shut_down_,
                      shutdown_step_, w_.join_timeout_ms});
   }
@@ -109,7 +108,6 @@ run_end engine_run::drive() {
     if (judge_.failed()) return run_end::violation;
     bool const runnable = loop_.ready_count() > 0 || loop_.has_timers();
     if (runnable && loop_.steps() >= w_.step_budget) {
-      refresh_liveness();
       oracles_.step_budget_spent(w_.step_budget, loop_.steps());
       return run_end::step_budget;
     }
@@ -145,16 +143,8 @@ void engine_run::trace_new_waits() {
   }
 }
 
-void engine_run::refresh_liveness() noexcept {
-  for (task_id i = 0; i < actors_.size(); ++i) {
-    tasks_[i].ended = actors_[i].task.done();
-    tasks_[i].waiting = actors_[i].task.waiting();
-  }
-}
-
 void engine_run::check_join_late() {
   if (joins_entered_ == 0 || queue_->unfinished_tasks() != 0) return;
-  refresh_liveness();
   oracles_.join_late();
 }
 

@@ -187,10 +187,8 @@ sim::task<void> engine_run::process(std::size_t me, item it) {
 // instead of a thrown exception: throwing an injected crash cost five unwinds per crash, most
 // of the engine's time. Each step below names the consumer_context call it stands for.
 
-namespace {
-
 /// Why a built-in consumer stops early; empty while it goes on.
-struct stop {
+struct engine_run::stop {
   enum class why : std::uint8_t { none, ended, raised } reason = why::none;
   std::exception_ptr error;  // raised: what the consumer_context version would throw
   sim::error_kind kind = sim::error_kind::failure;
@@ -211,22 +209,20 @@ struct stop {
   }
 };
 
-}  // namespace
-
 /// The consumer task of a built-in policy: `consumer(me)` running `builtin_consumer(policy)`.
 sim::task<void> engine_run::builtin_consumer_task(task_id me) {
   task_record& a = tasks_[me];
   // `ctx.task_done(it)`.
-  auto const acknowledge = [this, me](const item& it) {
-    if (!consumer_call_allowed(me)) return stop::ended();
-    ack(me, it);
+  auto const acknowledge = [this](task_id t, const item& it) {
+    if (!consumer_call_allowed(t)) return stop::ended();
+    ack(t, it);
     return stop{};
   };
   // A consumer passing fault point `point` without suspending: the guard, then the point.
-  auto const pass_point = [this, me](fault_point point) {
-    if (!consumer_call_allowed(me)) return stop::ended();
-    if (std::optional<fault_kind> const kind = visit_point(me, point))
-      return stop::struck(tasks_[me], *kind);
+  auto const pass_point = [this](task_id t, fault_point point) {
+    if (!consumer_call_allowed(t)) return stop::ended();
+    if (std::optional<fault_kind> const kind = visit_point(t, point))
+      return stop::struck(tasks_[t], *kind);
     return stop{};
   };
   stop end;
@@ -257,14 +253,14 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
     took(me, it);
 
     if (acks_before_work(w_.policy)) {
-      end = acknowledge(it);
-      if (!end) end = pass_point(fault_point::after_ack);
+      end = acknowledge(me, it);
+      if (!end) end = pass_point(me, fault_point::after_ack);
       if (end) break;
     }
     // ctx.process(it), inline rather than a coroutine of its own (one frame less per item),
     // once per attempt; then what the policy does with its outcome.
     for (std::uint32_t attempt = 0;; ++attempt) {
-      stop s = pass_point(fault_point::after_get);
+      stop s = pass_point(me, fault_point::after_get);
       for (std::uint32_t k = 0; !s && k < w_.work_steps; ++k) {
         try {
           co_await sim::yield();
@@ -292,13 +288,13 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
       reaction const r = react(w_.policy, ended, attempt);
       if (r.ack) {
         // a run_stopped in task_done wins over what the attempt raised
-        if (stop acked = acknowledge(it)) s = std::move(acked);
+        if (stop acked = acknowledge(me, it)) s = std::move(acked);
       }
       if (r.next == then::retry && !s.ended_early()) {
         note(me, "retry", it.id, "after crash");
         continue;
       }
-      if (!s && passes_after_ack(r)) s = pass_point(fault_point::after_ack);
+      if (!s && passes_after_ack(r)) s = pass_point(me, fault_point::after_ack);
       end = std::move(s);
       break;
     }
@@ -379,7 +375,6 @@ sim::task<void> engine_run::joiner(task_id me) {
   a.act = activity::finished;
   --joins_entered_;
   note(me, "join", -1, "returned");
-  refresh_liveness();
   oracles_.join_returned(a, count == 0, now());
 }
 

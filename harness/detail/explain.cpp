@@ -13,7 +13,8 @@ using namespace std::string_view_literals;
 std::string item_name(std::uint32_t id) { return "i" + std::to_string(id); }
 
 void explain_items(std::string* out, const ledger& l, const std::vector<task_record>& tasks,
-                   const std::vector<std::uint32_t>& ids, std::vector<step_no>& steps) {
+                   const task_liveness& live, const std::vector<std::uint32_t>& ids,
+                   std::vector<step_no>& steps) {
   bool first = true;
   for (std::uint32_t id : ids) {
     const item_record& r = l[id];
@@ -21,7 +22,7 @@ void explain_items(std::string* out, const ledger& l, const std::vector<task_rec
     const task_record* holder = r.fate == fate::queued ? nullptr : &tasks[r.got_by];
     if (holder != nullptr) steps.push_back(r.got_step);
     bool const ended_struck =
-        holder != nullptr && r.fate != fate::acked && holder->ended && r.holder_struck;
+        holder != nullptr && r.fate != fate::acked && live.ended(r.got_by) && r.holder_struck;
     if (ended_struck) steps.push_back(holder->fault_step);
     if (out == nullptr) continue;
 
@@ -54,7 +55,7 @@ void explain_items(std::string* out, const ledger& l, const std::vector<task_rec
       text += " at step "sv;
       append_number(text, holder->fault_step);
       text += ')';
-    } else if (holder->ended) {
+    } else if (live.ended(r.got_by)) {
       text += ", never acknowledged; "sv;
       text += holder->name;
       text += " ended)"sv;
@@ -65,6 +66,7 @@ void explain_items(std::string* out, const ledger& l, const std::vector<task_rec
 }
 
 std::vector<item_account> item_accounts(const ledger& l, const std::vector<task_record>& tasks,
+                                        const task_liveness& live,
                                         const std::vector<std::uint32_t>& ids) {
   std::vector<item_account> out;
   out.reserve(ids.size());
@@ -78,7 +80,7 @@ std::vector<item_account> item_accounts(const ledger& l, const std::vector<task_
     const task_record& holder = tasks[r.got_by];
     a.got_by = holder.name;
     a.got_step = r.got_step;
-    if (r.fate != fate::acked && holder.ended && r.holder_struck) {
+    if (r.fate != fate::acked && live.ended(r.got_by) && r.holder_struck) {
       a.holder_fault = holder.fault.text();
       a.fault_step = holder.fault_step;
     }

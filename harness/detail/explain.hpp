@@ -44,15 +44,15 @@ void append_number(std::string& out, Integer n) {
 
 /// "i3 (put by p0 at step 2, got by c1 at step 5, held by c1 when it ended: crash at mid-item
 /// (drawn) at step 7)", for each of `ids`, separated by "; ". Appends the steps that matter
-/// for each item to `steps` and, when `out` is given, the text to `*out`. Reads the tasks'
-/// `ended` flags.
+/// for each item to `steps` and, when `out` is given, the text to `*out`.
 void explain_items(std::string* out, const ledger& l, const std::vector<task_record>& tasks,
-                   const std::vector<std::uint32_t>& ids, std::vector<step_no>& steps);
+                   const task_liveness& live, const std::vector<std::uint32_t>& ids,
+                   std::vector<step_no>& steps);
 
-/// The ledger's account of each of `ids`: what `explain_items` writes, as data. Reads the
-/// tasks' `ended` flags.
+/// The ledger's account of each of `ids`: what `explain_items` writes, as data.
 [[nodiscard]] std::vector<item_account> item_accounts(const ledger& l,
                                                       const std::vector<task_record>& tasks,
+                                                      const task_liveness& live,
                                                       const std::vector<std::uint32_t>& ids);
 
 }  // namespace chaosq::harness::detail

@@ -52,20 +52,22 @@ void fault_plan::start(const workload& w, sim::decision_source& decisions,
   crashes_left_ = w.faults.crashes;
   crash_points_ = w.faults.crash_points;
   cancels_left_ = w.faults.cancels;
-  pinned_used_.assign(w.pinned.size(), false);
-  pinned_next_.assign(w.pinned.size(), no_pinned);
+  // Most workloads pin nothing and control nothing: their runs skip the rest.
+  if (!w.pinned.empty() || !pinned_used_.empty()) {
+    pinned_used_.assign(w.pinned.size(), false);
+    pinned_next_.assign(w.pinned.size(), no_pinned);
+  }
   pinned_waits_ = std::any_of(w.pinned.begin(), w.pinned.end(), [](const pinned_fault& f) {
     return waiting_activity(f.point) != activity::starting;
   });
-  controls_done_.assign(w.controls.size(), false);
-  waiting_.reserve(max_tasks);
+  if (!w.controls.empty() || !controls_done_.empty())
+    controls_done_.assign(w.controls.size(), false);
+  if (w.faults.cancels > 0) waiting_.reserve(max_tasks);
 }
 
-void fault_plan::add_task(std::string_view name) {
-  cursor& c = cursors_.emplace_back();
+void fault_plan::chain_pinned(cursor& c, std::string_view name) {
   // Pinned faults name their task and point: chain this task's own per point, in workload
   // order, once, instead of comparing names over all of them at every fault point.
-  if (w_->pinned.empty()) return;
   std::array<std::uint32_t*, point_count> tails{};
   for (std::size_t p = 0; p < point_count; ++p) tails[p] = &c.first_pinned[p];
   for (std::uint32_t i = 0; i < w_->pinned.size(); ++i) {

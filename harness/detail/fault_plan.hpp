@@ -34,7 +34,10 @@ class fault_plan {
              const std::vector<task_record>& tasks, std::size_t max_tasks);
 
   /// Task `t` (the next id) named `name` joined the run.
-  void add_task(std::string_view name);
+  void add_task(std::string_view name) {
+    cursor& c = cursors_.emplace_back();
+    if (!w_->pinned.empty()) chain_pinned(c, name);
+  }
 
   /// Task `t`, doing `rec`, passes fault point `p` in its own code: the fault that strikes it
   /// there, if any. Every visit is counted (pinned faults name their occurrence).
@@ -87,6 +90,7 @@ class fault_plan {
     return out;
   }
 
+  void chain_pinned(cursor& c, std::string_view name);
   [[gnu::noinline]] std::optional<struck_fault> visit_slowly(cursor& c, fault_point p,
                                                              const task_record& rec);
 

@@ -33,12 +33,13 @@ void oracles::join_returned(const task_record& j, bool at_once, step_no now) {
     std::string message = j.name + "'s join returned at step " + std::to_string(now) +
                           "; the count reached zero at step " + std::to_string(zero_step) +
                           " while the ledger still held: ";
-    explain_items(&message, ledger_, tasks_, *unacked, steps);
+    explain_items(&message, ledger_, tasks_, live_, *unacked, steps);
     fail_unacked(verdict_kind::join_early_unacked, std::move(message), std::move(steps), *unacked);
     return;
   }
-  for (const task_record& c : tasks_) {
-    if (c.role == role::consumer && c.holding && c.acked_current && !c.ended) {
+  for (task_id t = 0; t < tasks_.size(); ++t) {
+    const task_record& c = tasks_[t];
+    if (c.role == role::consumer && c.holding && c.acked_current && !live_.ended(t)) {
       const item_record& r = ledger_[c.current.id];
       judge_.fail(verdict_kind::work_unfinished_acked_before_done,
                   j.name + "'s join returned at step " + std::to_string(now) + " while " + c.name +
@@ -51,8 +52,9 @@ void oracles::join_returned(const task_record& j, bool at_once, step_no now) {
 }
 
 void oracles::join_late() {
-  for (const task_record& j : tasks_) {
-    if (j.role == role::joiner && j.act == activity::in_join && j.waiting) {
+  for (task_id t = 0; t < tasks_.size(); ++t) {
+    const task_record& j = tasks_[t];
+    if (j.role == role::joiner && j.act == activity::in_join && live_.waiting(t)) {
       const std::vector<zero_moment>& zeros = ledger_.zeros();
       step_no const zero_step = zeros.empty() ? j.join_step : zeros.back().step;
       judge_.fail(verdict_kind::join_late_not_woken,
@@ -66,13 +68,14 @@ void oracles::join_late() {
 }
 
 void oracles::at_end(const queue_facts& q) {
-  for (const task_record& j : tasks_) {
+  for (task_id t = 0; t < tasks_.size(); ++t) {
+    const task_record& j = tasks_[t];
     if (j.role != role::joiner) continue;
     // A join whose deadline passed is judged as if it still waited: the items it waited for
     // are stuck all the same (the incident's health checks timed out forever). If they were
     // acknowledged after the deadline, it was only slow.
     bool const timed_out = j.act == activity::join_timed_out;
-    if (timed_out ? q.count == 0 : j.act != activity::in_join || j.ended) continue;
+    if (timed_out ? q.count == 0 : j.act != activity::in_join || live_.ended(t)) continue;
     if (q.count == 0) {
       join_late();
     } else {
@@ -80,8 +83,9 @@ void oracles::at_end(const queue_facts& q) {
     }
     return;
   }
-  for (const task_record& p : tasks_) {
-    if (p.role == role::producer && p.act == activity::in_put && !p.ended) {
+  for (task_id t = 0; t < tasks_.size(); ++t) {
+    const task_record& p = tasks_[t];
+    if (p.role == role::producer && p.act == activity::in_put && !live_.ended(t)) {
       judge_.fail(verdict_kind::stranded_producer_in_put,
                   p.name + " is blocked in put since step " + std::to_string(p.wait_step) +
                       ", forever: the queue holds " + std::to_string(q.qsize) + " of maxsize " +
@@ -93,15 +97,17 @@ void oracles::at_end(const queue_facts& q) {
       return;
     }
   }
-  for (const task_record& j : tasks_) {
-    if (j.role == role::joiner && j.act == activity::waiting_producers && !j.ended) {
+  for (task_id t = 0; t < tasks_.size(); ++t) {
+    const task_record& j = tasks_[t];
+    if (j.role == role::joiner && j.act == activity::waiting_producers && !live_.ended(t)) {
       judge_.fail(verdict_kind::stranded_joiner_waits_on_producers,
                   j.name + " waits for producers that can never finish", {});
       return;
     }
   }
-  for (const task_record& c : tasks_) {
-    if (c.role != role::consumer || c.act != activity::in_get || c.ended) continue;
+  for (task_id t = 0; t < tasks_.size(); ++t) {
+    const task_record& c = tasks_[t];
+    if (c.role != role::consumer || c.act != activity::in_get || live_.ended(t)) continue;
     if (q.shut_down) {
       judge_.fail(verdict_kind::stranded_getter_after_shutdown,
                   c.name + " still waits in get (since step " + std::to_string(c.wait_step) +
@@ -126,7 +132,7 @@ void oracles::at_end(const queue_facts& q) {
     for (const item& it : shadow) ids.push_back(it.id);
     std::string message = "the queue holds " + std::to_string(q.qsize) + " item(s) but " +
                           std::to_string(shadow.size()) + " were put and never got: ";
-    explain_items(&message, ledger_, tasks_, ids, steps);
+    explain_items(&message, ledger_, tasks_, live_, ids, steps);
     judge_.fail(verdict_kind::lost_vanished, std::move(message), std::move(steps));
   } else if (shadow.size() < q.qsize) {
     judge_.fail(verdict_kind::duplicated_extra_items,
@@ -147,7 +153,7 @@ void oracles::join_hangs(const task_record& j, const queue_facts& q) {
       unacked.empty() ? verdict_kind::join_hang_count_mismatch : hang_kind(unacked.front());
   if (!judge_.explain()) {
     // A hang is the common failure, met on a large share of all runs: no text unless asked.
-    explain_items(nullptr, ledger_, tasks_, unacked, steps);
+    explain_items(nullptr, ledger_, tasks_, live_, unacked, steps);
     fail_unacked(kind, {}, std::move(steps), unacked);
     return;
   }
@@ -171,7 +177,7 @@ void oracles::join_hangs(const task_record& j, const queue_facts& q) {
     message += "The ledger shows every item acknowledged or drained: the queue's count is off."sv;
   } else {
     message += "Unacknowledged: "sv;
-    explain_items(&message, ledger_, tasks_, unacked, steps);
+    explain_items(&message, ledger_, tasks_, live_, unacked, steps);
   }
   fail_unacked(kind, std::move(message), std::move(steps), unacked);
 }
@@ -180,13 +186,13 @@ void oracles::fail_unacked(verdict_kind kind, std::string message, std::vector<s
                            const std::vector<std::uint32_t>& unacked) {
   if (judge_.failed()) return;
   judge_.fail(kind, std::move(message), std::move(steps));
-  if (judge_.explain()) judge_.violation()->items = item_accounts(ledger_, tasks_, unacked);
+  if (judge_.explain()) judge_.violation()->items = item_accounts(ledger_, tasks_, live_, unacked);
 }
 
 verdict_kind oracles::hang_kind(std::uint32_t id) const {
   const item_record& r = ledger_[id];
   if (r.fate == fate::queued) return verdict_kind::join_hang_unconsumed;
-  if (r.holder_struck && tasks_[r.got_by].ended) {
+  if (r.holder_struck && live_.ended(r.got_by)) {
     return r.holder_fault == fault_kind::cancel ? verdict_kind::join_hang_held_by_cancelled
                                                 : verdict_kind::join_hang_held_by_crashed;
   }
@@ -195,8 +201,9 @@ verdict_kind oracles::hang_kind(std::uint32_t id) const {
 
 void oracles::step_budget_spent(std::uint64_t budget, step_no steps) {
   std::string runnable;
-  for (const task_record& a : tasks_) {
-    if (a.ended || a.waiting) continue;
+  for (task_id t = 0; t < tasks_.size(); ++t) {
+    const task_record& a = tasks_[t];
+    if (live_.ended(t) || live_.waiting(t)) continue;
     if (!runnable.empty()) runnable += ", ";
     runnable += a.name;
     if (a.holding) runnable += " (holding " + item_name(a.current.id) + ")";

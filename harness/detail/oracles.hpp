@@ -25,12 +25,12 @@ struct queue_facts {
   std::uint32_t join_timeout_ms = 0;  ///< the joiners' deadline (0: none)
 };
 
-/// The oracles of one run. Each reads the tasks' `ended` and `waiting` flags: the runner
-/// refreshes them before it calls one.
+/// The oracles of one run.
 class oracles {
  public:
-  oracles(const ledger& l, const std::vector<task_record>& tasks, judgement& judge) noexcept
-      : ledger_(l), tasks_(tasks), judge_(judge) {}
+  oracles(const ledger& l, const std::vector<task_record>& tasks, const task_liveness& live,
+          judgement& judge) noexcept
+      : ledger_(l), tasks_(tasks), live_(live), judge_(judge) {}
 
   /// Joiner `j`'s join returned at step `now`; `at_once`: the count was zero when it called.
   void join_returned(const task_record& j, bool at_once, step_no now);
@@ -58,6 +58,7 @@ class oracles {
 
   const ledger& ledger_;
   const std::vector<task_record>& tasks_;
+  const task_liveness& live_;
   judgement& judge_;
 };
 

@@ -14,13 +14,22 @@ constexpr task_id p0 = 0;
 constexpr task_id c0 = 1;
 constexpr task_id j0 = 2;
 
+/// Liveness set by hand, as a runner would report it.
+struct fake_liveness final : task_liveness {
+  std::vector<bool> ended_tasks = std::vector<bool>(3, false);
+  std::vector<bool> waiting_tasks = std::vector<bool>(3, false);
+  [[nodiscard]] bool ended(task_id t) const override { return ended_tasks[t]; }
+  [[nodiscard]] bool waiting(task_id t) const override { return waiting_tasks[t]; }
+};
+
 struct scene {
   std::vector<task_record> tasks{{.name = "p0", .role = role::producer, .act = activity::finished},
                                  {.name = "c0", .role = role::consumer},
                                  {.name = "j0", .role = role::joiner}};
+  fake_liveness live;
   judgement judge;
   detail::ledger ledger;
-  detail::oracles oracles{ledger, tasks, judge};
+  detail::oracles oracles{ledger, tasks, live, judge};
   std::int64_t count = 0;
 
   scene() { ledger.start(queue::queue_kind::fifo, 0, 4, judge, tasks); }
@@ -43,7 +52,7 @@ struct scene {
     j.act = activity::in_join;
     j.join_step = at;
     j.zeros_at_call = ledger.zeros().size();
-    j.waiting = true;
+    live.waiting_tasks[j0] = true;
   }
 };
 
@@ -55,7 +64,7 @@ TEST(oracles, a_join_pending_at_the_end_names_the_item_a_crashed_consumer_held) 
   task_record& c = s.tasks[c0];
   c.fault = {fault_kind::crash, fault_point::mid_item, fault_origin::drawn};
   c.fault_step = 4;
-  c.ended = true;
+  s.live.ended_tasks[c0] = true;
   s.ledger.blame_holder(it.id, fault_kind::crash);
   s.oracles.at_end({.count = s.count});
   ASSERT_TRUE(s.judge.failed());
@@ -76,7 +85,7 @@ TEST(oracles, the_hang_kind_follows_the_first_unacknowledged_item) {
   EXPECT_EQ(s.oracles.hang_kind(queued.id), verdict_kind::join_hang_never_acked);
   s.ledger.blame_holder(queued.id, fault_kind::cancel);
   EXPECT_EQ(s.oracles.hang_kind(queued.id), verdict_kind::join_hang_never_acked);  // still alive
-  s.tasks[c0].ended = true;
+  s.live.ended_tasks[c0] = true;
   EXPECT_EQ(s.oracles.hang_kind(queued.id), verdict_kind::join_hang_held_by_cancelled);
 }
 

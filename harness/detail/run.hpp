@@ -40,7 +40,7 @@ struct run_buffers {
   fault_plan faults;
 };
 
-class engine_run final : private consumer_host {
+class engine_run final : private consumer_host, private task_liveness {
  public:
   engine_run(const workload& w, sim::decision_source& decisions, const run_options& options,
              run_buffers& buffers);
@@ -61,8 +61,6 @@ class engine_run final : private consumer_host {
   void trace_new_waits();
   /// The step an event belongs to: the running step, or the next one between steps.
   [[nodiscard]] step_no now() const noexcept { return loop_.steps() + (in_step_ ? 0 : 1); }
-  /// Copies each task's liveness into its record, for the oracles.
-  void refresh_liveness() noexcept;
   void check_join_late();
 
   // ---- carrying out faults (engine.cpp) ----
@@ -83,7 +81,10 @@ class engine_run final : private consumer_host {
     if (t.holding && !t.acked_current) ledger_.blame_holder(t.current.id, kind);
   }
   // What the fault plan calls between steps.
-  [[nodiscard]] bool ended(task_id t) const noexcept { return actors_[t].task.done(); }
+  [[nodiscard]] bool ended(task_id t) const noexcept override { return actors_[t].task.done(); }
+  [[nodiscard]] bool waiting(task_id t) const noexcept override {
+    return actors_[t].task.waiting();
+  }
   [[nodiscard]] bool shut_down() const noexcept { return shut_down_; }
   void strike_waiting(task_id t, const struck_fault& f);
   void apply_control(const control_event& c);
@@ -113,6 +114,7 @@ class engine_run final : private consumer_host {
   }
   sim::task<void> consumer(task_id me);
   sim::task<void> builtin_consumer_task(task_id me);
+  struct stop;  // why a built-in consumer stops early (actors.cpp)
   sim::task<void> supervisor(task_id me, std::uint32_t slot);
   sim::task<void> joiner(task_id me);
   void start_get(task_id me);
@@ -174,7 +176,7 @@ class engine_run final : private consumer_host {
   detail::ledger& ledger_ = buffers_.ledger;
   fault_plan& faults_ = buffers_.faults;
   judgement judge_;
-  detail::oracles oracles_{ledger_, tasks_, judge_};
+  detail::oracles oracles_{ledger_, tasks_, *this, judge_};
   // Joiners that called join and have not returned from it (one ended by a fault in join stays
   // counted): check_join_late has nothing to look for while there are none.
   std::size_t joins_entered_ = 0;

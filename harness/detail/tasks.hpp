@@ -77,9 +77,19 @@ struct task_record {
   step_no timeout_step = 0;       ///< when its join's deadline cancelled it
   std::size_t zeros_at_call = 0;  ///< zero moments the ledger had when it called join
   std::vector<std::uint32_t> unacked_at_call;
-  // Liveness, as of the runner's last refresh (before each oracle that reads it).
-  bool ended = false;    ///< the task has finished, however
-  bool waiting = false;  ///< blocked on something (not runnable)
+};
+
+/// Whether a task has ended or is blocked, asked of the runner (the loop, or a thread runtime)
+/// only when an oracle needs to know: most runs never ask.
+class task_liveness {
+ public:
+  /// The task has finished, however.
+  [[nodiscard]] virtual bool ended(task_id t) const = 0;
+  /// The task is blocked on something (not runnable, not finished).
+  [[nodiscard]] virtual bool waiting(task_id t) const = 0;
+
+ protected:
+  ~task_liveness() = default;
 };
 
 /// The task named `name`, or `tasks.size()` when there is none.
