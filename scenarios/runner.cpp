@@ -15,21 +15,15 @@ namespace {
 
 using harness::run_report;
 
-/// A table entry named and explained by harness's own table of strategies.
-template <harness::strategy_kind K>
-constexpr strategy entry() {
-  for (const auto& n : harness::names_of<harness::strategy_kind>::values)
-    if (n.value == K) return {n.name, n.help, K};
-  return {"?", "?", K};
-}
-
-/// The strategies a scenario may name. Adding one is one line: entry<strategy_kind::...>().
-constexpr strategy strategy_table[] = {
-    entry<harness::strategy_kind::random>(),
-    entry<harness::strategy_kind::pct>(),
-    entry<harness::strategy_kind::dfs>(),
-    entry<harness::strategy_kind::portfolio>(),
-};
+/// The strategies a scenario may name: harness's table of strategies (detail/strategies.def),
+/// in its order, so a strategy added there is accepted here.
+constexpr auto strategy_table = [] {
+  constexpr const auto& rows = harness::names_of<harness::strategy_kind>::values;
+  std::array<strategy, rows.size()> out{};
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    out[i] = {rows[i].name, rows[i].help, rows[i].value};
+  return out;
+}();
 
 std::string where(bool pinned, std::uint64_t schedule) {
   return pinned ? std::string("the pinned run") : "schedule " + std::to_string(schedule);

@@ -19,8 +19,6 @@ struct selftest_args {
 };
 
 int selftest_command(const selftest_args& args) {
-  std::vector<strategy_kind> const strategies{strategy_kind::random, strategy_kind::pct,
-                                              strategy_kind::dfs, strategy_kind::portfolio};
   json rows = json::array();
   std::size_t missed_by_pct_or_dfs = 0;
   std::size_t cases = 0;
@@ -30,7 +28,8 @@ int selftest_command(const selftest_args& args) {
   }
   for (const selftest_case& c : selftest_cases()) {
     ++cases;
-    for (strategy_kind kind : strategies) {
+    for (const auto& entry : names_of<strategy_kind>::values) {
+      strategy_kind const kind = entry.value;
       auto const start = std::chrono::steady_clock::now();
       selftest_row const row = run_selftest(c, kind, args.schedules, args.seed);
       double const seconds =

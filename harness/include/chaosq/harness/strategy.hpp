@@ -11,21 +11,19 @@
 
 namespace chaosq::harness {
 
+/// The exploration strategies, one per row of detail/strategies.def (each is one unit,
+/// harness/strategies/<id>.cpp).
 enum class strategy_kind : std::uint8_t {
-  random,     ///< a uniform random walk over every decision
-  pct,        ///< probabilistic concurrency testing: task priorities and d-1 change points
-  dfs,        ///< exhaustive depth-first search under a preemption bound
-  portfolio,  ///< random, PCT at depths 2 and 3, and DFS with one preemption, in turn
+#define CHAOSQ_STRATEGY(id, name, help) id,
+#include "chaosq/harness/detail/strategies.def"
 };
 
 template <>
 struct names_of<strategy_kind> {
-  static constexpr std::array<named<strategy_kind>, 4> values{{
-      {strategy_kind::random, "random", "uniform random walk over schedules and faults"},
-      {strategy_kind::pct, "pct", "random task priorities with depth-1 change points (PCT)"},
-      {strategy_kind::dfs, "dfs", "exhaustive depth-first search, bounded preemptions"},
-      {strategy_kind::portfolio, "portfolio", "random, pct d=2, pct d=3 and dfs k=1 in turn"},
-  }};
+  static constexpr std::array values{
+#define CHAOSQ_STRATEGY(id, name, help) named<strategy_kind>{strategy_kind::id, name, help},
+#include "chaosq/harness/detail/strategies.def"
+  };
 };
 
 /// The largest PCT depth and DFS preemption bound chaosq accepts (the CLI's flags and the scenario
@@ -60,6 +58,8 @@ class strategy {
   [[nodiscard]] virtual bool exhausted() const { return false; }
 };
 
+/// A new strategy of `kind`, reading only the knobs of `options` that kind uses (random: seed;
+/// pct: seed, depth; dfs: preemptions, max_faults; portfolio: seed, max_faults).
 [[nodiscard]] std::unique_ptr<strategy> make_strategy(strategy_kind kind,
                                                       const strategy_options& options);
 

@@ -98,8 +98,8 @@ struct strategy {
   harness::strategy_kind kind;  ///< what `harness::explore` runs
 };
 
-/// Every strategy scenarios accept, in the order help lists them. Adding one is one line in
-/// this table (runner.cpp).
+/// Every strategy scenarios accept, in the order help lists them: every row of harness's table of
+/// strategies (harness/include/chaosq/harness/detail/strategies.def).
 [[nodiscard]] std::span<const strategy> strategies() noexcept;
 
 /// The strategy called `name`, or nullptr.

@@ -1,0 +1,238 @@
+#include "chaosq/harness/strategy.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/workload.hpp"
+
+namespace chaosq::harness {
+namespace {
+
+using decisions = std::vector<std::uint32_t>;
+
+/// A workload with every kind of decision: schedules, drawn crashes and cancels, shutdowns.
+workload busy_workload() {
+  workload w;
+  w.maxsize = 2;
+  w.producers = 2;
+  w.items = 3;
+  w.consumers = 2;
+  w.policy = ack_policy::on_success;
+  w.faults = {.crashes = 1, .cancels = 1, .shutdown = shutdown_allowance::any, .odds = 4};
+  return w;
+}
+
+/// One producer putting one item, one consumer, no joiner: a tree small enough to enumerate.
+workload tiny_workload(std::uint32_t crashes) {
+  workload w;
+  w.producers = 1;
+  w.items = 1;
+  w.consumers = 1;
+  w.joiners = 0;
+  w.faults.crashes = crashes;
+  w.faults.odds = 3;
+  return w;
+}
+
+/// Runs `schedules` schedules of `s` on `w`, feeding it every run; the decision record of each.
+/// Stops early when `s` has nothing left.
+std::vector<decisions> drive(strategy& s, const workload& w, std::size_t schedules) {
+  std::vector<decisions> out;
+  for (std::size_t i = 0; i < schedules; ++i) {
+    sim::decision_source* source = s.next();
+    if (source == nullptr) break;
+    run_report const report = run(w, *source);
+    s.observe(report);
+    out.push_back(report.decisions);
+  }
+  return out;
+}
+
+std::vector<decisions> drive(strategy_kind kind, const strategy_options& options, const workload& w,
+                             std::size_t schedules) {
+  auto s = make_strategy(kind, options);
+  return drive(*s, w, schedules);
+}
+
+TEST(strategy, each_is_a_function_of_its_options_and_the_runs_it_observes) {
+  workload const w = busy_workload();
+  for (const auto& n : names_of<strategy_kind>::values) {
+    strategy_options const options{.seed = 7, .depth = 3, .preemptions = 2, .max_faults = 2};
+    std::vector<decisions> const first = drive(n.value, options, w, 200);
+    std::vector<decisions> const second = drive(n.value, options, w, 200);
+    ASSERT_EQ(first.size(), 200U) << n.name << " ran out on a large workload";
+    EXPECT_EQ(first, second) << n.name;
+    // The schedules are not all the same one: the strategy explores.
+    EXPECT_GT(std::set<decisions>(first.begin(), first.end()).size(), 100U) << n.name;
+  }
+}
+
+TEST(strategy, different_seeds_give_different_schedules) {
+  workload const w = busy_workload();
+  // DFS takes no seed: its order is fixed by the tree.
+  for (strategy_kind kind : {strategy_kind::random, strategy_kind::pct, strategy_kind::portfolio}) {
+    for (std::uint64_t seed : {1U, 2U, 1000U}) {
+      std::vector<decisions> const a = drive(kind, {.seed = seed}, w, 50);
+      std::vector<decisions> const b = drive(kind, {.seed = seed + 1}, w, 50);
+      EXPECT_NE(a, b) << name_of(kind) << " seed " << seed;
+      // Not merely shifted by one: the first schedules already differ.
+      EXPECT_NE(a.front(), b.front()) << name_of(kind) << " seed " << seed;
+    }
+  }
+}
+
+TEST(strategy, random_and_pct_never_run_out) {
+  // A workload whose whole tree DFS covers in a handful of schedules.
+  workload const w = tiny_workload(0);
+  for (strategy_kind kind : {strategy_kind::random, strategy_kind::pct}) {
+    auto s = make_strategy(kind, {.seed = 3});
+    for (int i = 0; i < 2'000; ++i) {
+      sim::decision_source* source = s->next();
+      ASSERT_NE(source, nullptr) << name_of(kind) << " schedule " << i;
+      s->observe(run(w, *source));
+      ASSERT_FALSE(s->exhausted()) << name_of(kind) << " schedule " << i;
+    }
+  }
+}
+
+/// A run as DFS tells runs apart: its schedule and other choices, and at each strike decision
+/// only whether the fault struck (value bound-1) or not (any other value).
+decisions identity(const run_report& r) {
+  decisions out = r.decisions;
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (r.tags[i] == decision_tag::fault_strike) out[i] = out[i] == r.bounds[i] - 1 ? 1 : 0;
+  return out;
+}
+
+/// Every run of `w` whose decisions stay within DFS's bounds, found by brute force: every value
+/// of every decision is tried (a strike decision too: all its values), one replay per node of
+/// the tree, and the complete runs are collected by `identity`. Bounds, over a whole run: at
+/// most `preemptions` schedule decisions other than 0 (asyncio's order), at most `max_faults`
+/// strikes.
+void enumerate(const workload& w, decisions& prefix, std::uint32_t preempted, std::uint32_t struck,
+               const strategy_options& bounds, std::set<decisions>& found) {
+  run_report const r = replay(w, prefix);
+  if (r.decisions.size() == prefix.size()) {  // no decision left: a complete run
+    found.insert(identity(r));
+    return;
+  }
+  std::size_t const i = prefix.size();
+  for (std::uint32_t v = 0; v < r.bounds[i]; ++v) {
+    bool const preempts = r.tags[i] == decision_tag::schedule && v != 0;
+    bool const strikes = r.tags[i] == decision_tag::fault_strike && v == r.bounds[i] - 1;
+    if (preempted + (preempts ? 1 : 0) > bounds.preemptions) continue;
+    if (struck + (strikes ? 1 : 0) > bounds.max_faults) continue;
+    prefix.push_back(v);
+    enumerate(w, prefix, preempted + (preempts ? 1 : 0), struck + (strikes ? 1 : 0), bounds, found);
+    prefix.pop_back();
+  }
+}
+
+TEST(strategy, dfs_runs_each_schedule_within_its_bounds_once_then_is_exhausted) {
+  workload two_producers = tiny_workload(0);
+  two_producers.producers = 2;
+  two_producers.joiners = 1;
+  struct scenario {
+    workload w;
+    strategy_options bounds;
+  };
+  for (const scenario& c : {
+           scenario{tiny_workload(0), {.preemptions = 0}},
+           scenario{tiny_workload(0), {.preemptions = 1}},
+           scenario{tiny_workload(0), {.preemptions = 2}},
+           scenario{tiny_workload(1), {.preemptions = 0, .max_faults = 0}},
+           scenario{tiny_workload(1), {.preemptions = 0, .max_faults = 1}},
+           scenario{tiny_workload(1), {.preemptions = 1, .max_faults = 1}},
+           scenario{two_producers, {.preemptions = 0}},
+           scenario{two_producers, {.preemptions = 1}},
+           scenario{two_producers, {.preemptions = 2}},
+           scenario{two_producers, {.preemptions = 3}},
+       }) {
+    const workload& w = c.w;
+    std::string const where = describe(w) + " preemptions=" + std::to_string(c.bounds.preemptions) +
+                              " max_faults=" + std::to_string(c.bounds.max_faults);
+    std::set<decisions> expected;
+    decisions prefix;
+    enumerate(w, prefix, 0, 0, c.bounds, expected);
+
+    auto dfs = make_strategy(strategy_kind::dfs, c.bounds);
+    std::set<decisions> seen;
+    std::size_t schedules = 0;
+    while (sim::decision_source* source = dfs->next()) {
+      ASSERT_FALSE(dfs->exhausted()) << where;
+      run_report const r = run(w, *source);
+      dfs->observe(r);
+      ++schedules;
+      EXPECT_TRUE(seen.insert(identity(r)).second) << where << ": a run repeated";
+      ASSERT_LE(schedules, 10'000U) << where << ": DFS does not terminate";
+    }
+    EXPECT_TRUE(dfs->exhausted()) << where;
+    EXPECT_EQ(schedules, expected.size()) << where;
+    EXPECT_EQ(seen, expected) << where;
+    EXPECT_EQ(dfs->next(), nullptr) << where << ": exhausted stays exhausted";
+  }
+}
+
+TEST(strategy, dfs_bounds_grow_the_space) {
+  // The counts above are not vacuous: the tiny tree has preemptions and strikes to bound.
+  workload const w = tiny_workload(1);
+  std::size_t previous = 0;
+  for (std::uint32_t k : {0U, 1U, 2U}) {
+    std::size_t const n =
+        drive(strategy_kind::dfs, {.preemptions = k, .max_faults = 1}, w, 10'000).size();
+    EXPECT_GT(n, previous) << "preemptions " << k;
+    previous = n;
+  }
+  EXPECT_LT(drive(strategy_kind::dfs, {.preemptions = 1, .max_faults = 0}, w, 10'000).size(),
+            drive(strategy_kind::dfs, {.preemptions = 1, .max_faults = 1}, w, 10'000).size());
+}
+
+TEST(strategy, the_portfolio_takes_its_members_in_turn_and_skips_an_exhausted_one) {
+  // The documented order (detail/strategies.def, strategies/portfolio.cpp): random (seed), PCT
+  // d=2 (seed+1), PCT d=3 (seed+2), DFS k=1 (max_faults), one schedule each, again and again.
+  for (const workload& w : {busy_workload(), tiny_workload(0)}) {
+    strategy_options const options{.seed = 11, .max_faults = 1};
+    std::vector<std::unique_ptr<strategy>> members;
+    members.push_back(make_strategy(strategy_kind::random, {.seed = 11}));
+    members.push_back(make_strategy(strategy_kind::pct, {.seed = 12, .depth = 2}));
+    members.push_back(make_strategy(strategy_kind::pct, {.seed = 13, .depth = 3}));
+    members.push_back(make_strategy(strategy_kind::dfs, {.preemptions = 1, .max_faults = 1}));
+
+    auto portfolio = make_strategy(strategy_kind::portfolio, options);
+    std::size_t turn = 0;
+    std::set<std::size_t> took;
+    for (int i = 0; i < 60; ++i) {
+      sim::decision_source* mine = portfolio->next();
+      ASSERT_NE(mine, nullptr);
+      run_report const got = run(w, *mine);
+      portfolio->observe(got);
+
+      // The next member, in order, that has a schedule left.
+      sim::decision_source* theirs = nullptr;
+      std::size_t member = 0;
+      for (std::size_t tries = 0; tries < members.size() && theirs == nullptr; ++tries) {
+        member = turn++ % members.size();
+        theirs = members[member]->next();
+      }
+      ASSERT_NE(theirs, nullptr);
+      run_report const want = run(w, *theirs);
+      members[member]->observe(want);
+      took.insert(member);
+      ASSERT_EQ(got.decisions, want.decisions)
+          << "portfolio schedule " << i << ", member " << member;
+    }
+    EXPECT_EQ(took.size(), members.size()) << "every member had a turn";
+  }
+  // On the tiny workload DFS k=1 runs out within 60 schedules, and the others keep going.
+  auto dfs = make_strategy(strategy_kind::dfs, {.preemptions = 1, .max_faults = 1});
+  EXPECT_LT(drive(*dfs, tiny_workload(0), 15).size(), 15U);
+}
+
+}  // namespace
+}  // namespace chaosq::harness
