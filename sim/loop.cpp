@@ -180,8 +180,8 @@ void loop::cancel_timer(std::uint64_t id) noexcept {
   if (it == timers_.end()) {
     // Already in the ready queue: it keeps its place there and is skipped (asyncio's
     // `_run_once` skips a cancelled handle, which still counts towards the iteration).
-    for (timer& due : fired_) {
-      if (due.id == id) due.callback = nullptr;
+    for (std::size_t i = fired_head_; i < fired_.size(); ++i) {
+      if (fired_[i].id == id) fired_[i].callback = nullptr;
     }
     return;
   }
@@ -204,11 +204,14 @@ void loop::start_iteration() {
 }
 
 void loop::run_front_timer() {
-  assert(ready_[0] == nullptr && !fired_.empty());
+  assert(ready_[0] == nullptr && timers_ready() > 0);
   ready_.take(0);
   --iteration_left_;
-  timer const due = std::move(fired_.front());
-  fired_.pop_front();
+  timer const due = std::move(fired_[fired_head_]);
+  if (++fired_head_ == fired_.size()) {
+    fired_.clear();
+    fired_head_ = 0;
+  }
   if (due.callback) due.callback();
 }
 
@@ -224,12 +227,18 @@ bool loop::step() {
   std::size_t pick = 0;  // an index into ready_
   if (decisions_ != nullptr && ready_count() > 1) {
     ready_ids_.clear();
-    for (std::size_t i = 0; i < ready_.size(); ++i) {
-      if (ready_[i] != nullptr) ready_ids_.push_back(ready_[i]->id_);
-    }
-    std::size_t const nth = decisions_->pick_ready(ready_ids_);
-    for (std::size_t passed = 0;; ++pick) {  // the nth task, skipping timers
-      if (ready_[pick] != nullptr && passed++ == nth) break;
+    if (timers_ready() == 0) {
+      // Only tasks are ready (nearly always): the nth task is the nth entry.
+      for (std::size_t i = 0; i < ready_.size(); ++i) ready_ids_.push_back(ready_[i]->id_);
+      pick = decisions_->pick_ready(ready_ids_);
+    } else {
+      for (std::size_t i = 0; i < ready_.size(); ++i) {
+        if (ready_[i] != nullptr) ready_ids_.push_back(ready_[i]->id_);
+      }
+      std::size_t const nth = decisions_->pick_ready(ready_ids_);
+      for (std::size_t passed = 0;; ++pick) {  // the nth task, skipping timers
+        if (ready_[pick] != nullptr && passed++ == nth) break;
+      }
     }
   }
   if (pick < iteration_left_) --iteration_left_;

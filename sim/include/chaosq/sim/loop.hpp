@@ -5,7 +5,6 @@
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -250,9 +249,9 @@ class loop {
   [[nodiscard]] time_point now() const noexcept { return now_; }
   [[nodiscard]] std::uint64_t steps() const noexcept { return steps_; }
   /// Ready tasks (timers waiting in the ready queue are not counted).
-  [[nodiscard]] std::size_t ready_count() const noexcept { return ready_.size() - fired_.size(); }
+  [[nodiscard]] std::size_t ready_count() const noexcept { return ready_.size() - timers_ready(); }
   /// Timers whose callbacks have not run yet, whether due or not.
-  [[nodiscard]] bool has_timers() const noexcept { return !timers_.empty() || !fired_.empty(); }
+  [[nodiscard]] bool has_timers() const noexcept { return !timers_.empty() || timers_ready() > 0; }
   /// Tasks not yet done.
   [[nodiscard]] std::size_t live_tasks() const noexcept { return live_; }
   /// Every task spawned, in spawn order.
@@ -283,14 +282,18 @@ class loop {
   void schedule(detail::task_state& t);
   void start_iteration();
   void run_front_timer();
+  [[nodiscard]] std::size_t timers_ready() const noexcept { return fired_.size() - fired_head_; }
   void finish(detail::task_state& t);
 
   decision_source* decisions_ = nullptr;
   std::vector<std::unique_ptr<detail::task_state>> tasks_;
   // asyncio's `_ready`: tasks, and nullptr for each timer in `fired_` (in the same order).
   detail::ring<detail::task_state*> ready_;
-  std::deque<timer> fired_;         // due timers in the ready queue; a null callback: cancelled
-  std::size_t iteration_left_ = 0;  // `ready_` entries the current iteration still runs
+  // Due timers in the ready queue, from fired_head_ on; a null callback: cancelled. A vector
+  // (no allocation until a timer fires) rather than a deque, which allocates when constructed.
+  std::vector<timer> fired_;
+  std::size_t fired_head_ = 0;
+  std::size_t iteration_left_ = 0;        // `ready_` entries the current iteration still runs
   std::vector<std::uint32_t> ready_ids_;  // scratch for decision-driven picks
   std::vector<timer> timers_;             // a min-heap on (when, id)
   std::uint64_t next_timer_id_ = 0;
