@@ -227,7 +227,6 @@ TEST(golden, failures_are_byte_identical_across_compilers_for_every_verdict_and_
 
   // The cases cover every verdict kind of the table.
   for (const verdict_info& v : verdict_kinds) {
-    if (v.kind == verdict_kind::stranded_joiner_waits_on_producers) continue;
     EXPECT_TRUE(kinds.contains(v.kind)) << "no case shows " << signature_of(v.kind);
   }
   std::set<strategy_kind> strategies;

@@ -97,14 +97,8 @@ void oracles::at_end(const queue_facts& q) {
       return;
     }
   }
-  for (task_id t = 0; t < tasks_.size(); ++t) {
-    const task_record& j = tasks_[t];
-    if (j.role == role::joiner && j.act == activity::waiting_producers && !live_.ended(t)) {
-      judge_.fail(verdict_kind::stranded_joiner_waits_on_producers,
-                  j.name + " waits for producers that can never finish", {});
-      return;
-    }
-  }
+  // A joiner still waiting for producers needs no check of its own: a producer that cannot
+  // finish at quiescence is blocked in put, judged just above.
   for (task_id t = 0; t < tasks_.size(); ++t) {
     const task_record& c = tasks_[t];
     if (c.role != role::consumer || c.act != activity::in_get || live_.ended(t)) continue;

@@ -57,7 +57,6 @@ enum class verdict_kind : std::uint8_t {
   join_hang_never_acked,
   join_hang_count_mismatch,
   stranded_producer_in_put,
-  stranded_joiner_waits_on_producers,
   stranded_getter_after_shutdown,
   stranded_getter_beside_items,
   join_late_not_woken,
@@ -90,7 +89,7 @@ struct verdict_info {
 };
 
 /// The verdict kinds, in `verdict_kind` order: the one declaration of every kind.
-inline constexpr std::array<verdict_info, 26> verdict_kinds{{
+inline constexpr std::array<verdict_info, 25> verdict_kinds{{
     {verdict_kind::join_early_no_zero, oracle::join_early, "no-zero",
      "join returned although the unfinished count never reached zero", false, false},
     {verdict_kind::join_early_unacked, oracle::join_early, "unacked",
@@ -107,9 +106,6 @@ inline constexpr std::array<verdict_info, 26> verdict_kinds{{
      "join pending forever although the ledger shows every item acknowledged", true, true},
     {verdict_kind::stranded_producer_in_put, oracle::stranded, "producer-in-put",
      "a producer blocked in put forever", false, true},
-    {verdict_kind::stranded_joiner_waits_on_producers, oracle::stranded,
-     "joiner-waits-on-producers", "a joiner waits for producers that can never finish", false,
-     true},
     {verdict_kind::stranded_getter_after_shutdown, oracle::stranded, "getter-after-shutdown",
      "a consumer still waits in get after the queue shut down", false, true},
     {verdict_kind::stranded_getter_beside_items, oracle::stranded, "getter-beside-items",
@@ -169,12 +165,12 @@ static_assert(verdict_table_in_order(), "verdict_kinds lists every kind once, in
 }
 
 /// What correct queues and correct consumers may show once faults have ended every consumer:
-/// items left in the queue (a join pending forever, a producer blocked on a full queue, a
-/// joiner waiting for it) or a nowait producer retrying forever. The workload explains these;
+/// items left in the queue (a join pending forever, a producer blocked on a full queue) or a
+/// nowait producer retrying forever. The workload explains these;
 /// front-ends that judge generated workloads (fuzz, properties) do not count them as findings.
-inline constexpr std::array<verdict_kind, 4> out_of_consumers{
+inline constexpr std::array<verdict_kind, 3> out_of_consumers{
     verdict_kind::join_hang_unconsumed, verdict_kind::stranded_producer_in_put,
-    verdict_kind::stranded_joiner_waits_on_producers, verdict_kind::livelock_step_budget};
+    verdict_kind::livelock_step_budget};
 
 /// The kinds of `o`'s verdicts, as users write them.
 [[nodiscard]] std::vector<std::string_view> kind_names(harness::oracle o);
