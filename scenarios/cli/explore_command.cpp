@@ -1,8 +1,8 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <optional>
 #include <limits>
+#include <optional>
 
 #include "chaosq/harness/explore.hpp"
 #include "chaosq/harness/zoo.hpp"
