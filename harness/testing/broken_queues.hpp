@@ -21,23 +21,13 @@ queue_factory queue_of() {
 
 /// The reference queue behind the `work_queue` interface. Each broken queue below overrides
 /// one member of it and plants one bug, named in a `BUG:` comment.
-class wrapped_queue : public work_queue {
+class wrapped_queue : public queue_adapter<queue::basic_queue<item>> {
  public:
-  explicit wrapped_queue(const workload& w) : q_(w.kind, w.maxsize) {}
-  wrapped_queue(queue::queue_kind kind, std::int32_t maxsize) : q_(kind, maxsize) {}
-
-  sim::task<void> put(item i) override { return q_.put(i); }
-  sim::task<item> get() override { return q_.get(); }
-  void put_nowait(item i) override { q_.put_nowait(i); }
-  item get_nowait() override { return q_.get_nowait(); }
-  void task_done() override { q_.task_done(); }
-  sim::task<void> join() override { return q_.join(); }
-  void shutdown(queue::shutdown_mode mode) override { q_.shutdown(mode); }
-  [[nodiscard]] std::size_t qsize() const override { return q_.qsize(); }
-  [[nodiscard]] std::int64_t unfinished_tasks() const override { return q_.unfinished_tasks(); }
+  explicit wrapped_queue(const workload& w) : queue_adapter(w.kind, w.maxsize) {}
+  wrapped_queue(queue::queue_kind kind, std::int32_t maxsize) : queue_adapter(kind, maxsize) {}
 
  protected:
-  queue::basic_queue<item> q_;
+  queue::basic_queue<item>& q_ = underlying();
 };
 
 /// join-early/unacked: lowers the count when it hands an item out rather than when the

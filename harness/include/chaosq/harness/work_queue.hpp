@@ -40,9 +40,11 @@ class work_queue {
 /// Makes the queue for one run, for the workload's kind and maxsize.
 using queue_factory = std::function<std::unique_ptr<work_queue>(const workload&)>;
 
-/// Adapts any queue with basic_queue's interface (the reference, or a variant of it).
+/// Adapts any queue with basic_queue's interface (the reference, or a variant of it). To plant
+/// one bug in the reference, derive from `queue_adapter<queue::basic_queue<item>>`, override
+/// the one member, and reach the reference through `underlying()`.
 template <class Q>
-class queue_adapter final : public work_queue {
+class queue_adapter : public work_queue {
  public:
   template <class... Args>
   explicit queue_adapter(Args&&... args) : q_(std::forward<Args>(args)...) {}
