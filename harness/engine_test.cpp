@@ -9,17 +9,12 @@
 
 #include "chaosq/harness/explore.hpp"
 
+#include "testing/workloads.hpp"
+
 namespace chaosq::harness {
 namespace {
 
-workload classic_leak() {
-  workload w;
-  w.policy = ack_policy::on_success;
-  w.items = 3;
-  w.consumers = 2;
-  w.faults.crashes = 1;
-  return w;
-}
+using testing::classic_leak;
 
 TEST(engine, classic_leak_hangs_join_and_names_the_leaked_item) {
   explore_result const found = explore(classic_leak(), {.schedules = 1000, .seed = 1});

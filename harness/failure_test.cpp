@@ -8,17 +8,12 @@
 #include "chaosq/harness/explore.hpp"
 #include "chaosq/harness/token.hpp"
 
+#include "testing/workloads.hpp"
+
 namespace chaosq::harness {
 namespace {
 
-workload leak() {
-  workload w;
-  w.policy = ack_policy::on_success;
-  w.items = 3;
-  w.consumers = 2;
-  w.faults.crashes = 1;
-  return w;
-}
+using testing::classic_leak;
 
 failure first_failure_of(const workload& w, const failure_options& options = {}) {
   explore_result const found = explore(w, {.schedules = 10'000, .seed = 1});
@@ -38,7 +33,7 @@ std::string signature_of_token(const std::string& token, const run_options& opti
 }
 
 TEST(failure, is_shrunk_traced_and_both_tokens_replay_to_its_signature) {
-  failure const f = first_failure_of(leak());
+  failure const f = first_failure_of(classic_leak());
   ASSERT_NE(f.violation(), nullptr);
   EXPECT_EQ(f.signature, "join-hang/held-by-crashed");
   EXPECT_EQ(f.violation()->signature(), f.signature);
@@ -59,7 +54,7 @@ TEST(failure, is_shrunk_traced_and_both_tokens_replay_to_its_signature) {
 }
 
 TEST(failure, unacknowledged_items_are_the_ledgers) {
-  failure const f = first_failure_of(leak());
+  failure const f = first_failure_of(classic_leak());
   ASSERT_NE(f.violation(), nullptr);
   ASSERT_EQ(f.unacknowledged.size(), 1U);
   const item_account& item = f.unacknowledged.front();
@@ -86,7 +81,7 @@ TEST(failure, unacknowledged_items_are_the_ledgers) {
 
 TEST(failure, untraced_runs_carry_no_item_accounts) {
   // Exploration runs without text; the accounts come with the text, on the failure's replay.
-  workload const w = leak();
+  workload const w = classic_leak();
   explore_result const found = explore(w, {.schedules = 10'000, .seed = 1});
   ASSERT_TRUE(found.first_failure);
   run_options quiet;
@@ -97,7 +92,7 @@ TEST(failure, untraced_runs_carry_no_item_accounts) {
 }
 
 TEST(failure, not_shrinking_keeps_the_record_and_writes_one_token) {
-  failure const f = first_failure_of(leak(), {.shrink = shrinking::none});
+  failure const f = first_failure_of(classic_leak(), {.shrink = shrinking::none});
   EXPECT_FALSE(f.shrunk);
   EXPECT_EQ(f.decisions, f.original_decisions);
   EXPECT_EQ(f.token, f.original_token);
@@ -138,7 +133,7 @@ TEST(failure, a_generated_workload_shrinks_through_its_record) {
 }
 
 TEST(failure, text_is_what_chaosq_explore_prints) {
-  failure const f = first_failure_of(leak());
+  failure const f = first_failure_of(classic_leak());
   std::string const text = failure_text(f);
   const verdict& v = *f.violation();
   EXPECT_EQ(
@@ -154,7 +149,7 @@ TEST(failure, text_is_what_chaosq_explore_prints) {
 }
 
 TEST(failure, text_without_token_says_why) {
-  failure const f = first_failure_of(leak(), {.no_token_reason = "it runs behaviour 'x'"});
+  failure const f = first_failure_of(classic_leak(), {.no_token_reason = "it runs behaviour 'x'"});
   EXPECT_TRUE(f.token.empty());
   std::string const text = failure_text(f);
   EXPECT_NE(text.find("no replay token: it runs behaviour 'x'\n"), std::string::npos);
@@ -162,7 +157,7 @@ TEST(failure, text_without_token_says_why) {
 }
 
 TEST(failure, json_holds_verdict_tokens_statistics_items_and_trace) {
-  failure const f = first_failure_of(leak());
+  failure const f = first_failure_of(classic_leak());
   std::string const json = failure_json(f);
   EXPECT_EQ(json.front(), '{');
   EXPECT_EQ(json.back(), '}');

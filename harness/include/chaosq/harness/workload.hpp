@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "chaosq/harness/names.hpp"
+#include "chaosq/queue/format.hpp"
 #include "chaosq/queue/queue.hpp"
 
 namespace chaosq::harness {
@@ -254,9 +255,11 @@ struct names_of<join_when> {
 template <>
 struct names_of<queue::queue_kind> {
   static constexpr std::array<named<queue::queue_kind>, 3> values{{
-      {queue::queue_kind::fifo, "fifo", "asyncio.Queue"},
-      {queue::queue_kind::lifo, "lifo", "asyncio.LifoQueue"},
-      {queue::queue_kind::priority, "priority", "asyncio.PriorityQueue"},
+      // The names as queue/format.hpp declares them, for queue programs and workloads alike.
+      {queue::queue_kind::fifo, queue::kind_name(queue::queue_kind::fifo), "asyncio.Queue"},
+      {queue::queue_kind::lifo, queue::kind_name(queue::queue_kind::lifo), "asyncio.LifoQueue"},
+      {queue::queue_kind::priority, queue::kind_name(queue::queue_kind::priority),
+       "asyncio.PriorityQueue"},
   }};
 };
 
