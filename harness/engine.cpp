@@ -11,13 +11,41 @@
 #include "detail/run.hpp"
 
 namespace chaosq::harness {
+namespace {
+
+/// Room for every item a run of `w` can store at once, instead of growing from empty each run.
+void reserve_for(queue::basic_queue<item>& q, const workload& w) {
+  std::size_t const items = static_cast<std::size_t>(w.producers) * w.items;
+  q.reserve(w.maxsize > 0 ? std::min(items, static_cast<std::size_t>(w.maxsize)) : items);
+}
+
+}  // namespace
+
+std::unique_ptr<work_queue> make_reference_queue(const workload& w) {
+  auto q = std::make_unique<detail::reference_queue>(w.kind, w.maxsize);
+  reserve_for(q->underlying(), w);
+  return q;
+}
+
 namespace detail {
+
+/// The reference queue for a run of `w`: `q` reset (its storage kept), or made the first time.
+reference_queue& renew_reference_queue(std::unique_ptr<reference_queue>& q, const workload& w) {
+  if (q) {
+    q->underlying().reset(w.kind, w.maxsize);
+  } else {
+    q = std::make_unique<reference_queue>(w.kind, w.maxsize);
+  }
+  reserve_for(q->underlying(), w);
+  return *q;
+}
 
 engine_run::engine_run(const workload& w, sim::decision_source& decisions,
                        const run_options& options, run_buffers& buffers)
     : w_(w),
       decisions_(decisions),
-      queue_(options.make_queue ? options.make_queue(w) : make_reference_queue(w)),
+      own_queue_(options.make_queue ? options.make_queue(w) : nullptr),
+      queue_(own_queue_ ? own_queue_.get() : &renew_reference_queue(buffers.reference, w)),
       consumer_(options.consumer),
       builtin_(!options.consumer),
       reference_queue_(!options.make_queue),

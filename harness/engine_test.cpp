@@ -105,6 +105,10 @@ TEST(engine, a_run_does_not_depend_on_the_runs_before_it) {
   large.restarts = 2;
   large.faults.crashes = 6;
   large.faults.cancels = 2;
+  // Another kind of queue, bounded, shut down: the engine's reference queue is reset between.
+  large.kind = queue::queue_kind::priority;
+  large.maxsize = 2;
+  large.faults.shutdown = shutdown_allowance::any;
   large.pinned.push_back({.kind = fault_kind::crash, .task = "c2", .point = fault_point::mid_item});
   ASSERT_TRUE(validate(large).empty());
   for (std::uint64_t seed = 0; seed < 50; ++seed) {

@@ -211,13 +211,4 @@ std::ostream& operator<<(std::ostream& out, const item& i) {
   return out;
 }
 
-std::unique_ptr<work_queue> make_reference_queue(const workload& w) {
-  auto q = std::make_unique<queue_adapter<queue::basic_queue<item>>>(w.kind, w.maxsize);
-  // Room for every item the run can store at once, instead of growing from empty each run.
-  std::size_t const items = static_cast<std::size_t>(w.producers) * w.items;
-  q->underlying().reserve(w.maxsize > 0 ? std::min(items, static_cast<std::size_t>(w.maxsize))
-                                        : items);
-  return q;
-}
-
 }  // namespace chaosq::harness

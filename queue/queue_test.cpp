@@ -877,5 +877,30 @@ TYPED_TEST(queue_shutdown, shutdown_immediate_with_unfinished) {
   }());
 }
 
+// ---- chaosq's own: reset (not in CPython) -----------------------------------------------------
+
+TEST(queue_reset, a_reset_queue_is_a_new_queue_of_the_given_kind_and_maxsize) {
+  run_async_test([]() -> sim::task<void> {
+    basic_queue<int> q(queue_kind::fifo, 2);
+    co_await q.put(1);
+    co_await q.put(2);
+    int const got = co_await q.get();
+    EXPECT_EQ(1, got);
+    q.shutdown(shutdown_mode::graceful);
+
+    q.reset(queue_kind::lifo, 3);
+    EXPECT_EQ(q.kind(), queue_kind::lifo);
+    EXPECT_EQ(q.maxsize(), 3);
+    EXPECT_EQ(q.qsize(), 0U);
+    EXPECT_EQ(q.unfinished_tasks(), 0);
+    EXPECT_FALSE(q.is_shut_down());
+    co_await q.join();  // returns at once: nothing unfinished
+    for (int const i : {1, 2, 3}) q.put_nowait(i);
+    EXPECT_THROW(q.put_nowait(4), queue_full);
+    EXPECT_EQ(q.get_nowait(), 3);  // last in, first out
+    EXPECT_EQ(q.unfinished_tasks(), 3);
+  }());
+}
+
 }  // namespace
 }  // namespace chaosq::queue

@@ -63,6 +63,10 @@ void fault_plan::start(const workload& w, sim::decision_source& decisions,
   if (!w.controls.empty() || !controls_done_.empty())
     controls_done_.assign(w.controls.size(), false);
   if (w.faults.cancels > 0) waiting_.reserve(max_tasks);
+  acts_between_steps_ =
+      !w.controls.empty() || pinned_waits_ || w.faults.cancels > 0 ||
+      (w.faults.crashes > 0 && w.faults.crash_points.contains(fault_point::in_get)) ||
+      w.faults.shutdown != shutdown_allowance::none;
 }
 
 void fault_plan::chain_pinned(cursor& c, std::string_view name) {

@@ -114,6 +114,9 @@ class fault_plan {
   std::vector<bool> pinned_used_;
   std::vector<std::uint32_t> pinned_next_;  // the next pinned fault of the same task and point
   bool pinned_waits_ = false;  // some pinned fault strikes a waiting task (between steps)
+  // Something can happen between steps (most workloads have nothing there): a control event,
+  // a pinned fault on a waiting task, a cancellation, an in-get crash or a shutdown.
+  bool acts_between_steps_ = false;
   std::vector<bool> controls_done_;
   std::vector<task_id> waiting_;  // scratch for collect_waiting, kept from run to run
 };
@@ -129,6 +132,7 @@ void fault_plan::collect_waiting(Host& host, std::initializer_list<activity> act
 
 template <class Host>
 inline void fault_plan::between_steps(Host& host, step_no done_steps) {
+  if (!acts_between_steps_) return;
   const workload& w = *w_;
   for (std::size_t i = 0; i < w.controls.size(); ++i) {
     if (!controls_done_[i] && w.controls[i].at_step <= done_steps) {

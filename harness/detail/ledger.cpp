@@ -41,18 +41,28 @@ void ledger::start(queue::queue_kind kind, std::int64_t maxsize, std::size_t ite
   shadow_.reserve(items);
 }
 
-std::vector<std::uint32_t> ledger::unacked_items() const {
-  std::vector<std::uint32_t> out;
+void ledger::collect_unacked(std::vector<std::uint32_t>& out) const {
+  out.clear();
   // Usually none (the count just reached zero): the running tally says so at once.
   if (open_items_ == 0) {
     assert(std::count_if(records_.begin(), records_.end(), is_open) == 0);
-    return out;
+    return;
   }
   out.reserve(open_items_);
   for (std::uint32_t id = 0; id < records_.size(); ++id)
     if (is_open(records_[id])) out.push_back(id);
   assert(out.size() == open_items_);
+}
+
+std::vector<std::uint32_t> ledger::unacked_items() const {
+  std::vector<std::uint32_t> out;
+  collect_unacked(out);
   return out;
+}
+
+const std::vector<std::uint32_t>& ledger::unacked_now() const {
+  collect_unacked(unacked_scratch_);
+  return unacked_scratch_;
 }
 
 void ledger::over_maxsize(task_id by, const item& it, step_no at) {

@@ -182,6 +182,9 @@ class ledger {
 
   /// The items put and neither acknowledged nor drained, by id.
   [[nodiscard]] std::vector<std::uint32_t> unacked_items() const;
+  /// As `unacked_items()`, in a buffer the ledger keeps from run to run: valid until the next
+  /// call (a hang, met on a large share of all runs, allocates nothing for it).
+  [[nodiscard]] const std::vector<std::uint32_t>& unacked_now() const;
 
   /// Put and never got, in put order.
   [[nodiscard]] const shadow_items& shadow() const noexcept { return shadow_; }
@@ -193,6 +196,7 @@ class ledger {
   }
 
  private:
+  void collect_unacked(std::vector<std::uint32_t>& out) const;
   shadow_items::iterator expected_next() {
     if (shadow_.empty()) return shadow_.end();
     switch (kind_) {
@@ -223,6 +227,7 @@ class ledger {
   shadow_items shadow_;
   std::vector<zero_moment> zeros_;
   std::int64_t last_count_ = 0;
+  mutable std::vector<std::uint32_t> unacked_scratch_;  // unacked_now's answer
   std::size_t open_items_ = 0;  // items put and neither acknowledged nor drained
 };
 

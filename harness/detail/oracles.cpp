@@ -137,7 +137,7 @@ void oracles::at_end(const queue_facts& q) {
 }
 
 void oracles::join_hangs(const task_record& j, const queue_facts& q) {
-  std::vector<std::uint32_t> const unacked = ledger_.unacked_items();
+  const std::vector<std::uint32_t>& unacked = ledger_.unacked_now();
   std::vector<step_no> steps;
   steps.reserve(1 + 3 * unacked.size());  // the join, then up to three steps per item
   steps.push_back(j.join_step);

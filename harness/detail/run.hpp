@@ -14,6 +14,8 @@
 
 #include "chaosq/harness/consumer.hpp"
 #include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/work_queue.hpp"
+#include "chaosq/queue/queue.hpp"
 #include "chaosq/sim/loop.hpp"
 
 #include "detail/fault_plan.hpp"
@@ -23,6 +25,8 @@
 #include "detail/tasks.hpp"
 
 namespace chaosq::harness::detail {
+
+using reference_queue = queue_adapter<queue::basic_queue<item>>;
 
 /// The coroutine side of a task (its record is the `task_record` with the same id).
 struct actor {
@@ -34,6 +38,8 @@ struct actor {
 /// The growable state of a run, kept by an `engine` from one run to the next (capacity kept,
 /// contents cleared) instead of growing every vector from empty each run.
 struct run_buffers {
+  /// The reference queue of the last run that used one, reset for the next.
+  std::unique_ptr<reference_queue> reference;
   std::vector<task_record> tasks;
   std::vector<actor> actors;
   detail::ledger ledger;
@@ -166,7 +172,8 @@ class engine_run final : private consumer_host, private task_liveness {
 
   const workload& w_;
   sim::decision_source& decisions_;
-  std::unique_ptr<work_queue> queue_;
+  std::unique_ptr<work_queue> own_queue_;  // made by run_options::make_queue, for this run
+  work_queue* queue_;                      // own_queue_, or the engine's reference queue
   consumer_fn consumer_;
   bool builtin_;  // no consumer_fn given: the workload's policy runs as builtin_consumer_task
   bool reference_queue_;  // no queue_factory given: queue_ is chaosq's reference queue

@@ -3,6 +3,7 @@
 /// The reference queues: asyncio.Queue, LifoQueue and PriorityQueue of CPython 3.13, exactly,
 /// quirks included, on the deterministic loop.
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -115,6 +116,17 @@ class basic_queue {
   /// Makes room for `n` stored items: storing no more than that never reallocates. Changes
   /// nothing observable.
   void reserve(std::size_t n) { storage_.reserve(n); }
+
+  /// The queue as `basic_queue(k, maxsize)` would be, keeping its storage's capacity: for a
+  /// harness that runs millions of short programs on one queue. Nothing may wait in it.
+  void reset(queue_kind k, std::ptrdiff_t maxsize) noexcept {
+    assert(getters_.empty() && putters_.empty() && finished_.waiter_count() == 0);
+    maxsize_ = maxsize;
+    storage_.reset(k);
+    unfinished_ = 0;
+    finished_.set();
+    is_shutdown_ = false;
+  }
 
   [[nodiscard]] std::size_t qsize() const noexcept { return storage_.size(); }
   [[nodiscard]] bool empty() const noexcept { return storage_.size() == 0; }

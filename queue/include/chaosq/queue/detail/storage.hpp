@@ -35,6 +35,13 @@ class storage {
 
   void reserve(std::size_t n) { items_.reserve(n); }
 
+  /// Empty again, of kind `k`, keeping the capacity.
+  void reset(queue_kind k) noexcept {
+    kind_ = k;
+    items_.clear();
+    head_ = 0;
+  }
+
   void add(T item) {
     items_.push_back(std::move(item));
     if (kind_ == queue_kind::priority) sift_down(0, items_.size() - 1);
