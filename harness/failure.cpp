@@ -31,7 +31,7 @@ void json_field(std::string& out, std::string_view key, bool value) {
 }  // namespace
 
 std::string failure::reproduce_command() const {
-  return token.empty() ? std::string() : "chaosq replay " + token + replay_flags;
+  return token.empty() ? std::string() : command + " replay " + token + replay_flags;
 }
 
 failure make_failure(const workload& w, std::span<const std::uint32_t> record,
@@ -39,6 +39,7 @@ failure make_failure(const workload& w, std::span<const std::uint32_t> record,
   failure f;
   f.original_work = w;
   f.signature = signature;
+  f.command = options.command;
   f.replay_flags = options.replay_flags;
   f.no_token_reason = options.no_token_reason;
   const workload_space* space = options.generated_from;

@@ -313,6 +313,8 @@ bool read_workload(payload_reader& r, unsigned version, workload& w) {
       std::uint32_t bits = 0;
       ok = r.u32(what, bits);
       value = point_set::from_bits(bits);
+    } else if constexpr (std::is_same_v<T, code_name>) {
+      ok = r.text(what, value.text);
     } else {
       ok = r.enumeration(what, value);
     }
@@ -424,6 +426,8 @@ std::string encode_token(const workload& w, std::span<const std::uint32_t> decis
       p.varint(value);
     } else if constexpr (std::is_same_v<T, point_set>) {
       p.varint(value.bits());
+    } else if constexpr (std::is_same_v<T, code_name>) {
+      p.text(value.text);
     } else {
       p.enumeration(value);
     }

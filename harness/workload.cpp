@@ -97,6 +97,9 @@ std::vector<std::string> validate(const workload& w) {
       bool const below = std::cmp_less(value, f.lo);
       if (below || std::cmp_greater(value, f.hi))
         bad(std::string(f.name()) + " is " + std::to_string(value) + ", not in " + f.range());
+    } else if constexpr (std::is_same_v<T, code_name>) {
+      if (std::string problem = code_name_problem(value.text, f.hi); !problem.empty())
+        bad(std::string(f.name()) + ": " + problem);
     }
   });
   if (static_cast<std::uint64_t>(w.items) * w.producers > max_total_items)
@@ -178,6 +181,8 @@ std::string describe(const workload& w) {
       out += std::to_string(value);
     } else if constexpr (std::is_same_v<T, point_set>) {
       out += describe(value);
+    } else if constexpr (std::is_same_v<T, code_name>) {
+      out += value.text;
     } else {
       out += name_of(value);
     }
@@ -185,6 +190,38 @@ std::string describe(const workload& w) {
   if (!w.pinned.empty()) out += " pinned=" + std::to_string(w.pinned.size());
   if (!w.controls.empty()) out += " controls=" + std::to_string(w.controls.size());
   return out;
+}
+
+std::string code_name_problem(std::string_view text, std::size_t max_bytes) {
+  if (text.empty()) return {};
+  if (text.size() > max_bytes)
+    return "'" + std::string(text.substr(0, 40)) + "...' is " + std::to_string(text.size()) +
+           " bytes, longer than " + std::to_string(max_bytes);
+  std::size_t const at = text.find('@');
+  std::string_view const name = text.substr(0, at);
+  auto const name_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '/';
+  };
+  auto const version_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '+';
+  };
+  auto const quoted = "'" + std::string(text) + "'";
+  if (name.empty()) return quoted + " has no name before '@'";
+  for (char c : name) {
+    if (!name_char(c))
+      return quoted + ": a name is letters, digits and - _ . / (not '" + std::string(1, c) + "')";
+  }
+  if (at == std::string_view::npos) return {};
+  std::string_view const version = text.substr(at + 1);
+  if (version.empty()) return quoted + " has no version after '@'";
+  for (char c : version) {
+    if (!version_char(c))
+      return quoted + ": a version is letters, digits and - _ . + (not '" + std::string(1, c) +
+             "')";
+  }
+  return {};
 }
 
 std::string decimal_problem(std::string_view text, std::uint64_t lo, std::uint64_t hi,

@@ -160,18 +160,24 @@ std::optional<std::string> reader::task_name(const YAML::Node& n) {
   return text;
 }
 
-std::optional<std::string> reader::behaviour_name(const YAML::Node& n) {
-  auto text = identifier(n);
+std::optional<harness::code_name> reader::code(const YAML::Node& n, harness::field_id id) {
+  auto text = string(n);
   if (!text) return std::nullopt;
-  if (behaviours_.find(*text) != nullptr) return text;
-  std::vector<std::string_view> names;
-  for (const behaviour& b : behaviours_.all()) names.push_back(b.name);
-  std::string message = "no behaviour '" + *text + "' is registered (registered: " +
-                        (names.empty() ? std::string("none") : join(names, ", ")) + ")";
-  if (std::string best = closest(*text, names); !best.empty())
-    message += "; did you mean '" + best + "'?";
-  error(n, std::move(message));
-  return std::nullopt;
+  if (std::string problem = harness::code_name_problem(*text, harness::info(id).hi);
+      !problem.empty() || text->empty()) {
+    error(n, text->empty() ? "expected a registered name, got an empty string" : problem);
+    return std::nullopt;
+  }
+  harness::workload probe;
+  harness::visit_field(probe, id, [&](auto& value) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, harness::code_name>)
+      value.text = *text;
+  });
+  if (std::string problem = registry_.problem(probe); !problem.empty()) {
+    error(n, std::move(problem));
+    return std::nullopt;
+  }
+  return harness::code_name{*text};
 }
 
 std::optional<std::string> reader::strategy_name(const YAML::Node& n) {
@@ -400,8 +406,8 @@ char role_of(harness::fault_point p) {
 
 class loader {
  public:
-  loader(std::string file, const behaviour_registry& behaviours, std::size_t max_errors)
-      : file_(file), r_(std::move(file), behaviours, max_errors) {}
+  loader(std::string file, const harness::registry& registry, std::size_t max_errors)
+      : file_(file), r_(std::move(file), registry, max_errors) {}
 
   load_result load(std::string_view text) {
     if (text.size() > max_file_bytes) {
@@ -740,10 +746,10 @@ class loader {
 
 load_result parse_scenario(std::string_view text, std::string_view file,
                            const load_options& options) {
-  behaviour_registry const builtin =
-      options.behaviours ? behaviour_registry{} : builtin_behaviours();
-  const behaviour_registry& behaviours = options.behaviours ? *options.behaviours : builtin;
-  detail::loader l(std::string(file), behaviours, std::max<std::size_t>(options.max_errors, 1));
+  harness::registry const builtin =
+      options.registry ? harness::registry{} : harness::builtin_registry();
+  const harness::registry& registry = options.registry ? *options.registry : builtin;
+  detail::loader l(std::string(file), registry, std::max<std::size_t>(options.max_errors, 1));
   return l.load(text);
 }
 

@@ -192,7 +192,7 @@ TEST(Loader, PinnedDecisions) {
 TEST(Loader, UnknownKeySuggestsTheClosestKeyOfItsSection) {
   EXPECT_EQ(error_of(with("queue:\n  kind: fifo\n  maxsise: 3\n")),
             "t.yaml:6:3: error: queue.maxsise: unknown key 'maxsise' in 'queue'; did you mean "
-            "'maxsize'? (keys here: kind, maxsize)");
+            "'maxsize'? (keys here: kind, maxsize, impl)");
   EXPECT_EQ(error_of(with("consumers: {work-steps: 2}\n")),
             "t.yaml:4:13: error: consumers.work-steps: unknown key 'work-steps' in 'consumers'; "
             "did you mean 'work_steps'? (keys here: count, policy, behaviour, work_steps, "
@@ -296,7 +296,7 @@ TEST(Loader, AnEmptyValueIsReportedAtItsKey) {
             "t.yaml:5:3: error: queue.kind: expected fifo | lifo | priority, got nothing "
             "(null)");
   EXPECT_EQ(error_of(with("queue:\n")),
-            "t.yaml:4:1: error: queue: expected a map of keys (kind, maxsize), got nothing "
+            "t.yaml:4:1: error: queue: expected a map of keys (kind, maxsize, impl), got nothing "
             "(null)");
 }
 
@@ -527,13 +527,27 @@ TEST(Loader, UnknownStrategyListsTheStrategiesThatExist) {
 
 TEST(Loader, UnknownBehaviourListsTheRegisteredOnes) {
   EXPECT_EQ(error_of(with("consumers: {behaviour: get-with-timout}\n")),
-            "t.yaml:4:24: error: consumers.behaviour: no behaviour 'get-with-timout' is "
-            "registered (registered: get-with-timeout); did you mean 'get-with-timeout'?");
-  behaviour_registry const none;
+            "t.yaml:4:24: error: consumers.behaviour: this command has no consumer behaviour "
+            "'get-with-timout' (--consumer; it has get-with-timeout); did you mean "
+            "'get-with-timeout'? Run it with the command that registered it.");
+  harness::registry const none;
   std::vector<load_error> const e =
-      errors_of(with("consumers: {behaviour: mine}\n"), {.behaviours = &none});
+      errors_of(with("consumers: {behaviour: mine}\n"), {.registry = &none});
   ASSERT_EQ(e.size(), 1U);
-  EXPECT_EQ(e[0].message, "no behaviour 'mine' is registered (registered: none)");
+  EXPECT_EQ(e[0].message,
+            "this command has no consumer behaviour 'mine' (--consumer; it has none). Run it "
+            "with the command that registered it.");
+}
+
+TEST(Loader, UnknownQueueImplListsTheRegisteredOnes) {
+  std::vector<load_error> const e = errors_of(with("queue: {impl: planted/late-cont}\n"));
+  ASSERT_EQ(e.size(), 1U);
+  EXPECT_EQ(e[0].key, "queue.impl");
+  EXPECT_NE(e[0].message.find("did you mean 'planted/late-count'?"), std::string::npos)
+      << e[0].message;
+  std::vector<load_error> const bad = errors_of(with("queue: {impl: \"two words\"}\n"));
+  ASSERT_EQ(bad.size(), 1U);
+  EXPECT_EQ(bad[0].message, "'two words': a name is letters, digits and - _ . / (not ' ')");
 }
 
 // ---- not YAML, or not one YAML map ----

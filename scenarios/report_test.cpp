@@ -58,7 +58,7 @@ TEST(Report, EvidenceTextHasVerdictTraceTokenAndReproducer) {
   ASSERT_TRUE(std::holds_alternative<scenario>(loaded)) << yaml;
 }
 
-TEST(Report, NoTokenForABehaviourATokenCannotCarry) {
+TEST(Report, ATokenNamesTheBehaviourTheConsumersRan) {
   // No consumer takes an item: every schedule hangs, whatever code the consumers would run.
   file_report const r = ran("leak.yaml", R"(version: 1
 name: leak
@@ -68,10 +68,11 @@ explore: {schedules: 20}
 expect: {verdict: none}
 )");
   ASSERT_TRUE(r.failed()) << (r.load_errors.empty() ? "" : r.load_errors.front().to_string());
-  EXPECT_EQ(evidence_token(r), "");
-  EXPECT_NE(evidence_text(r).find("no replay token: the consumers run behaviour "
-                                  "'get-with-timeout'"),
-            std::string::npos);
+  std::string const token = evidence_token(r);
+  ASSERT_TRUE(token.starts_with("cq4-")) << token;
+  auto decoded = harness::decode_token(token);
+  ASSERT_TRUE(std::holds_alternative<harness::decoded_token>(decoded));
+  EXPECT_EQ(std::get<harness::decoded_token>(decoded).work.behaviour.text, "get-with-timeout");
 }
 
 TEST(Report, JunitPutsTheWholeFailureInTheElementText) {

@@ -70,15 +70,11 @@ const strategy* find_strategy(std::string_view name) noexcept {
 }
 
 scenario_result run_scenario(const scenario& s, const run_settings& settings) {
-  behaviour_registry const builtin =
-      settings.behaviours ? behaviour_registry{} : builtin_behaviours();
-  const behaviour_registry& behaviours = settings.behaviours ? *settings.behaviours : builtin;
-  harness::run_options options;
-  if (!s.behaviour.empty()) {
-    const behaviour* b = behaviours.find(s.behaviour);
-    assert(b != nullptr && "the loader checks behaviour names");
-    if (b != nullptr) options.consumer = b->consumer;
-  }
+  harness::registry const builtin =
+      settings.registry ? harness::registry{} : harness::builtin_registry();
+  const harness::registry& registry = settings.registry ? *settings.registry : builtin;
+  assert(registry.problem(s.work).empty() && "the loader checks the names of the code");
+  harness::run_options const options = registry.bind(s.work);
   harness::run_options explained = options;  // the verdict's text and item accounts
   explained.explain = true;
 
@@ -155,22 +151,20 @@ scenario_result run_scenario(const scenario& s, const run_settings& settings) {
                             .preemptions = s.explore.preemptions,
                             .max_faults = s.explore.max_faults,
                             .run = options,
+                            // a named queue's violation counts where the reference passes
+                            .against_reference = !s.work.queue_impl.empty(),
                             .on_schedule = visit});
   }
 
-  std::string no_token_reason;
-  if (!s.behaviour.empty())
-    no_token_reason = "the consumers run behaviour '" + s.behaviour +
-                      "', which a token cannot carry; use the reproducer below";
   auto make_evidence = [&](const kept& k, bool shrink) {
     result.evidence_schedule = k.schedule;
-    return harness::make_failure(s.work, k.decisions, k.signature,
+    // The failure's token and reproducer name the code with the versions that ran.
+    return harness::make_failure(registry.with_versions(s.work), k.decisions, k.signature,
                                  {.run = options,
                                   .shrink = shrink && settings.shrink ? harness::shrinking::record
                                                                       : harness::shrinking::none,
                                   .shrink_runs = settings.shrink_runs,
-                                  .out_of_time = settings.out_of_time,
-                                  .no_token_reason = no_token_reason});
+                                  .out_of_time = settings.out_of_time});
   };
 
   std::string const runs =
@@ -238,7 +232,7 @@ scenario reproducer(const scenario& s, const scenario_result& r) {
       ": " + (f.violation() ? f.violation()->signature() : std::string("no violation")) + ".";
   if (!s.description.empty()) description += " The scenario models: " + s.description;
   std::string name = s.name.substr(0, 94) + "-repro";
-  return pinned_scenario(std::move(name), std::move(description), f, s.behaviour);
+  return pinned_scenario(std::move(name), std::move(description), f);
 }
 
 }  // namespace chaosq::scenarios

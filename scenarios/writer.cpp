@@ -79,12 +79,11 @@ std::string scenario_name_from(std::string_view text) {
 
 scenario pinned_scenario(std::string name, std::string description, const harness::workload& work,
                          std::span<const std::uint32_t> decisions,
-                         const harness::run_report& traced, std::string behaviour) {
+                         const harness::run_report& traced) {
   scenario s;
   s.name = std::move(name);
   s.description = std::move(description);
   s.work = work;
-  s.behaviour = std::move(behaviour);
   s.decisions.emplace(decisions.begin(), decisions.end());
   if (traced.violation) {
     const harness::verdict& v = *traced.violation;
@@ -98,10 +97,8 @@ scenario pinned_scenario(std::string name, std::string description, const harnes
   return s;
 }
 
-scenario pinned_scenario(std::string name, std::string description, const harness::failure& f,
-                         std::string behaviour) {
-  return pinned_scenario(std::move(name), std::move(description), f.work, f.decisions, f.report,
-                         std::move(behaviour));
+scenario pinned_scenario(std::string name, std::string description, const harness::failure& f) {
+  return pinned_scenario(std::move(name), std::move(description), f.work, f.decisions, f.report);
 }
 
 }  // namespace chaosq::scenarios

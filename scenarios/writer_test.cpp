@@ -93,7 +93,7 @@ expect:
 TEST(Writer, PinnedDecisionsReplaceExploreAndWrapLongRecords) {
   scenario s;
   s.name = "p";
-  s.behaviour = "get-with-timeout";
+  s.work.behaviour.text = "get-with-timeout";
   s.decisions.emplace();
   for (std::uint32_t i = 0; i < 300; ++i) s.decisions->push_back(i * 7919U % 1000U);
   std::string const text = to_yaml(s);

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The chaosq CLI as a new user meets it: exit codes, SUMMARY lines, tokens that replay, errors
-# that say what is wrong. Usage: cli_test.sh PATH/TO/chaosq
+# that say what is wrong. Usage: cli_test.sh PATH/TO/chaosq PATH/TO/own-command, the second a
+# team's own command built on chaosq::cli::run (cli/own_command_test_main.cpp).
 set -u
 chaosq=$1
+own=$2
 failures=0
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -246,12 +248,15 @@ for flag, kind, key in options:
     if kind_name == "INT":
         if yaml_type != "integer " + values:
             problems.append(f"{flag} takes {values}, {key} takes {yaml_type}")
+    elif kind_name == "NAME[@VERSION]":
+        if yaml_type != "registered name (NAME or NAME@VERSION)":
+            problems.append(f"{flag} takes {kind_name}, {key} takes {yaml_type}")
     elif values != "POINT,...":
         if yaml_type.replace(" | ", "|") != values:
             problems.append(f"{flag} takes {values}, {key} takes {yaml_type}")
     if default and default != yaml_default:
         problems.append(f"{flag} defaults to {default}, {key} to {yaml_default}")
-scenario_only = re.compile(r"^(version|name|description|consumers\.behaviour|faults\.pinned.*|controls.*|explore.*|expect.*|decisions)$")
+scenario_only = re.compile(r"^(version|name|description|faults\.pinned.*|controls.*|explore.*|expect.*|decisions)$")
 for key, (yaml_type, _) in rows.items():
     if yaml_type != "map" and key not in seen and not scenario_only.match(key):
         problems.append(f"the workload key {key} has no CLI flag")
@@ -262,6 +267,46 @@ for p in problems:
 print("ok: every workload flag and its YAML key take the same values" if not problems else "")
 sys.exit(1 if problems else 0)
 PY
+
+# Code under test by name: the token names the queue that ran, so it replays without flags; a
+# command that lacks the queue refuses it (exit 2) and says what it has.
+check "explore --queue-impl runs a registered queue, judged against the reference" 1 \
+  'SUMMARY: violation join-early' -- \
+  "$chaosq" explore --queue-impl planted/get-counts-down --items 2 --consumers 1 --schedules 2000
+planted=$(grep -o 'chaosq replay cq4-[A-Za-z0-9_-]*' "$out" | head -n 1 | cut -d' ' -f3)
+[ -n "$planted" ] || { echo "FAIL: no cq4 token for a named queue"; failures=$((failures + 1)); }
+check "the token of a named queue replays with no flag" 1 'SUMMARY: violation join-early' -- \
+  "$chaosq" replay "$planted"
+check "--queue-bug is --queue-impl planted/NAME, and its token names the queue" 1 \
+  'chaosq replay cq4-' -- \
+  "$chaosq" explore --queue-bug get-counts-down --items 2 --consumers 1 --schedules 2000
+check "an unknown queue is a usage error naming what the command has" 2 \
+  "no queue 'planted/get-count-down' \(--queue-impl; it has planted/get-counts-down.*did you mean 'planted/get-counts-down'" -- \
+  "$chaosq" explore --queue-impl planted/get-count-down
+check "a malformed name is a usage error" 2 "a name is letters, digits and" -- \
+  "$chaosq" explore --consumer "two words"
+check "--help lists the registered queues and behaviours" 0 'get-with-timeout: wait_for' -- \
+  "$chaosq" --help
+check "run --schema lists the registered code" 0 'planted/late-count' -- "$chaosq" run --schema
+
+check "a team's own command runs its own queue by name" 1 'SUMMARY: violation' -- \
+  "$own" explore --queue-impl job-queue --items 2 --consumers 1 --schedules 2000
+own_token=$(grep -o 'own-command-test replay cq4-[A-Za-z0-9_-]*' "$out" | head -n 1 | cut -d' ' -f3)
+[ -n "$own_token" ] || { echo "FAIL: the own command prints no token replayed by itself"; failures=$((failures + 1)); }
+check "its token replays in it" 1 'SUMMARY: violation' -- "$own" replay "$own_token"
+check "the stock command refuses that token, naming the missing queue" 2 \
+  "no queue 'job-queue' \(--queue-impl; it has planted/" -- "$chaosq" replay "$own_token"
+check "the own command's --help lists its queue with its version" 0 'job-queue@1\.2: ' -- \
+  "$own" --help
+check "a version other than the registered one is refused" 2 \
+  'the run used queue job-queue@1\.1, but this command has job-queue@1\.2' -- \
+  "$own" explore --queue-impl job-queue@1.1
+printf 'version: 1\nname: own\nqueue: {impl: job-queue}\nconsumers: {behaviour: ack-even-only}\nexplore: {schedules: 200}\nexpect: {verdict: join-early}\n' >"$work/own.yaml"
+check "a scenario naming the team's queue and behaviour runs in its command" 0 'SUMMARY: 1 scenario\(s\): 1 passed' -- \
+  "$own" run "$work/own.yaml"
+check "and is invalid in the stock command, at the key's line and column" 2 \
+  "own.yaml:3:15: error: queue.impl: this command has no queue 'job-queue'" -- \
+  "$chaosq" run "$work/own.yaml"
 
 [ "$failures" -eq 0 ] && echo "all CLI checks passed" || echo "$failures CLI check(s) failed"
 exit $((failures > 0))

@@ -53,6 +53,18 @@ void add_workload_options(CLI::App& app, workload& w) {
     std::string const help = std::string(f.help) + yaml;
     if constexpr (is_integer_field<T>) {
       add_integer_option(app, names, value, f.lo, f.hi, help);
+    } else if constexpr (std::is_same_v<T, code_name>) {
+      std::size_t const longest = f.hi;
+      CLI::Validator name(
+          [longest](std::string& text) -> std::string {
+            if (text.empty()) return "expected a registered name, got an empty string";
+            return code_name_problem(text, longest);
+          },
+          "NAME[@VERSION]", "");
+      app.add_option_function<std::string>(
+             names, [&value](const std::string& text) { value.text = text; }, help)
+          ->type_name("NAME[@VERSION]")
+          ->check(name);
     } else if constexpr (std::is_same_v<T, point_set>) {
       point_set* target = &value;
       CLI::Validator points(
@@ -131,6 +143,17 @@ const char* end_name(run_end e) {
       return "step-budget";
   }
   return "?";
+}
+
+bool resolve_code(const command_env& env, std::string_view sub, harness::workload& w) {
+  std::string const problem = env.registry.problem(w);
+  if (problem.empty()) {
+    w = env.registry.with_versions(std::move(w));
+    return true;
+  }
+  std::cerr << env.name << " " << sub << ": " << problem << "\n";
+  std::cout << "SUMMARY: bad input: " << problem << "\n";
+  return false;
 }
 
 std::function<bool()> deadline_after(double seconds) {

@@ -14,6 +14,7 @@
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/failure.hpp"
 #include "chaosq/harness/names.hpp"
+#include "chaosq/harness/registry.hpp"
 #include "chaosq/harness/workload.hpp"
 #include "chaosq/harness/workload_fields.hpp"
 
@@ -30,10 +31,21 @@ struct command {
   std::function<int()> run;
 };
 
-command add_explore_command(CLI::App& app);
-command add_replay_command(CLI::App& app);
-command add_selftest_command(CLI::App& app);
-command add_run_command(CLI::App& app);
+/// What every subcommand of one command line shares (it outlives them).
+struct command_env {
+  const harness::registry& registry;  ///< the code this command runs by name
+  std::string name;                   ///< the command's own name: "chaosq", or a team's own
+};
+
+command add_explore_command(CLI::App& app, const command_env& env);
+command add_replay_command(CLI::App& app, const command_env& env);
+command add_selftest_command(CLI::App& app, const command_env& env);
+command add_run_command(CLI::App& app, const command_env& env);
+
+/// Checks that this command has the code `w` names, and names it with the versions it has (what
+/// its tokens carry). False, after printing why (`sub` names the subcommand) and a SUMMARY line,
+/// when it does not: the caller exits `bad_input`.
+[[nodiscard]] bool resolve_code(const command_env& env, std::string_view sub, harness::workload& w);
 
 /// An option whose value is one of the names in `harness::names_of<E>`; the parser, the help (each
 /// name with its meaning) and the error ("did you mean") all come from the same table.

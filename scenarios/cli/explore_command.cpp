@@ -60,24 +60,30 @@ std::string strategy_line(const explore_args& args, const explore_stats& s) {
   }
 }
 
-int explore_command(const explore_args& args) {
-  const workload& w = args.w;
+int explore_command(const explore_args& given, const command_env& env) {
+  explore_args args = given;
+  workload& w = args.w;
   std::uint64_t const schedules = args.schedules;
   std::uint64_t const seed = args.seed;
   bool const keep_going = args.keep_going;
   double const shrink_seconds = args.shrink_seconds;
   bool const as_json = args.as_json;
   if (auto problems = validate(w); !problems.empty()) {
-    for (const auto& p : problems) std::cerr << "chaosq explore: " << p << "\n";
+    for (const auto& p : problems) std::cerr << env.name << " explore: " << p << "\n";
     std::cout << "SUMMARY: bad input: " << problems.front() << "\n";
     return bad_input;
   }
-  if (!args.save_scenario.empty() && args.bug != planted_bug::none) {
-    std::cerr << "chaosq explore: --save-scenario cannot pin a --queue-bug run: scenarios run "
-                 "the reference queue\n";
-    std::cout << "SUMMARY: bad usage: --save-scenario with --queue-bug\n";
-    return bad_input;
+  if (args.bug != planted_bug::none) {  // --queue-bug B is --queue-impl planted/B
+    std::string const planted = "planted/" + std::string(name_of(args.bug));
+    if (!w.queue_impl.empty() && w.queue_impl.name() != planted) {
+      std::cerr << env.name << " explore: --queue-bug " << name_of(args.bug)
+                << " contradicts --queue-impl " << w.queue_impl.text << "; keep one of them\n";
+      std::cout << "SUMMARY: bad usage: --queue-bug with --queue-impl\n";
+      return bad_input;
+    }
+    if (w.queue_impl.empty()) w.queue_impl.text = planted;
   }
+  if (!resolve_code(env, "explore", w)) return bad_input;
   auto const start = std::chrono::steady_clock::now();
   explore_options options{.schedules = schedules,
                           .seed = seed,
@@ -86,12 +92,9 @@ int explore_command(const explore_args& args) {
                           .depth = args.depth,
                           .preemptions = args.preemptions,
                           .max_faults = args.max_faults};
-  if (args.bug != planted_bug::none) {
-    options.run.make_queue = planted_queue_factory(args.bug);
-    options.against_reference = true;
-  }
-  std::string const replay_flags =
-      args.bug == planted_bug::none ? "" : " --queue-bug " + std::string(name_of(args.bug));
+  options.run = env.registry.bind(w, options.run);
+  // A violation of a queue under test counts only where the reference queue passes.
+  options.against_reference = !w.queue_impl.empty();
   explore_result result = explore(w, options);
   double const seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -102,11 +105,9 @@ int explore_command(const explore_args& args) {
 
   std::optional<failure> found;
   if (result.first_failure)
-    found = make_failure(w, result.first_failure->decisions,
-                         result.first_failure->violation->signature(),
-                         {.run = options.run,
-                          .out_of_time = deadline_after(shrink_seconds),
-                          .replay_flags = replay_flags});
+    found = make_failure(
+        w, result.first_failure->decisions, result.first_failure->violation->signature(),
+        {.run = options.run, .out_of_time = deadline_after(shrink_seconds), .command = env.name});
   std::string summary;
   if (result.first_failure) {
     summary = "violation " + result.first_failure->violation->signature() + " at schedule " +
@@ -120,16 +121,17 @@ int explore_command(const explore_args& args) {
   bool saved = true;
   auto save_scenario = [&] {  // --save-scenario, after the report and before the SUMMARY line
     if (args.save_scenario.empty() || !found) return;
-    std::string const origin =
-        "Found by chaosq explore (strategy " + std::string(name_of(args.strategy)) + ", seed " +
-        std::to_string(seed) + ", schedule " + std::to_string(result.first_failure_schedule) +
-        "), shrunk to " + std::to_string(found->minimal_size) + " decisions.";
+    std::string const origin = "Found by " + env.name + " explore (strategy " +
+                               std::string(name_of(args.strategy)) + ", seed " +
+                               std::to_string(seed) + ", schedule " +
+                               std::to_string(result.first_failure_schedule) + "), shrunk to " +
+                               std::to_string(found->minimal_size) + " decisions.";
     saved = save_pinned_scenario(args.save_scenario, origin, found->work, found->decisions,
                                  found->report);
     if (saved) {
       std::cout << std::flush;
-      std::cerr << "chaosq explore: scenario saved to " << args.save_scenario << " (chaosq run "
-                << args.save_scenario << " replays it)\n";
+      std::cerr << env.name << " explore: scenario saved to " << args.save_scenario << " ("
+                << env.name << " run " << args.save_scenario << " replays it)\n";
     } else {
       summary += "; the scenario could not be saved";
     }
@@ -177,7 +179,7 @@ int explore_command(const explore_args& args) {
 
 }  // namespace
 
-command add_explore_command(CLI::App& app) {
+command add_explore_command(CLI::App& app, const command_env& env) {
   auto args = std::make_shared<explore_args>();
   CLI::App* sub = app.add_subcommand(
       "explore",
@@ -200,12 +202,13 @@ command add_explore_command(CLI::App& app) {
                      std::numeric_limits<std::uint32_t>::max(),
                      "dfs: drawn faults allowed per schedule");
   add_enum_option(*sub, "--queue-bug", args->bug,
-                  "run a planted-bug variant of the queue, judged against the reference");
+                  "run a planted-bug variant of the queue, judged against the reference (the same "
+                  "as --queue-impl planted/NAME)");
   sub->add_option("--save-scenario", args->save_scenario,
                   "write the first failure, shrunk, as a YAML scenario that pins its decisions "
                   "(chaosq run FILE replays it)")
       ->type_name("FILE");
-  return {sub, [args] { return explore_command(*args); }};
+  return {sub, [args, &env] { return explore_command(*args, env); }};
 }
 
 }  // namespace chaosq::cli

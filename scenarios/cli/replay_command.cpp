@@ -13,24 +13,27 @@ namespace {
 using namespace harness;
 
 int replay_command(const std::string& token, bool as_json, planted_bug bug, bool as_scenario,
-                   const std::string& html) {
+                   const std::string& html, const command_env& env) {
   auto decoded = decode_token(token);
   if (auto* error = std::get_if<token_error>(&decoded)) {
-    std::cerr << "chaosq replay: invalid token at character " << error->offset << ": "
+    std::cerr << env.name << " replay: invalid token at character " << error->offset << ": "
               << error->message << "\n";
     std::cout << "SUMMARY: bad input: invalid token: " << error->message << "\n";
     return bad_input;
   }
-  const auto& [w, decisions] = std::get<decoded_token>(decoded);
-  if (as_scenario && bug != planted_bug::none) {
-    std::cerr << "chaosq replay: --as-scenario cannot pin a --queue-bug run: scenarios run the "
-                 "reference queue\n";
-    std::cout << "SUMMARY: bad usage: --as-scenario with --queue-bug\n";
-    return bad_input;
+  auto& [w, decisions] = std::get<decoded_token>(decoded);
+  if (bug != planted_bug::none) {  // for a token that does not name its queue (before cq4)
+    std::string const planted = "planted/" + std::string(name_of(bug));
+    if (!w.queue_impl.empty() && w.queue_impl.name() != planted) {
+      std::cerr << env.name << " replay: the token ran queue " << w.queue_impl.text
+                << "; --queue-bug " << name_of(bug) << " contradicts it (leave it out)\n";
+      std::cout << "SUMMARY: bad usage: --queue-bug contradicts the token's queue\n";
+      return bad_input;
+    }
+    if (w.queue_impl.empty()) w.queue_impl.text = planted;
   }
-  run_options options{.trace = true};
-  if (bug != planted_bug::none) options.make_queue = planted_queue_factory(bug);
-  run_report r = replay(w, decisions, options);
+  if (!resolve_code(env, "replay", w)) return bad_input;
+  run_report r = replay(w, decisions, env.registry.bind(w, {.trace = true}));
   std::string summary = r.violation
                             ? "violation " + r.violation->signature() + " (replayed)"
                             : "no violation (replayed, run " + std::string(end_name(r.end)) + ")";
@@ -75,7 +78,7 @@ int replay_command(const std::string& token, bool as_json, planted_bug bug, bool
 
 }  // namespace
 
-command add_replay_command(CLI::App& app) {
+command add_replay_command(CLI::App& app, const command_env& env) {
   struct replay_args {
     std::string token;
     bool as_json = false;
@@ -86,10 +89,14 @@ command add_replay_command(CLI::App& app) {
   auto args = std::make_shared<replay_args>();
   CLI::App* sub = app.add_subcommand(
       "replay", "Replay a token printed by explore: the full trace and the verdict.");
-  sub->add_option("token", args->token, "the replay token (cq1-...)")->required();
+  sub->add_option("token", args->token,
+                  "the replay token (cq1- to cq4-...); it names the queue and consumers that ran, "
+                  "which this command must have")
+      ->required();
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
   add_enum_option(*sub, "--queue-bug", args->bug,
-                  "replay on a planted-bug variant of the queue (as explore --queue-bug ran it)");
+                  "replay on a planted-bug variant of the queue, for a token older than cq4 "
+                  "(newer tokens name their queue)");
   sub->add_flag("--as-scenario", args->as_scenario,
                 "print the run as a YAML scenario that pins its decisions and expects its verdict "
                 "(save it with > FILE; chaosq run FILE replays it); the SUMMARY goes to stderr")
@@ -99,9 +106,9 @@ command add_replay_command(CLI::App& app) {
                   "task, the faults and the steps that matter highlighted, every item taken and "
                   "never acknowledged traced from its put")
       ->type_name("FILE");
-  return {sub, [args] {
+  return {sub, [args, &env] {
             return replay_command(args->token, args->as_json, args->bug, args->as_scenario,
-                                  args->html);
+                                  args->html, env);
           }};
 }
 

@@ -6,7 +6,6 @@
 #include <fstream>
 #include <iostream>
 
-#include "chaosq/scenarios/behaviours.hpp"
 #include "chaosq/scenarios/loader.hpp"
 #include "chaosq/scenarios/report.hpp"
 #include "chaosq/scenarios/runner.hpp"
@@ -65,17 +64,17 @@ std::vector<file_report> collect(const std::vector<std::string>& paths) {
   return out;
 }
 
-void run_one(file_report& r, const behaviour_registry& behaviours, double shrink_seconds) {
+void run_one(file_report& r, const harness::registry& registry, double shrink_seconds) {
   auto const start = std::chrono::steady_clock::now();
-  load_result loaded = load_scenario(r.file, {.behaviours = &behaviours});
+  load_result loaded = load_scenario(r.file, {.registry = &registry});
   if (auto* errors = std::get_if<std::vector<load_error>>(&loaded)) {
     if (r.load_errors.empty()) r.load_errors = std::move(*errors);
     return;
   }
   r.scenario = std::move(std::get<scenario>(loaded));
   try {
-    r.result = run_scenario(
-        *r.scenario, {.behaviours = &behaviours, .out_of_time = deadline_after(shrink_seconds)});
+    r.result = run_scenario(*r.scenario,
+                            {.registry = &registry, .out_of_time = deadline_after(shrink_seconds)});
   } catch (const std::exception& e) {
     r.internal_error = std::string("internal error: ") + e.what();
   } catch (...) {
@@ -124,24 +123,29 @@ json report_json(const file_report& r) {
   return out;
 }
 
-int run_command(const run_args& args) {
+int run_command(const run_args& args, const command_env& env) {
   if (args.print_schema) {
-    std::cout << schema_markdown() << "\n" << verdicts_markdown();
+    std::cout << schema_markdown() << "\n"
+              << "## Code this command runs by name\n\n"
+              << "Queues (`queue.impl`):\n\n"
+              << env.registry.queues_text("- ")
+              << "\nConsumer behaviours (`consumers.behaviour`):\n\n"
+              << env.registry.behaviours_text("- ") << "\n"
+              << verdicts_markdown();
     return pass;
   }
   if (args.paths.empty()) {
-    std::cerr << "chaosq run: give scenario files or directories (or --schema)\n";
+    std::cerr << env.name << " run: give scenario files or directories (or --schema)\n";
     std::cout << "SUMMARY: bad usage: no scenario files given\n";
     return bad_input;
   }
-  behaviour_registry const behaviours = builtin_behaviours();
   std::vector<file_report> reports = collect(args.paths);
   std::size_t passed = 0;
   std::vector<std::string> failed;
   std::vector<std::string> invalid;
   std::vector<std::string> broken;
   for (file_report& r : reports) {
-    if (r.load_errors.empty()) run_one(r, behaviours, args.shrink_seconds);
+    if (r.load_errors.empty()) run_one(r, env.registry, args.shrink_seconds);
     std::string const name = display_name(r);
     if (!r.internal_error.empty()) {
       broken.push_back(name);
@@ -260,7 +264,7 @@ bool save_pinned_scenario(const std::string& path, std::string description,
                     "scenario");
 }
 
-command add_run_command(CLI::App& app) {
+command add_run_command(CLI::App& app, const command_env& env) {
   auto args = std::make_shared<run_args>();
   CLI::App* sub = app.add_subcommand(
       "run",
@@ -293,7 +297,7 @@ command add_run_command(CLI::App& app) {
               "; every key with its type and default: chaosq run --schema.\n"
               "Exit codes: 0 every scenario passed, 1 a scenario failed its expectation, 2 bad "
               "input (a scenario that does not load) or usage, 3 internal error.");
-  return {sub, [args] { return run_command(*args); }};
+  return {sub, [args, &env] { return run_command(*args, env); }};
 }
 
 }  // namespace chaosq::cli

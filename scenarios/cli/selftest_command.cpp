@@ -75,7 +75,7 @@ int selftest_command(const selftest_args& args) {
 
 }  // namespace
 
-command add_selftest_command(CLI::App& app) {
+command add_selftest_command(CLI::App& app, const command_env& /*env*/) {
   auto args = std::make_shared<selftest_args>();
   CLI::App* sub = app.add_subcommand(
       "selftest",

@@ -215,19 +215,6 @@ void add_controls(std::vector<key_def>& t) {
   add(absent(std::move(control_task), "(required for cancel, not allowed otherwise)"));
 }
 
-void add_behaviour(std::vector<key_def>& t) {
-  key_def behaviour = make("consumers.behaviour", shape::scalar, "registered behaviour name",
-                           "a consumer written in C++ and registered by name (instead of policy)");
-  behaviour.read = [](reader& r, const YAML::Node& n, scenario& s, std::size_t) {
-    if (auto v = r.behaviour_name(n)) s.behaviour = *v;
-  };
-  behaviour.write = [](const scenario& s, std::size_t) -> std::optional<std::string> {
-    if (s.behaviour.empty()) return std::nullopt;
-    return s.behaviour;
-  };
-  t.push_back(absent(std::move(behaviour), "(the policy's consumer)"));
-}
-
 /// The sections a workload key sits in, each once, before its first key.
 void add_sections(std::vector<key_def>& t, const std::string& parent) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 6> helps{{
@@ -279,6 +266,8 @@ std::vector<key_def> workload_keys() {
       type = range_text(f.lo, f.hi);
     } else if constexpr (std::is_same_v<T, harness::point_set>) {
       type = "list of " + harness::describe(harness::drawn_crash_points, " | ");
+    } else if constexpr (std::is_same_v<T, harness::code_name>) {
+      type = "registered name (NAME or NAME@VERSION)";
     } else {
       type = harness::all_names<T>(" | ");
     }
@@ -294,6 +283,8 @@ std::vector<key_def> workload_keys() {
           if (auto v = r.integer(n, row.lo, row.hi)) value = static_cast<V>(*v);
         } else if constexpr (std::is_same_v<V, harness::point_set>) {
           read_crash_points(r, n, value);
+        } else if constexpr (std::is_same_v<V, harness::code_name>) {
+          if (auto v = r.code(n, id)) value = *v;
         } else {
           if (auto v = r.enumeration<V>(n)) value = *v;
         }
@@ -312,6 +303,8 @@ std::vector<key_def> workload_keys() {
           for (const auto& [p, point_name, help] : harness::names_of<harness::fault_point>::values)
             if (value.contains(p)) names.emplace_back(point_name);
           text = flow_list(names);
+        } else if constexpr (std::is_same_v<V, harness::code_name>) {
+          text = value.text;  // letters, digits and -_./@+: a plain scalar
         } else {
           text = harness::name_of(value);
         }
@@ -324,9 +317,20 @@ std::vector<key_def> workload_keys() {
     if (k.path == "consumers.policy") {
       auto write = k.write;
       k.write = [write](const scenario& s, std::size_t i) -> std::optional<std::string> {
-        if (!s.behaviour.empty()) return std::nullopt;  // the behaviour replaces the policy
+        if (!s.work.behaviour.empty()) return std::nullopt;  // the behaviour replaces it
         return write(s, i);
       };
+    } else if (k.path == "queue.impl" || k.path == "consumers.behaviour") {
+      // Left out for chaosq's own code, so that files without it read as they always did.
+      auto write = k.write;
+      k.write = [write, id = k.path](const scenario& s,
+                                     std::size_t i) -> std::optional<std::string> {
+        bool const own = id == "queue.impl" ? s.work.queue_impl.empty() : s.work.behaviour.empty();
+        if (own) return std::nullopt;
+        return write(s, i);
+      };
+      k = absent(std::move(k), k.path == "queue.impl" ? "(chaosq's reference queue)"
+                                                      : "(the policy's built-in consumer)");
     } else if (k.path == "faults.budget.crash_points") {
       k = absent(std::move(k), "(all of them)");
     } else if (k.path == "joiners.timeout") {
@@ -383,16 +387,14 @@ std::vector<key_def> build() {
   add(absent(std::move(description), "\"\""));
 
   // The workload's keys, one per row of the harness field table; the scenario's own keys
-  // (consumers.behaviour, faults.pinned, controls) go in between, where they belong.
+  // (faults.pinned, controls) go in between, where they belong.
   for (key_def& k : workload_keys()) {
     if (k.path == "step_budget") {
       add_pinned_faults(t);
       add_controls(t);
     }
     if (k.parent != "") add_sections(t, k.parent);
-    bool const policy = k.path == "consumers.policy";
     add(std::move(k));
-    if (policy) add_behaviour(t);
   }
 
   add(section("explore", "how schedules are chosen (not with decisions)"));

@@ -14,7 +14,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "chaosq/harness/names.hpp"
-#include "chaosq/scenarios/behaviours.hpp"
+#include "chaosq/harness/registry.hpp"
+#include "chaosq/harness/workload_fields.hpp"
 #include "chaosq/scenarios/scenario.hpp"
 
 namespace chaosq::scenarios::detail {
@@ -33,8 +34,8 @@ struct load_error_data {
 /// under the current key path. Implemented by the loader.
 class reader {
  public:
-  reader(std::string file, const behaviour_registry& behaviours, std::size_t max_errors)
-      : file_(std::move(file)), behaviours_(behaviours), max_errors_(max_errors) {}
+  reader(std::string file, const harness::registry& registry, std::size_t max_errors)
+      : file_(std::move(file)), registry_(registry), max_errors_(max_errors) {}
 
   /// Reports `message` at `at` (at the current key, when `at` has no useful position).
   void error(const YAML::Node& at, std::string message);
@@ -62,8 +63,9 @@ class reader {
   std::optional<std::string> identifier(const YAML::Node& n);
   /// A task name: p<N>, c<N>, c<N>.<restart>, j<N>, s<N> (not checked against the workload).
   std::optional<std::string> task_name(const YAML::Node& n);
-  /// A behaviour registered in the loader's registry.
-  std::optional<std::string> behaviour_name(const YAML::Node& n);
+  /// The name of code under test (`queue.impl`, `consumers.behaviour`: field `id`), which the
+  /// loader's registry has.
+  std::optional<harness::code_name> code(const YAML::Node& n, harness::field_id id);
   /// A strategy from `strategies()`.
   std::optional<std::string> strategy_name(const YAML::Node& n);
   /// "ORACLE" or "ORACLE/KIND".
@@ -88,7 +90,7 @@ class reader {
   [[nodiscard]] std::string describe_node(const YAML::Node& n) const;
 
   std::string file_;
-  const behaviour_registry& behaviours_;
+  const harness::registry& registry_;
   std::size_t max_errors_;
   std::vector<load_error_data> errors_;
 };

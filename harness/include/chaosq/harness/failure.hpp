@@ -34,8 +34,11 @@ struct failure_options {
   /// Non-null: the record begins with the decisions that generated the workload from this space
   /// (`run_generated`); shrinking the record then shrinks the workload too.
   const workload_space* generated_from = nullptr;
-  /// What `chaosq replay TOKEN` needs besides the token to run the same code, e.g.
-  /// " --queue-bug late-count" (with its leading space).
+  /// The command that replays the token: chaosq, or a user's own (chaosq/cli.hpp), which has
+  /// the code the token names.
+  std::string command = "chaosq";
+  /// What `COMMAND replay TOKEN` needs besides the token to run the same code, e.g.
+  /// " --queue-bug late-count" (with its leading space) for a token that does not name it.
   std::string replay_flags;
   /// Why no token replays this failure (e.g. its consumers run a registered behaviour, which a
   /// token cannot name); empty: the tokens replay it.
@@ -66,6 +69,7 @@ struct failure {
 
   std::string token;           ///< replays the minimal run; empty with `no_token_reason`
   std::string original_token;  ///< replays the run as found; likewise
+  std::string command;         ///< see failure_options
   std::string replay_flags;    ///< see failure_options
   std::string no_token_reason;
 

@@ -138,14 +138,38 @@ inline constexpr std::uint64_t max_total_items = 1'000'000;
 /// detail/workload_fields.def, which says how each is spelled, bounded and explained. Task names:
 /// producers p0.., consumers c0.. (a restarted consumer keeps its slot's name with a suffix: c0.1),
 /// joiners j0.., supervisors s0...
+/// Code under test named by a registry entry (registry.hpp): "NAME" or "NAME@VERSION". Empty:
+/// chaosq's own (the reference queue, the built-in consumer of the workload's policy).
+struct code_name {
+  std::string text;
+
+  [[nodiscard]] bool empty() const noexcept { return text.empty(); }
+  /// "job-queue" of "job-queue@1.2".
+  [[nodiscard]] std::string_view name() const noexcept {
+    return std::string_view(text).substr(0, std::string_view(text).find('@'));
+  }
+  /// "1.2" of "job-queue@1.2"; empty when no version is named.
+  [[nodiscard]] std::string_view version() const noexcept {
+    std::size_t const at = text.find('@');
+    return at == std::string::npos ? std::string_view{} : std::string_view(text).substr(at + 1);
+  }
+  friend bool operator==(const code_name&, const code_name&) = default;
+};
+
+/// Why `text` is not a valid code name; empty when it is: a name of letters, digits and
+/// `-_./`, then optionally `@` and a version of letters, digits and `-_.+`, `max_bytes` in all.
+[[nodiscard]] std::string code_name_problem(std::string_view text, std::size_t max_bytes);
+
 struct workload {
   queue::queue_kind kind = queue::queue_kind::fifo;
   std::int32_t maxsize = 0;  ///< <= 0: unbounded
+  code_name queue_impl;      ///< the queue under test; empty: the reference queue
   std::uint32_t producers = 1;
   std::uint32_t items = 3;  ///< per producer
   put_mode put = put_mode::blocking;
   std::uint32_t consumers = 2;
   ack_policy policy = ack_policy::finally;
+  code_name behaviour;           ///< the consumers' code; empty: the built-in consumer of `policy`
   std::uint32_t work_steps = 1;  ///< suspension points while processing one item
   std::uint32_t restarts = 0;    ///< per consumer slot; > 0 adds a supervisor per slot
   std::uint32_t joiners = 1;

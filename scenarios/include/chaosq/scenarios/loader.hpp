@@ -13,7 +13,7 @@
 #include <variant>
 #include <vector>
 
-#include "chaosq/scenarios/behaviours.hpp"
+#include "chaosq/harness/registry.hpp"
 #include "chaosq/scenarios/scenario.hpp"
 
 namespace chaosq::scenarios {
@@ -35,8 +35,9 @@ struct load_error {
 using load_result = std::variant<scenario, std::vector<load_error>>;
 
 struct load_options {
-  /// The behaviours `consumers.behaviour` may name; nullptr: `builtin_behaviours()`.
-  const behaviour_registry* behaviours = nullptr;
+  /// The queues and behaviours `queue.impl` and `consumers.behaviour` may name; nullptr:
+  /// `harness::builtin_registry()`.
+  const harness::registry* registry = nullptr;
   std::size_t max_errors = 20;
 };
 

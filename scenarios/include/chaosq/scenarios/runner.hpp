@@ -12,14 +12,14 @@
 
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/failure.hpp"
-#include "chaosq/scenarios/behaviours.hpp"
+#include "chaosq/harness/registry.hpp"
 #include "chaosq/scenarios/scenario.hpp"
 
 namespace chaosq::scenarios {
 
 struct run_settings {
-  /// The behaviours the scenario may name; nullptr: `builtin_behaviours()`.
-  const behaviour_registry* behaviours = nullptr;
+  /// The queues and behaviours the scenario may name; nullptr: `harness::builtin_registry()`.
+  const harness::registry* registry = nullptr;
   bool shrink = true;                                  ///< shrink a failing run to a minimal one
   std::uint64_t shrink_runs = harness::k_shrink_runs;  ///< candidate runs shrinking may try
   /// Asked before each shrink candidate; true stops shrinking (a front-end's wall-clock limit).
@@ -40,8 +40,8 @@ struct scenario_result {
 };
 
 /// Runs `s` and checks its expectation. Deterministic, apart from where `out_of_time` stops
-/// shrinking. Precondition: `s` came from the loader (or passes its checks), and every
-/// behaviour it names is in the registry.
+/// shrinking. Precondition: `s` came from the loader (or passes its checks), and the registry
+/// has the code it names (`harness::registry::problem` is empty).
 [[nodiscard]] scenario_result run_scenario(const scenario& s, const run_settings& settings = {});
 
 /// The reproducer of a result's evidence: `s` with the evidence's decisions pinned and the

@@ -80,11 +80,8 @@ struct scenario {
   std::int64_t version = schema_version;
   std::string name;
   std::string description;
-  harness::workload work;
-  /// A registered consumer behaviour (`behaviour_registry`) run instead of `work.policy`'s
-  /// built-in consumer; empty for the built-in one.
-  std::string behaviour;
-  exploration explore;  ///< ignored when `decisions` is set
+  harness::workload work;  ///< with the code it names (`queue.impl`, `consumers.behaviour`)
+  exploration explore;     ///< ignored when `decisions` is set
   /// A pinned decision record: the scenario replays exactly this one run, nothing is explored.
   std::optional<std::vector<std::uint32_t>> decisions;
   expectation expect;

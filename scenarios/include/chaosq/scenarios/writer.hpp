@@ -32,11 +32,10 @@ namespace chaosq::scenarios {
 [[nodiscard]] scenario pinned_scenario(std::string name, std::string description,
                                        const harness::workload& work,
                                        std::span<const std::uint32_t> decisions,
-                                       const harness::run_report& traced,
-                                       std::string behaviour = {});
+                                       const harness::run_report& traced);
 
 /// The YAML reproducer of a failure: its minimal run pinned, expecting what that run shows.
 [[nodiscard]] scenario pinned_scenario(std::string name, std::string description,
-                                       const harness::failure& f, std::string behaviour = {});
+                                       const harness::failure& f);
 
 }  // namespace chaosq::scenarios

@@ -1,0 +1,93 @@
+#pragma once
+/// \file
+/// The code a front-end can run by name: queue implementations and consumer behaviours, each
+/// registered under a name and an optional version. A workload names them
+/// (`workload::queue_impl`, `workload::behaviour`: `--queue-impl`, `--consumer`, YAML
+/// `queue.impl`, `consumers.behaviour`), tokens and YAML reproducers carry the names with their
+/// versions, and every front-end turns them into `run_options` here, with one wording for what
+/// is missing. No global state: a registry is a value passed to the front-ends.
+///
+///     chaosq::harness::registry r = chaosq::harness::builtin_registry();
+///     r.add_queue("job-queue", "our job queue", [](const workload& w) { ... }, "1.2");
+///     r.add_behaviour("worker", "our worker", worker_coroutine);
+///     return chaosq::cli::run(argc, argv, r);  // a chaosq command that knows both
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chaosq/harness/consumer.hpp"
+#include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/workload.hpp"
+
+namespace chaosq::harness {
+
+/// A queue implementation under a name.
+struct registered_queue {
+  std::string name;
+  std::string version;  ///< may be empty
+  std::string help;     ///< one line for --help, --schema and "did you mean"
+  queue_factory make;
+};
+
+/// A consumer behaviour under a name.
+struct registered_behaviour {
+  std::string name;
+  std::string version;  ///< may be empty
+  std::string help;
+  consumer_fn consumer;
+};
+
+class registry {
+ public:
+  /// Registers `make` as the queue `name` (letters, digits and `-_./`), at `version` (letters,
+  /// digits and `-_.+`, or empty). False, and nothing changes, when a name or version is
+  /// malformed, the name is taken, or `make` is empty.
+  bool add_queue(std::string name, std::string help, queue_factory make, std::string version = {});
+  /// As `add_queue`, for a consumer coroutine.
+  bool add_behaviour(std::string name, std::string help, consumer_fn consumer,
+                     std::string version = {});
+
+  /// The entry called `name` (without a version), or nullptr; valid until the next `add_*`.
+  [[nodiscard]] const registered_queue* find_queue(std::string_view name) const noexcept;
+  [[nodiscard]] const registered_behaviour* find_behaviour(std::string_view name) const noexcept;
+
+  /// Every entry, sorted by name.
+  [[nodiscard]] const std::vector<registered_queue>& queues() const noexcept { return queues_; }
+  [[nodiscard]] const std::vector<registered_behaviour>& behaviours() const noexcept {
+    return behaviours_;
+  }
+
+  /// Why this registry cannot run the code `w` names: a name it lacks, or a version other than
+  /// the one it has, each saying what it has instead. Empty when it can.
+  [[nodiscard]] std::string problem(const workload& w) const;
+
+  /// `w` with each code name completed by its registered version ("job-queue" becomes
+  /// "job-queue@1.2"): what a token or a reproducer of a run of `w` carries.
+  /// Precondition: `problem(w)` is empty.
+  [[nodiscard]] workload with_versions(workload w) const;
+
+  /// `options` with `make_queue` and `consumer` set to the code `w` names (left empty for
+  /// chaosq's own). Precondition: `problem(w)` is empty.
+  [[nodiscard]] run_options bind(const workload& w, run_options options = {}) const;
+
+  /// One "name@version: help" line per entry, each starting with `bullet` ("(none)" when there
+  /// is none), for --help and --schema.
+  [[nodiscard]] std::string queues_text(std::string_view bullet = "  ") const;
+  [[nodiscard]] std::string behaviours_text(std::string_view bullet = "  ") const;
+
+ private:
+  std::vector<registered_queue> queues_;
+  std::vector<registered_behaviour> behaviours_;
+};
+
+/// What chaosq's own command runs by name: the planted-bug zoo's queues (`planted/<bug>`, see
+/// zoo.hpp) and the built-in behaviours (`get-with-timeout`).
+[[nodiscard]] registry builtin_registry();
+
+/// `while True: item = await asyncio.wait_for(q.get(), 1) ...`: retries on a timeout, exits
+/// after 3 idle timeouts in a row, acknowledges in `finally`. The timeout cancels the pending
+/// get, which must leave every item in the queue for the next get.
+sim::task<void> get_with_timeout(consumer_context& ctx);
+
+}  // namespace chaosq::harness
