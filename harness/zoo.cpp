@@ -1,165 +1,116 @@
 #include "chaosq/harness/zoo.hpp"
 
-#include "chaosq/queue/detail/storage.hpp"
-#include "chaosq/sim/event.hpp"
+#include <cassert>
+
+#include "chaosq/queue/queue.hpp"
 #include "chaosq/sim/loop.hpp"
 
 namespace chaosq::harness {
 namespace {
 
-using queue::queue_empty;
-using queue::queue_full;
-using queue::queue_shut_down;
-using queue::task_done_error;
+// Each planted bug is the reference queue with one step changed through basic_queue's hooks
+// (queue/queue.hpp), the deviation marked BUG. planted_bug::none is the reference itself.
 
-/// asyncio.Queue's algorithm once more, written so that each planted bug is one visible
-/// deviation marked BUG. With planted_bug::none it behaves as the reference (a test checks).
-class mutant_queue final : public work_queue {
+template <class Variant>
+using variant_of_reference = queue::basic_queue<item, Variant>;
+
+class no_pass_on final : public variant_of_reference<no_pass_on> {
  public:
-  mutant_queue(planted_bug bug, const workload& w)
-      : bug_(bug), maxsize_(w.maxsize), storage_(w.kind) {
+  using basic_queue::basic_queue;
+  // BUG: a woken waiter that leaves keeps its wake-up to itself.
+  void pass_on_wakeup(sim::future_list& /*line*/) noexcept {}
+};
+
+class get_counts_down final : public variant_of_reference<get_counts_down> {
+ public:
+  using basic_queue::basic_queue;
+  void count_got() noexcept { lower_count(); }  // BUG: counts down on get ...
+  void count_done() noexcept {}                 // ... and not on task_done
+};
+
+class join_not_woken final : public variant_of_reference<join_not_woken> {
+ public:
+  using basic_queue::basic_queue;
+  void lower_count() noexcept {
+    if (--unfinished_ != 0) return;
+    // BUG: "more work is surely coming while a getter waits".
+    if (!getters_.empty()) return;
     finished_.set();
   }
+};
 
-  sim::task<void> put(item i) override {
-    while (full()) {
-      if (shut_down_) throw queue_shut_down{};
+class immediate_keeps_count final : public variant_of_reference<immediate_keeps_count> {
+ public:
+  using basic_queue::basic_queue;
+  void drain() noexcept {
+    while (!empty()) static_cast<void>(storage_.take());  // BUG: drained items stay counted
+    if (unfinished_ == 0) finished_.set();
+  }
+};
+
+class task_done_unchecked final : public variant_of_reference<task_done_unchecked> {
+ public:
+  using basic_queue::basic_queue;
+  void count_done() noexcept { lower_count(); }  // BUG: no check for underflow
+};
+
+class putter_no_recheck final : public variant_of_reference<putter_no_recheck> {
+ public:
+  using basic_queue::basic_queue;
+  sim::task<void> put(item i) {
+    if (full()) {  // BUG: `if` where `while` belongs: no second look at room once woken
+      if (is_shutdown_) throw queue::queue_shut_down{};
       co_await wait_in(putters_, [this] { return !full(); });
-      if (bug_ == planted_bug::putter_no_recheck) {
-        store(i, room::assumed);  // BUG: `if` where `while` belongs: no second look at room
-        raise_count();
-        co_return;
-      }
-    }
-    if (bug_ == planted_bug::late_count) {
-      // BUG: the count is raised after an await, once the woken getter may have run.
-      store(i, room::checked);
-      co_await sim::yield();
-      raise_count();
+      store(i, room::assumed);
+      count_put();
       co_return;
     }
     put_nowait(i);
   }
-
-  sim::task<item> get() override {
-    while (empty()) {
-      if (shut_down_) throw queue_shut_down{};
-      co_await wait_in(getters_, [this] { return !empty(); });
-    }
-    co_return get_nowait();
-  }
-
-  void put_nowait(item i) override {
-    store(i, room::checked);
-    raise_count();
-  }
-
-  item get_nowait() override {
-    if (empty()) {
-      if (shut_down_) throw queue_shut_down{};
-      throw queue_empty{};
-    }
-    item const it = storage_.take();
-    wakeup_next(putters_);
-    if (bug_ == planted_bug::get_counts_down) lower_count();  // BUG: counts down on get
-    return it;
-  }
-
-  void task_done() override {
-    if (bug_ == planted_bug::get_counts_down) return;  // BUG: ...and not on task_done
-    if (unfinished_ <= 0 && bug_ != planted_bug::task_done_unchecked) throw task_done_error{};
-    lower_count();
-  }
-
-  sim::task<void> join() override {
-    if (unfinished_ > 0) co_await finished_.wait();
-  }
-
-  void shutdown(queue::shutdown_mode mode) override {
-    shut_down_ = true;
-    if (mode == queue::shutdown_mode::immediate) {
-      while (!empty()) {
-        static_cast<void>(storage_.take());
-        // BUG (immediate_keeps_count): the drained items stay counted.
-        if (unfinished_ > 0 && bug_ != planted_bug::immediate_keeps_count) --unfinished_;
-      }
-      if (unfinished_ == 0) finished_.set();
-    }
-    while (sim::future* f = getters_.pop_front())
-      if (!f->done()) f->set_result();
-    while (sim::future* f = putters_.pop_front())
-      if (!f->done()) f->set_result();
-  }
-
-  [[nodiscard]] std::size_t qsize() const override { return storage_.size(); }
-  [[nodiscard]] std::int64_t unfinished_tasks() const override { return unfinished_; }
-
- private:
-  [[nodiscard]] bool empty() const { return storage_.size() == 0; }
-  [[nodiscard]] bool full() const {
-    return maxsize_ > 0 && storage_.size() >= static_cast<std::size_t>(maxsize_);
-  }
-
-  enum class room : std::uint8_t { checked, assumed };
-
-  void store(item i, room r) {
-    if (shut_down_) throw queue_shut_down{};
-    if (r == room::checked && full()) throw queue_full{};
-    storage_.add(i);
-    wakeup_next(getters_);
-  }
-
-  void raise_count() {
-    ++unfinished_;
-    finished_.clear();
-  }
-
-  void lower_count() {
-    if (--unfinished_ != 0) return;
-    // BUG (join_not_woken): "more work is surely coming while a getter waits".
-    if (bug_ == planted_bug::join_not_woken && !getters_.empty()) return;
-    finished_.set();
-  }
-
-  template <class Ready>
-  sim::task<void> wait_in(sim::future_list& line, Ready can_proceed) {
-    sim::future waiter;
-    line.push_back(waiter);
-    try {
-      co_await waiter;
-    } catch (...) {
-      waiter.cancel();
-      line.remove(waiter);
-      // BUG (no_pass_on): a woken waiter that leaves keeps its wake-up to itself.
-      if (bug_ != planted_bug::no_pass_on && can_proceed() && !waiter.cancelled())
-        wakeup_next(line);
-      throw;
-    }
-  }
-
-  static void wakeup_next(sim::future_list& line) {
-    while (sim::future* f = line.pop_front()) {
-      if (!f->done()) {
-        f->set_result();
-        return;
-      }
-    }
-  }
-
-  planted_bug bug_;
-  std::int32_t maxsize_;
-  queue::detail::storage<item> storage_;
-  sim::future_list getters_;
-  sim::future_list putters_;
-  sim::event finished_;
-  std::int64_t unfinished_ = 0;
-  bool shut_down_ = false;
 };
+
+class late_count final : public variant_of_reference<late_count> {
+ public:
+  using basic_queue::basic_queue;
+  sim::task<void> put(item i) {
+    while (full()) {
+      if (is_shutdown_) throw queue::queue_shut_down{};
+      co_await wait_in(putters_, [this] { return !full(); });
+    }
+    store(i);
+    co_await sim::yield();  // BUG: the count is raised once the woken getter may have run
+    count_put();
+  }
+};
+
+template <class Q>
+std::unique_ptr<work_queue> make(const workload& w) {
+  return std::make_unique<queue_adapter<Q>>(w.kind, w.maxsize);
+}
 
 }  // namespace
 
 std::unique_ptr<work_queue> make_planted_queue(planted_bug bug, const workload& w) {
-  return std::make_unique<mutant_queue>(bug, w);
+  switch (bug) {
+    case planted_bug::none:
+      return make<queue::basic_queue<item>>(w);
+    case planted_bug::no_pass_on:
+      return make<no_pass_on>(w);
+    case planted_bug::get_counts_down:
+      return make<get_counts_down>(w);
+    case planted_bug::join_not_woken:
+      return make<join_not_woken>(w);
+    case planted_bug::immediate_keeps_count:
+      return make<immediate_keeps_count>(w);
+    case planted_bug::task_done_unchecked:
+      return make<task_done_unchecked>(w);
+    case planted_bug::putter_no_recheck:
+      return make<putter_no_recheck>(w);
+    case planted_bug::late_count:
+      return make<late_count>(w);
+  }
+  assert(false && "every planted_bug is handled above");
+  return nullptr;
 }
 
 queue_factory planted_queue_factory(planted_bug bug) {

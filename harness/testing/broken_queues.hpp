@@ -1,7 +1,9 @@
 #pragma once
 // Deliberately broken queues for the harness's tests: each wraps the reference queue behind the
 // `work_queue` interface and plants exactly one bug, named in a `BUG:` comment, so that every
-// oracle the correct reference can never trip has a run that trips it.
+// oracle the correct reference can never trip has a run that trips it. A bug inside one step of
+// the queue changes that step through a basic_queue hook (`hooked<Variant>`); a bug in what one
+// member does overrides that member of `wrapped_queue`.
 
 #include <cstdint>
 #include <memory>
@@ -78,33 +80,28 @@ class never_wakes_joiners final : public wrapped_queue {
   sim::event forgotten_;
 };
 
+/// The reference with one step changed through a hook of `basic_queue<item, Variant>`, behind
+/// the `work_queue` interface, constructed from the workload as the others.
+template <class Variant>
+class hooked final : public queue_adapter<Variant> {
+ public:
+  explicit hooked(const workload& w) : queue_adapter<Variant>(w.kind, w.maxsize) {}
+};
+
 /// join-late/not-woken, subtler: task_done wakes joiners when the count reaches zero, but an
 /// immediate shutdown that drops the count to zero does not.
-class shutdown_forgets_joiners final : public wrapped_queue {
+class drain_forgets_joiners final : public queue::basic_queue<item, drain_forgets_joiners> {
  public:
-  explicit shutdown_forgets_joiners(const workload& w) : wrapped_queue(w) { finished_.set(); }
-  sim::task<void> put(item i) override {
-    co_await q_.put(i);
-    finished_.clear();
+  using basic_queue::basic_queue;
+  void drain() noexcept {
+    while (!empty()) {
+      static_cast<void>(storage_.take());
+      if (unfinished_ > 0) --unfinished_;
+    }
+    // BUG: no finished_.set() although the count may have dropped to zero
   }
-  void put_nowait(item i) override {
-    q_.put_nowait(i);
-    finished_.clear();
-  }
-  void task_done() override {
-    q_.task_done();
-    if (q_.unfinished_tasks() == 0) finished_.set();
-  }
-  sim::task<void> join() override {
-    if (q_.unfinished_tasks() > 0) co_await finished_.wait();
-  }
-  void shutdown(queue::shutdown_mode mode) override {
-    q_.shutdown(mode);  // BUG: no finished_.set() although the count may have dropped to zero
-  }
-
- private:
-  sim::event finished_;
 };
+using shutdown_forgets_joiners = hooked<drain_forgets_joiners>;
 
 /// over-ack/task-done-error: an immediate shutdown zeroes the count, forgetting the items
 /// consumers hold; their acknowledgements then find nothing unfinished.

@@ -1,6 +1,15 @@
 #pragma once
 /// \file
 /// The queue contract the engine drives, so a user's own queue runs under the same engine.
+///
+/// This header is all a queue needs: it brings in the errors a queue raises or meets,
+/// `queue::queue_shut_down`, `queue::queue_empty`, `queue::queue_full`,
+/// `queue::task_done_error` (chaosq/queue/errors.hpp), and those the loop raises inside a
+/// waiting task, `sim::cancelled_error` (not a std::exception: catch it by name or with
+/// `catch (...)`), `sim::injected_fault` and `sim::timeout_error` (chaosq/sim/errors.hpp); the
+/// awaitables to suspend on, `sim::future`, `sim::future_list` (chaosq/sim/future.hpp),
+/// `sim::event` (chaosq/sim/event.hpp) and `sim::task`; and the reference queue with its hooks
+/// for a one-step variant (chaosq/queue/queue.hpp, `queue::basic_queue<item, Variant>`).
 
 #include <cstddef>
 #include <cstdint>
@@ -8,16 +17,35 @@
 #include <memory>
 
 #include "chaosq/harness/workload.hpp"
+#include "chaosq/queue/errors.hpp"
 #include "chaosq/queue/queue.hpp"
+#include "chaosq/sim/errors.hpp"
+#include "chaosq/sim/event.hpp"
+#include "chaosq/sim/future.hpp"
 #include "chaosq/sim/task.hpp"
 
 namespace chaosq::harness {
 
-/// A queue with asyncio's `join` contract, as the engine sees it. Implementations run on the
-/// `sim::loop` of the run (awaitables suspend only through sim's futures, events and yield),
-/// and report failures with chaosq::queue's exceptions: `queue_full` from `put_nowait` on a
-/// full queue, `queue_shut_down` after shutdown, `task_done_error` when nothing is unfinished.
-/// The engine's oracles judge the queue by what it does, with the reference as the model.
+/// A queue with asyncio's `join` contract, as the engine sees it. The engine's oracles judge
+/// the queue by what it does, with the reference (asyncio.Queue 3.13) as the model.
+///
+/// What every member may assume, and must give:
+/// - It runs on the `sim::loop` of the run, one task at a time; an awaitable suspends only
+///   through sim's `future`, `event`, `yield` and tasks. Members that return no task must not
+///   suspend; the engine calls `shutdown`, `qsize` and `unfinished_tasks` between steps too,
+///   from no task at all.
+/// - A task waiting in `put`, `get` or `join` may be cancelled (`sim::cancelled_error`) or hit
+///   by an injected crash (`sim::injected_fault`) while it waits, even after its waiter was
+///   woken and before it resumed. The member must then leave its waiter line and let the
+///   exception escape; a woken waiter that leaves so must pass the wake-up on to the next
+///   waiter when the queue could serve it (asyncio does), or the item or room it was woken
+///   for is stranded.
+/// - Waking a waiter hands it nothing: other tasks may run first and take the item or room
+///   (barging). A woken getter or putter re-checks and waits again if it must.
+/// - A `sim::future` unlinks itself from its `future_list` when destroyed: keep the waiter
+///   future in the waiting coroutine's frame (as asyncio keeps it in the deque) and do not
+///   expect a finished or abandoned future to stay in the line, as Python code that counts
+///   `len(self._getters)` or pops done futures later would.
 class work_queue {
  public:
   work_queue() = default;
@@ -25,24 +53,62 @@ class work_queue {
   work_queue& operator=(const work_queue&) = delete;
   virtual ~work_queue() = default;
 
+  /// Awaited by producers (blocking put mode): stores `i`, waiting while the queue is full;
+  /// raises `queue_shut_down` after shutdown (the producer then stops, not a failure). The
+  /// item counts as put once stored: a put that suspends after storing may see its item got
+  /// before it returns, and the engine records the put at that get. Items put and not yet got
+  /// beyond `maxsize` are judged `capacity/over-maxsize`; a producer still waiting here when
+  /// nothing can run is judged `stranded/producer-in-put`.
   virtual sim::task<void> put(item i) = 0;
+  /// Awaited by consumers: the next item in the kind's order, waiting while the queue is
+  /// empty; raises `queue_shut_down` when shut down and empty (the consumer's normal end).
+  /// An item never put, got twice or out of order is a verdict; a getter still waiting when
+  /// nothing can run while items are stored (a lost wake-up), or after shutdown, is stranded.
   virtual sim::task<item> get() = 0;
+  /// Called by producers in non-blocking put mode: stores `i` at once or raises `queue_full`
+  /// (the producer yields and tries again) or `queue_shut_down` (the producer stops).
   virtual void put_nowait(item i) = 0;
+  /// The engine never calls it on a queue from `run_options::make_queue`; `queue_empty` when
+  /// empty, `queue_shut_down` when shut down and empty, as asyncio.
   virtual item get_nowait() = 0;
+  /// Called for each acknowledgement a consumer makes, never from inside another member.
+  /// Raising `task_done_error` is judged `over-ack/task-done-error` (the engine catches it);
+  /// the count read just after it must not be negative (`over-ack/negative-count`). Any other
+  /// exception escapes into the consumer.
   virtual void task_done() = 0;
+  /// Awaited by joiners, after `unfinished_tasks()` was read (0: the join should return at
+  /// once). Returning while the count never reached zero since the call is `join-early`;
+  /// still waiting after a step that left the count at zero is `join-late`. May be cancelled
+  /// by `sim::wait_for` when the workload gives join a timeout.
   virtual sim::task<void> join() = 0;
+  /// Called by the engine between steps, never from a task; must not suspend or throw.
+  /// Every waiting getter and putter must then be woken to re-check and raise. After
+  /// `immediate`, the engine counts every stored item as drained (no longer owed an
+  /// acknowledgement) and reads `unfinished_tasks()`.
   virtual void shutdown(queue::shutdown_mode mode) = 0;
+  /// Items stored. Read between steps and inside them (whether a put or get will wait); must
+  /// not suspend. At the end it must equal the items put and never got (`lost/vanished`,
+  /// `duplicated/extra-items`).
   [[nodiscard]] virtual std::size_t qsize() const = 0;
-  /// The count `join` waits on: items put and not yet acknowledged.
+  /// The count `join` waits on: items put and not yet acknowledged. Read after every put, get,
+  /// acknowledgement and shutdown, and after every step while a joiner waits; must not
+  /// suspend, and should change only inside the queue's own members.
   [[nodiscard]] virtual std::int64_t unfinished_tasks() const = 0;
 };
 
 /// Makes the queue for one run, for the workload's kind and maxsize.
 using queue_factory = std::function<std::unique_ptr<work_queue>(const workload&)>;
 
-/// Adapts any queue with basic_queue's interface (the reference, or a variant of it). To plant
-/// one bug in the reference, derive from `queue_adapter<queue::basic_queue<item>>`, override
-/// the one member, and reach the reference through `underlying()`.
+/// Adapts any queue with basic_queue's interface (the reference, or a variant of it) and calls
+/// `Q`'s own members. Two ways to plant one bug in the reference without copying it:
+/// - change one step inside the queue: derive `my_variant` from
+///   `queue::basic_queue<item, my_variant>`, redeclare one hook (`wakeup_next`,
+///   `pass_on_wakeup`, `count_put`, `count_got`, `count_done`, `lower_count`, `drain`, or
+///   `put`/`get` for the re-check loop; see queue/queue.hpp) and run
+///   `queue_adapter<my_variant>`;
+/// - change what one member does from outside: derive from
+///   `queue_adapter<queue::basic_queue<item>>`, override the member, and reach the reference
+///   through `underlying()`.
 template <class Q>
 class queue_adapter : public work_queue {
  public:

@@ -1,7 +1,8 @@
 #pragma once
 /// \file
 /// The planted-bug zoo: queue variants that each carry one realistic bug, to prove that the
-/// strategies and oracles find what they claim to find.
+/// strategies and oracles find what they claim to find. Each is the reference queue with one
+/// step changed through basic_queue's hooks (queue/queue.hpp), as a user's variant would be.
 
 #include <memory>
 
@@ -11,7 +12,7 @@
 namespace chaosq::harness {
 
 enum class planted_bug : std::uint8_t {
-  none,                   ///< a faithful copy of the reference (the zoo's control)
+  none,                   ///< the reference queue, plugged in as a user's (the zoo's control)
   no_pass_on,             ///< a woken getter that is cancelled does not pass the wake-up on
   get_counts_down,        ///< get lowers the unfinished count, task_done does not
   join_not_woken,         ///< the count reaching zero does not wake join while a getter waits
@@ -24,7 +25,7 @@ enum class planted_bug : std::uint8_t {
 template <>
 struct names_of<planted_bug> {
   static constexpr std::array<named<planted_bug>, 8> values{{
-      {planted_bug::none, "none", "no bug: a faithful copy of the reference queue"},
+      {planted_bug::none, "none", "no bug: the reference queue, plugged in as a user's queue"},
       {planted_bug::no_pass_on, "no-pass-on",
        "a cancelled woken getter does not pass its wake-up on (items stranded)"},
       {planted_bug::get_counts_down, "get-counts-down",

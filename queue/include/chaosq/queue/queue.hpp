@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 
 #include "chaosq/queue/detail/storage.hpp"
 #include "chaosq/queue/errors.hpp"
@@ -29,7 +30,24 @@ enum class shutdown_mode : unsigned char {
 /// Every awaitable must be awaited from a task on a `sim::loop`. Waking a waiter never hands
 /// it an item: it only schedules the waiter to look again, so another task may take the item
 /// first (barging), and a waiter that finds nothing rejoins at the back of the line.
-template <class T>
+///
+/// **Variants.** `Variant` (CRTP; `void` for the reference) is a class deriving from
+/// `basic_queue<T, Variant>` that changes one step of the algorithm without copying it. The
+/// base calls each step, and the members `put_nowait` and `get_nowait`, through the variant,
+/// statically: no virtual call, and the reference compiles to what it did without hooks. A
+/// variant redeclares one hook, same signature, as a public member; the rest stays the
+/// reference's. The hooks (protected here, each documented below):
+/// - `wakeup_next(line)`: wake the first waiter of `line` still pending;
+/// - `pass_on_wakeup(line)`: a woken waiter that leaves hands its wake-up on;
+/// - `count_put()`, `count_got()`, `count_done()`, `lower_count()`: the unfinished count;
+/// - `drain()`: what `shutdown(immediate)` does to the stored items.
+///
+/// The re-check loop of a woken getter or putter is `get()` and `put()` themselves: a variant
+/// changes it by redeclaring `put()` (or `get()`) from the protected `wait_in`, `store` and
+/// hooks, five lines as the reference's. Hooks and such members see the protected state
+/// (`storage_`, `getters_`, `putters_`, `unfinished_`, `finished_`, `is_shutdown_`,
+/// `maxsize_`). Run a variant under the harness as `harness::queue_adapter<my_variant>`.
+template <class T, class Variant = void>
 class basic_queue {
  public:
   /// `maxsize <= 0` means unbounded.
@@ -46,7 +64,7 @@ class basic_queue {
       if (is_shutdown_) throw queue_shut_down{};
       co_await wait_in(putters_, [this] { return !full(); });
     }
-    put_nowait(std::move(item));
+    self().put_nowait(std::move(item));
   }
 
   /// Waits while the queue is empty, then `get_nowait()`. Raises `queue_shut_down` if the queue
@@ -56,18 +74,14 @@ class basic_queue {
       if (is_shutdown_) throw queue_shut_down{};
       co_await wait_in(getters_, [this] { return !empty(); });
     }
-    co_return get_nowait();
+    co_return self().get_nowait();
   }
 
-  /// Stores `item`, raises the unfinished count, clears the finished event and wakes the next
-  /// getter. Raises `queue_shut_down` after shutdown (checked first), `queue_full` when full.
+  /// Stores `item`, wakes the next getter, raises the unfinished count and clears the finished
+  /// event. Raises `queue_shut_down` after shutdown (checked first), `queue_full` when full.
   void put_nowait(T item) {
-    if (is_shutdown_) throw queue_shut_down{};
-    if (full()) throw queue_full{};
-    storage_.add(std::move(item));
-    ++unfinished_;
-    finished_.clear();
-    wakeup_next(getters_);
+    store(std::move(item));
+    self().count_put();
   }
 
   /// Takes an item and wakes the next putter. Raises `queue_shut_down` if empty and shut down,
@@ -78,17 +92,15 @@ class basic_queue {
       throw queue_empty{};
     }
     T item = storage_.take();
-    wakeup_next(putters_);
+    self().wakeup_next(putters_);
+    self().count_got();
     return item;
   }
 
   /// Marks one unfinished item done; at zero, sets the finished event, waking every joiner.
   /// Raises `task_done_error` (count unchanged) when no item is unfinished. Needs no matching
   /// get and ignores shutdown.
-  void task_done() {
-    if (unfinished_ <= 0) throw task_done_error{};
-    if (--unfinished_ == 0) finished_.set();
-  }
+  void task_done() { self().count_done(); }
 
   /// Returns at once when nothing is unfinished; otherwise waits for the finished event. A
   /// joiner woken by the count reaching zero returns even if a put raised the count again
@@ -102,13 +114,7 @@ class basic_queue {
   /// and putter is woken, in line order, to re-check and raise.
   void shutdown(shutdown_mode mode = shutdown_mode::graceful) {
     is_shutdown_ = true;
-    if (mode == shutdown_mode::immediate) {
-      while (!empty()) {
-        static_cast<void>(storage_.take());
-        if (unfinished_ > 0) --unfinished_;
-      }
-      if (unfinished_ == 0) finished_.set();
-    }
+    if (mode == shutdown_mode::immediate) self().drain();
     wake_all(getters_);
     wake_all(putters_);
   }
@@ -150,9 +156,75 @@ class basic_queue {
   /// Stored items in storage order: FIFO and LIFO in insertion order, priority as the heap.
   [[nodiscard]] std::span<const T> items() const noexcept { return storage_.items(); }
 
- private:
-  // Waits in `line` until woken; on any exception (cancellation, injected fault) leaves the
-  // line and, if it had been woken and `can_proceed()` holds, passes the wake-up on.
+ protected:
+  // ---- the hooks: a variant redeclares one of them (see the class comment) ----
+
+  /// Wakes the first waiter of `line` that is still pending, dropping the done ones before it
+  /// (asyncio's `_wakeup_next`). Must not suspend or throw: it runs inside put_nowait,
+  /// get_nowait and the cleanup of a wait that is unwinding.
+  void wakeup_next(sim::future_list& line) noexcept {
+    while (sim::future* f = line.pop_front()) {
+      if (!f->done()) {
+        f->set_result();
+        return;
+      }
+    }
+  }
+
+  /// A waiter of `line` was woken (its future done, not cancelled) and then left by an
+  /// exception (a cancellation, an injected fault) while the queue could serve the next one:
+  /// it passes the wake-up on, so that no item or room is stranded.
+  void pass_on_wakeup(sim::future_list& line) noexcept { self().wakeup_next(line); }
+
+  /// put_nowait's count update, after the item is stored and a getter woken.
+  void count_put() noexcept {
+    ++unfinished_;
+    finished_.clear();
+  }
+
+  /// get_nowait's count update, after the item is taken and a putter woken: none (the count
+  /// falls only by task_done).
+  void count_got() noexcept {}
+
+  /// task_done: refuses with `task_done_error` when nothing is unfinished, else `lower_count()`.
+  void count_done() {
+    if (unfinished_ <= 0) throw task_done_error{};
+    self().lower_count();
+  }
+
+  /// One acknowledgement: lowers the count and, at zero, sets the finished event (waking every
+  /// joiner).
+  void lower_count() noexcept {
+    if (--unfinished_ == 0) finished_.set();
+  }
+
+  /// shutdown(immediate), before the waiters are woken: drops every stored item, lowering the
+  /// count once per item while it is above zero, then sets the finished event at zero.
+  void drain() noexcept {
+    while (!empty()) {
+      static_cast<void>(storage_.take());
+      if (unfinished_ > 0) --unfinished_;
+    }
+    if (unfinished_ == 0) finished_.set();
+  }
+
+  // ---- helpers for a variant's own put() or get() ----
+
+  /// Whether `store` checks for room.
+  enum class room : unsigned char { checked, assumed };
+
+  /// put_nowait without the count: raises `queue_shut_down` after shutdown, `queue_full` when
+  /// full (unless `room::assumed`), else stores `item` and wakes the next getter.
+  void store(T item, room r = room::checked) {
+    if (is_shutdown_) throw queue_shut_down{};
+    if (r == room::checked && full()) throw queue_full{};
+    storage_.add(std::move(item));
+    self().wakeup_next(getters_);
+  }
+
+  /// Waits in `line` until woken; on any exception (cancellation, injected fault) leaves the
+  /// line and, if it had been woken and `can_proceed()` holds, `pass_on_wakeup(line)`. The
+  /// caller re-checks its condition after it returns: a wake-up is no promise.
   template <class Ready>
   sim::task<void> wait_in(sim::future_list& line, Ready can_proceed) {
     sim::future waiter;
@@ -162,23 +234,8 @@ class basic_queue {
     } catch (...) {
       waiter.cancel();
       line.remove(waiter);
-      if (can_proceed() && !waiter.cancelled()) wakeup_next(line);
+      if (can_proceed() && !waiter.cancelled()) self().pass_on_wakeup(line);
       throw;
-    }
-  }
-
-  static void wakeup_next(sim::future_list& line) noexcept {
-    while (sim::future* f = line.pop_front()) {
-      if (!f->done()) {
-        f->set_result();
-        return;
-      }
-    }
-  }
-
-  static void wake_all(sim::future_list& line) noexcept {
-    while (sim::future* f = line.pop_front()) {
-      if (!f->done()) f->set_result();
     }
   }
 
@@ -189,6 +246,16 @@ class basic_queue {
   std::int64_t unfinished_ = 0;
   sim::event finished_;
   bool is_shutdown_ = false;
+
+ private:
+  using self_type = std::conditional_t<std::is_void_v<Variant>, basic_queue, Variant>;
+  self_type& self() noexcept { return static_cast<self_type&>(*this); }
+
+  static void wake_all(sim::future_list& line) noexcept {
+    while (sim::future* f = line.pop_front()) {
+      if (!f->done()) f->set_result();
+    }
+  }
 };
 
 /// asyncio.Queue: first in, first out.

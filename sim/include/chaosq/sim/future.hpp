@@ -22,6 +22,14 @@ void wake(task_state& t);
 /// future at a time. Completing it never runs the waiter: the waiter is moved to the loop's ready
 /// set and resumes on a later step, as asyncio schedules a callback with `call_soon`. A future
 /// can sit in one `future_list` (a waiter queue) at a time and leaves it when destroyed.
+///
+/// Porting Python: asyncio keeps a finished or abandoned future in its deque until someone
+/// pops it, so `len(self._getters)` counts it and `_wakeup_next` skips it. Here the future
+/// usually lives in the waiting coroutine's frame, and when that frame ends (the waiter
+/// resumed, was cancelled, or crashed) the future unlinks itself: the list holds only futures
+/// whose waiter still exists. Code that keeps done futures queued to pop them later, or that
+/// counts them, behaves differently; keep each future where its waiter lives and expect the
+/// line to shrink on its own.
 class future : public detail::list_node {
  public:
   future() = default;
