@@ -88,7 +88,7 @@ int explore_command(const explore_args& args) {
                           .max_faults = args.max_faults};
   if (args.bug != planted_bug::none) {
     options.run.make_queue = planted_queue_factory(args.bug);
-    options.against_reference = true;
+    options.against_reference = reference_check_for(args.bug);
   }
   std::string const replay_flags =
       args.bug == planted_bug::none ? "" : " --queue-bug " + std::string(name_of(args.bug));
@@ -105,6 +105,7 @@ int explore_command(const explore_args& args) {
     found = make_failure(w, result.first_failure->decisions,
                          result.first_failure->violation->signature(),
                          {.run = options.run,
+                          .against_reference = options.against_reference,
                           .out_of_time = deadline_after(shrink_seconds),
                           .replay_flags = replay_flags});
   std::string summary;
