@@ -90,7 +90,8 @@ class shrinker {
   }
 
  private:
-  /// Runs a candidate; keeps it if it fails the same way and is smaller.
+  /// Runs a candidate; keeps it if it fails the same way, is smaller, and is still blamed on
+  /// the code under test.
   bool attempt(const workload& w, const std::vector<std::uint32_t>& candidate, bool smaller_work) {
     if (stopped_ || runs_ >= options_.max_runs ||
         (options_.out_of_time && options_.out_of_time())) {
