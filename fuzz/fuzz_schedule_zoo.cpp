@@ -1,6 +1,7 @@
 /// `schedule_zoo`: byte 0 picks a planted bug or a buggy ack policy (chaosq::fuzz::zoo_entries),
 /// the rest are decisions as in `schedule`. Findings are expected: the proof that the fuzzer
-/// finds each bug. A violation counts only if the reference does not fail the same way.
+/// finds each bug. A planted bug's violation counts only where the reference passes the same
+/// decisions (harness::blames_code_under_test with harness::reference_check_for(bug)).
 ///
 /// CHAOSQ_FUZZ_ZOO_ENTRY=NAME (e.g. bug:late-count) aims every input at that one entry: all
 /// bytes are decisions. An unknown name stops the run, listing the names.

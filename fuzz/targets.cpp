@@ -12,7 +12,7 @@
 
 #include "chaosq/conformance/queue_model.hpp"
 #include "chaosq/conformance/reference.hpp"
-#include "chaosq/harness/explore.hpp"
+#include "chaosq/harness/blame.hpp"
 #include "chaosq/harness/failure.hpp"
 #include "chaosq/harness/token.hpp"
 #include "chaosq/scenarios/loader.hpp"
@@ -76,13 +76,11 @@ std::optional<finding> run_schedule(const schedule_target& target,
   if (std::find(target.tolerated.begin(), target.tolerated.end(), kind) != target.tolerated.end())
     return std::nullopt;
   std::string const signature = got.report.violation->signature();
-  if (target.against_reference) {
-    std::span<const std::uint32_t> const record = got.report.decisions;
-    if (harness::reference_fails_alike(
-            got.work, record.subspan(harness::workload_prefix(target.space, record)), signature,
-            options))
-      return std::nullopt;
-  }
+  std::span<const std::uint32_t> const record = got.report.decisions;
+  if (!harness::blames_code_under_test(
+          got.work, record.subspan(harness::workload_prefix(target.space, record)), signature,
+          options, target.against_reference))
+    return std::nullopt;
   return finding{.target = target.name,
                  .signature = signature,
                  .message = got.report.violation->message,
@@ -104,7 +102,7 @@ schedule_target zoo_target(const zoo_entry& entry) {
   t.space.policies = {entry.policy};
   if (entry.bug != planted_bug::none) {
     t.run.make_queue = harness::planted_queue_factory(entry.bug);
-    t.against_reference = true;
+    t.against_reference = harness::reference_check_for(entry.bug);
     t.replay_options = "--queue-bug " + std::string(harness::name_of(entry.bug));
   }
   return t;
@@ -217,6 +215,7 @@ harness::failure explain(const schedule_target& target, const finding& f) {
   return harness::make_failure(
       f.work, f.decisions, f.signature,
       {.run = target.run,
+       .against_reference = target.against_reference,
        .shrink = harness::shrinking::record_and_workload,
        .generated_from = &target.space,
        .replay_flags = target.replay_options.empty() ? "" : " " + target.replay_options});

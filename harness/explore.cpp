@@ -18,16 +18,6 @@ double pct_miss_bound(std::uint32_t n, std::uint32_t k, std::uint32_t d, std::ui
   return std::pow(1.0 - per_run, static_cast<double>(runs));
 }
 
-bool reference_fails_alike(const workload& w, std::span<const std::uint32_t> decisions,
-                           const std::string& signature, const run_options& options) {
-  run_options reference = options;
-  reference.make_queue = nullptr;
-  reference.trace = false;
-  reference.explain = false;
-  run_report const model = replay(w, decisions, reference);
-  return model.violation && model.violation->signature() == signature;
-}
-
 explore_result explore(const workload& w, const explore_options& options) {
   explore_result result;
   explore_stats& stats = result.stats;
@@ -63,8 +53,8 @@ explore_result explore(const workload& w, const explore_options& options) {
     ++stats.schedules;
     if (options.on_schedule && !options.on_schedule(i, report)) break;
     if (!report.violation) continue;
-    if (options.against_reference && options.run.make_queue &&
-        reference_fails_alike(w, report.decisions, report.violation->signature(), run_opts))
+    if (!blames_code_under_test(w, report.decisions, report.violation->signature(), run_opts,
+                                options.against_reference))
       continue;
     ++stats.violations;
     ++stats.signatures[report.violation->signature()];

@@ -59,7 +59,8 @@ failure make_failure(const workload& w, std::span<const std::uint32_t> record,
         .max_runs = options.shrink_runs,
         .shrink_workload = options.shrink == shrinking::record_and_workload,
         .out_of_time = options.out_of_time,
-        .run = options.run};
+        .run = options.run,
+        .against_reference = options.against_reference};
     shrink_result m = space != nullptr
                           ? shrink_generated(*space, trimmed, signature, shrinking_options)
                           : shrink(w, trimmed, signature, shrinking_options);

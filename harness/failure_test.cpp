@@ -7,6 +7,7 @@
 
 #include "chaosq/harness/explore.hpp"
 #include "chaosq/harness/token.hpp"
+#include "chaosq/harness/zoo.hpp"
 
 #include "testing/workloads.hpp"
 
@@ -173,6 +174,47 @@ TEST(failure, json_holds_verdict_tokens_statistics_items_and_trace) {
             std::string::npos)
       << json;
   EXPECT_NE(json.find("\"trace\":" + f.report.trace->to_json() + "}"), std::string::npos);
+}
+
+/// Over many seeds, no failure made against the reference (as every front-end makes one:
+/// `make_failure`) ends on a record that the reference queue fails too, while shrinking by
+/// signature alone would end on such records (counted, so the workloads show what they are for).
+TEST(failure, made_against_the_reference_never_ends_where_the_reference_fails) {
+  constexpr std::uint64_t k_seeds = 10;
+  workload const w = testing::early_ack();
+  int failures = 0;
+  int reference_fails = 0;
+  int reference_fails_without_the_check = 0;
+  for (planted_bug bug : {planted_bug::get_counts_down, planted_bug::late_count}) {
+    run_options queue;
+    queue.make_queue = planted_queue_factory(bug);
+    for (std::uint64_t seed = 1; seed <= k_seeds; ++seed) {
+      explore_result const found = explore(w, {.schedules = 5'000,
+                                               .seed = seed,
+                                               .run = queue,
+                                               .against_reference = reference_check::passes});
+      if (!found.first_failure) continue;
+      std::string const signature = found.first_failure->violation->signature();
+      for (reference_check check : {reference_check::passes, reference_check::off}) {
+        failure const f = make_failure(w, found.first_failure->decisions, signature,
+                                       {.run = queue, .against_reference = check});
+        ASSERT_NE(f.violation(), nullptr);
+        EXPECT_EQ(f.violation()->signature(), signature);
+        bool const fails =
+            run_reference(f.work, f.decisions, signature, queue) != reference_outcome::passes;
+        if (check == reference_check::off) {
+          reference_fails_without_the_check += fails ? 1 : 0;
+          continue;
+        }
+        ++failures;
+        reference_fails += fails ? 1 : 0;
+        EXPECT_FALSE(fails) << name_of(bug) << " seed " << seed << ": " << failure_text(f);
+      }
+    }
+  }
+  EXPECT_EQ(failures, 2 * static_cast<int>(k_seeds));
+  EXPECT_EQ(reference_fails, 0);
+  EXPECT_GT(reference_fails_without_the_check, 0);
 }
 
 }  // namespace

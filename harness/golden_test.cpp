@@ -34,7 +34,7 @@ struct golden_case {
   workload work;
   run_options run;
   strategy_kind strategy = strategy_kind::random;
-  bool against_reference = false;
+  reference_check against_reference = reference_check::off;
   std::string replay_flags;
 };
 
@@ -178,7 +178,7 @@ std::vector<golden_case> strategy_cases() {
       golden_case g{c.name, c.work, {}, s.value};
       if (c.bug != planted_bug::none) {
         g.run.make_queue = planted_queue_factory(c.bug);
-        g.against_reference = true;
+        g.against_reference = reference_check_for(c.bug);
         g.replay_flags = " --queue-bug " + std::string(name_of(c.bug));
       }
       cases.push_back(std::move(g));
@@ -201,9 +201,11 @@ std::string report(const golden_case& c, std::optional<verdict_kind>& kind) {
   }
   const verdict& v = *found.first_failure->violation;
   kind = v.kind;
-  failure const f =
-      make_failure(c.work, found.first_failure->decisions, v.signature(),
-                   {.run = c.run, .shrink_runs = 2'000, .replay_flags = c.replay_flags});
+  failure const f = make_failure(c.work, found.first_failure->decisions, v.signature(),
+                                 {.run = c.run,
+                                  .against_reference = c.against_reference,
+                                  .shrink_runs = 2'000,
+                                  .replay_flags = c.replay_flags});
   return out + "found at schedule " + std::to_string(found.first_failure_schedule) + "\n" +
          failure_text(f) + failure_json(f) + "\n";
 }

@@ -83,10 +83,10 @@ std::string entries_text(const std::vector<Entry>& entries, std::string_view bul
 }  // namespace
 
 bool registry::add_queue(std::string name, std::string help, queue_factory make,
-                         std::string version) {
+                         std::string version, reference_check check) {
   if (!make) return false;
   return insert_sorted(queues_, registered_queue{std::move(name), std::move(version),
-                                                 std::move(help), std::move(make)});
+                                                 std::move(help), std::move(make), check});
 }
 
 bool registry::add_behaviour(std::string name, std::string help, consumer_fn consumer,
@@ -122,6 +122,11 @@ run_options registry::bind(const workload& w, run_options options) const {
   if (!w.queue_impl.empty()) options.make_queue = find_queue(w.queue_impl.name())->make;
   if (!w.behaviour.empty()) options.consumer = find_behaviour(w.behaviour.name())->consumer;
   return options;
+}
+
+reference_check registry::reference_check_of(const workload& w) const {
+  if (w.queue_impl.empty()) return reference_check::off;
+  return find_queue(w.queue_impl.name())->check;
 }
 
 std::string registry::queues_text(std::string_view bullet) const {
@@ -162,7 +167,8 @@ registry builtin_registry() {
     std::string const what = bug == planted_bug::none
                                  ? std::string(help)
                                  : "the reference queue with a planted bug: " + std::string(help);
-    r.add_queue("planted/" + std::string(name), what, planted_queue_factory(bug));
+    r.add_queue("planted/" + std::string(name), what, planted_queue_factory(bug), {},
+                reference_check_for(bug));
   }
   r.add_behaviour("get-with-timeout",
                   "wait_for(get(), 1) in a loop: retries on timeout, exits after 3 idle timeouts; "

@@ -70,7 +70,7 @@ selftest_row run_selftest(const selftest_case& c, strategy_kind kind, std::uint6
   bool const planted = !c.name.starts_with("policy:");
   if (planted) {
     options.run.make_queue = planted_queue_factory(c.bug);
-    options.against_reference = true;
+    options.against_reference = reference_check_for(c.bug);
   }
   explore_result const found = explore(c.work, options);
   selftest_row row{.target = c.name, .strategy = kind};
@@ -80,7 +80,9 @@ selftest_row run_selftest(const selftest_case& c, strategy_kind kind, std::uint6
   row.caught = true;
   row.signature = found.first_failure->violation->signature();
   shrink_result const minimal = shrink(c.work, found.first_failure->decisions, row.signature,
-                                       {.max_runs = shrink_runs, .run = options.run});
+                                       {.max_runs = shrink_runs,
+                                        .run = options.run,
+                                        .against_reference = options.against_reference});
   row.minimal_decisions = minimal.minimal_size;
   row.minimal_steps = minimal.report.steps;
   return row;

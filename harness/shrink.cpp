@@ -90,7 +90,8 @@ class shrinker {
   }
 
  private:
-  /// Runs a candidate; keeps it if it fails the same way and is smaller.
+  /// Runs a candidate; keeps it if it fails the same way, is smaller, and is still blamed on
+  /// the code under test.
   bool attempt(const workload& w, const std::vector<std::uint32_t>& candidate, bool smaller_work) {
     if (stopped_ || runs_ >= options_.max_runs ||
         (options_.out_of_time && options_.out_of_time())) {
@@ -103,9 +104,20 @@ class shrinker {
     if (!r.violation || r.violation->signature() != signature_) return false;
     std::vector<std::uint32_t> canonical = trim_record(r.decisions);
     if (!smaller_work && !shortlex_less(canonical, best_)) return false;
+    if (!blamed_on_code_under_test(r)) return false;
     work_ = generated_work_;
     best_ = std::move(canonical);
     return true;
+  }
+
+  /// True if `r`, a candidate's run on generated_work_, is still the code under test's to
+  /// answer for: the reference passes its decisions (or, with `differs`, fails otherwise).
+  bool blamed_on_code_under_test(const run_report& r) const {
+    std::span<const std::uint32_t> record = r.decisions;
+    // A generated record begins with the workload's own decisions.
+    if (space_ != nullptr) record = record.subspan(workload_prefix(*space_, record));
+    return blames_code_under_test(generated_work_, record, signature_, run_opts_,
+                                  options_.against_reference);
   }
 
   /// Replays `candidate` on `w`, or on the workload it generates; leaves that workload in

@@ -6,6 +6,9 @@
 
 #include "chaosq/harness/explore.hpp"
 #include "chaosq/harness/generate.hpp"
+#include "chaosq/harness/zoo.hpp"
+
+#include "testing/workloads.hpp"
 
 namespace chaosq::harness {
 namespace {
@@ -183,6 +186,72 @@ TEST(shrink, stops_when_out_of_runs_and_says_so) {
   EXPECT_TRUE(s.stopped_early);
   EXPECT_EQ(s.runs, 3U);
   ASSERT_TRUE(s.report.violation) << "even stopped early, the result still fails";
+}
+
+/// A queue with a planted bug (get lowers the count) under consumers that ack before the work:
+/// the reference fails this workload too, with the bug's own signature on some records. Found
+/// against the reference, the failure is the queue's; shrinking it by signature alone walks onto
+/// a record the reference fails too (the workload's fault, not the queue's); shrinking it
+/// against the reference ends on a record the reference passes.
+TEST(shrink, against_the_reference_keeps_every_candidate_the_queues_own) {
+  workload const w = testing::early_ack();
+  run_options queue;
+  queue.make_queue = planted_queue_factory(planted_bug::get_counts_down);
+  explore_result const found = explore(
+      w,
+      {.schedules = 5'000, .seed = 1, .run = queue, .against_reference = reference_check::passes});
+  ASSERT_TRUE(found.first_failure);
+  std::string const signature = found.first_failure->violation->signature();
+  ASSERT_EQ(run_reference(w, found.first_failure->decisions, signature, queue),
+            reference_outcome::passes);
+
+  shrink_result const by_signature =
+      shrink(w, found.first_failure->decisions, signature, {.run = queue});
+  ASSERT_TRUE(by_signature.report.violation);
+  EXPECT_NE(run_reference(w, by_signature.decisions, signature, queue), reference_outcome::passes)
+      << "the workload no longer shows what it is for: shrinking by signature alone should end "
+         "on a record the reference fails too";
+
+  shrink_result const mine = shrink(w, found.first_failure->decisions, signature,
+                                    {.run = queue, .against_reference = reference_check::passes});
+  ASSERT_TRUE(mine.report.violation);
+  EXPECT_EQ(mine.report.violation->signature(), signature);
+  EXPECT_FALSE(mine.stopped_early);
+  EXPECT_LE(mine.minimal_size, mine.original_size);
+  EXPECT_EQ(run_reference(w, mine.decisions, signature, queue), reference_outcome::passes)
+      << "the minimal record fails on the reference queue too";
+  EXPECT_GT(mine.minimal_size, by_signature.minimal_size);
+}
+
+/// Shrinking a generated workload keeps the rule too: the minimal workload and record pass on
+/// the reference.
+TEST(shrink, a_generated_workload_shrinks_against_the_reference) {
+  workload_space space;
+  space.policies = {ack_policy::before_work};
+  run_options queue;
+  queue.make_queue = planted_queue_factory(planted_bug::late_count);
+  queue.explain = false;
+  int shrunk = 0;
+  for (std::uint64_t seed = 0; seed < 400 && shrunk < 5; ++seed) {
+    sim::random_decisions d(seed);
+    generated_run const g = run_generated(space, d, queue);
+    if (!g.report.violation) continue;
+    std::string const signature = g.report.violation->signature();
+    std::span<const std::uint32_t> const record = g.report.decisions;
+    std::span<const std::uint32_t> const own = record.subspan(workload_prefix(space, record));
+    if (!blames_code_under_test(g.work, own, signature, queue, reference_check::passes)) continue;
+    ++shrunk;
+    shrink_result const s = shrink_generated(
+        space, record, signature, {.run = queue, .against_reference = reference_check::passes});
+    ASSERT_TRUE(s.report.violation);
+    EXPECT_EQ(s.report.violation->signature(), signature);
+    std::span<const std::uint32_t> const minimal = s.decisions;
+    EXPECT_EQ(
+        run_reference(s.work, minimal.subspan(workload_prefix(space, minimal)), signature, queue),
+        reference_outcome::passes)
+        << "seed " << seed << ": " << describe(s.work);
+  }
+  EXPECT_EQ(shrunk, 5);
 }
 
 }  // namespace

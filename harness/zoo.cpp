@@ -117,4 +117,15 @@ queue_factory planted_queue_factory(planted_bug bug) {
   return [bug](const workload& w) { return make_planted_queue(bug, w); };
 }
 
+reference_check reference_check_for(planted_bug bug) noexcept {
+  switch (bug) {
+    case planted_bug::none:
+      return reference_check::off;
+    case planted_bug::task_done_unchecked:
+      return reference_check::differs;
+    default:
+      return reference_check::passes;
+  }
+}
+
 }  // namespace chaosq::harness

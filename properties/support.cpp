@@ -334,11 +334,19 @@ bool failure_sink::keeps(const std::vector<std::uint32_t>& record, const contrac
   return report({record, v.signature == "pass" ? std::string() : v.signature, *v.broken});
 }
 
+bool blames_code_under_test(const failure_sink& sink, std::span<const std::uint32_t> record,
+                            const contract_verdict& v) {
+  split_record const s = split_generated(sink.space(), record);
+  return harness::blames_code_under_test(s.work, s.run, v.signature, sink.options(),
+                                         sink.against_reference());
+}
+
 harness::failure engine_failure(const failure_sink& sink, const property_failure& f) {
   bool const custom = sink.options().make_queue || sink.options().consumer;
   return harness::make_failure(
       split_generated(sink.space(), f.record).work, f.record, f.signature,
       {.run = sink.options(),
+       .against_reference = sink.against_reference(),
        .shrink = harness::shrinking::record_and_workload,
        .generated_from = &sink.space(),
        .replay_flags = custom ? "  (runs the reference queue and built-in consumers: replay the "

@@ -21,6 +21,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/detail/TestListener.h>
 
+#include "chaosq/harness/blame.hpp"
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/failure.hpp"
 #include "chaosq/harness/generate.hpp"
@@ -98,8 +99,13 @@ enum class expectation : std::uint8_t { holds, fails };
 /// since RapidCheck's own reproduce string is printed only at a clean exit.
 class failure_sink {
  public:
-  explicit failure_sink(harness::workload_space space, harness::run_options options = {})
-      : space_(std::move(space)), options_(std::move(options)) {}
+  /// `against_reference`: with a queue under test in `options`, which of its failures count
+  /// (`harness::blames_code_under_test`, see `blames_code_under_test` below); shrinking keeps it.
+  explicit failure_sink(harness::workload_space space, harness::run_options options = {},
+                        harness::reference_check against_reference = harness::reference_check::off)
+      : space_(std::move(space)),
+        options_(std::move(options)),
+        against_reference_(against_reference) {}
 
   /// Reports the case being evaluated as failing; returns false, so that a property can write
   /// `RC_ASSERT(sink.report(...))` or use the result as its condition.
@@ -115,6 +121,9 @@ class failure_sink {
   }
   [[nodiscard]] const harness::workload_space& space() const noexcept { return space_; }
   [[nodiscard]] const harness::run_options& options() const noexcept { return options_; }
+  [[nodiscard]] harness::reference_check against_reference() const noexcept {
+    return against_reference_;
+  }
 
   /// Called by the listener after each evaluated case: keeps or drops the pending report.
   void case_finished(bool accepted_failure);
@@ -123,11 +132,19 @@ class failure_sink {
  private:
   harness::workload_space space_;
   harness::run_options options_;
+  harness::reference_check against_reference_;
   bool announce_ = true;
   bool announced_ = false;
   std::optional<property_failure> pending_;
   std::optional<property_failure> accepted_;
 };
+
+/// True if `v`, the join contract judged on the generated run of `record` with the sink's
+/// space and options, is the code under test's to answer for: `harness::blames_code_under_test`
+/// on the run's own decisions, with the sink's `against_reference` (always true when off).
+[[nodiscard]] bool blames_code_under_test(const failure_sink& sink,
+                                          std::span<const std::uint32_t> record,
+                                          const contract_verdict& v);
 
 /// The failure value of a property's failing case (`harness::make_failure`, as every front-end
 /// makes it): shrunk by the engine from the given record, workload included, with the sink's

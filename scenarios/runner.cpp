@@ -152,7 +152,7 @@ scenario_result run_scenario(const scenario& s, const run_settings& settings) {
                             .max_faults = s.explore.max_faults,
                             .run = options,
                             // a named queue's violation counts where the reference passes
-                            .against_reference = !s.work.queue_impl.empty(),
+                            .against_reference = registry.reference_check_of(s.work),
                             .on_schedule = visit});
   }
 
@@ -161,6 +161,7 @@ scenario_result run_scenario(const scenario& s, const run_settings& settings) {
     // The failure's token and reproducer name the code with the versions that ran.
     return harness::make_failure(registry.with_versions(s.work), k.decisions, k.signature,
                                  {.run = options,
+                                  .against_reference = registry.reference_check_of(s.work),
                                   .shrink = shrink && settings.shrink ? harness::shrinking::record
                                                                       : harness::shrinking::none,
                                   .shrink_runs = settings.shrink_runs,

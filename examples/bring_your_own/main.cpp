@@ -27,6 +27,8 @@ harness::explore_options exploration(harness::run_options run) {
   options.schedules = byo::k_schedules;
   options.seed = byo::k_seed;
   options.run = std::move(run);
+  // A violation counts only where the reference queue passes the same decisions.
+  options.against_reference = harness::reference_check::passes;
   return options;
 }
 
@@ -74,6 +76,7 @@ int main() {
   // Shrink on the user's queue and worker, keeping the signature; the result replays traced.
   harness::shrink_options shrinking;
   shrinking.run = byo::with_job_queue(byo::flaw::drain_forgets_join);
+  shrinking.against_reference = harness::reference_check::passes;  // every candidate, too
   harness::shrink_result const minimal =
       harness::shrink(w, failure.decisions, v.signature(), shrinking);
   harness::run_options traced = shrinking.run;

@@ -94,7 +94,7 @@ int explore_command(const explore_args& given, const command_env& env) {
                           .max_faults = args.max_faults};
   options.run = env.registry.bind(w, options.run);
   // A violation of a queue under test counts only where the reference queue passes.
-  options.against_reference = !w.queue_impl.empty();
+  options.against_reference = env.registry.reference_check_of(w);
   explore_result result = explore(w, options);
   double const seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -105,9 +105,12 @@ int explore_command(const explore_args& given, const command_env& env) {
 
   std::optional<failure> found;
   if (result.first_failure)
-    found = make_failure(
-        w, result.first_failure->decisions, result.first_failure->violation->signature(),
-        {.run = options.run, .out_of_time = deadline_after(shrink_seconds), .command = env.name});
+    found = make_failure(w, result.first_failure->decisions,
+                         result.first_failure->violation->signature(),
+                         {.run = options.run,
+                          .against_reference = options.against_reference,
+                          .out_of_time = deadline_after(shrink_seconds),
+                          .command = env.name});
   std::string summary;
   if (result.first_failure) {
     summary = "violation " + result.first_failure->violation->signature() + " at schedule " +

@@ -34,9 +34,10 @@ struct schedule_target {
   std::string name;  ///< for reports: "schedule", "schedule_zoo/no-pass-on", a user's name
   harness::workload_space space;
   harness::run_options run;  ///< the queue and consumers under test (tracing is ignored)
-  /// A violation counts only if the reference queue, on the same decisions, does not fail with
-  /// the same signature (for a planted-bug or a user's queue under a buggy-by-design workload).
-  bool against_reference = false;
+  /// With a queue under test (`run.make_queue`): which violations count, judged by the
+  /// reference queue on the same decisions (`harness::blames_code_under_test`); `passes` for a
+  /// user's queue. Shrinking a finding (`explain`) keeps the same rule for every candidate.
+  harness::reference_check against_reference = harness::reference_check::off;
   /// Verdicts that the workload itself explains and that are therefore no finding. The correct
   /// target tolerates `harness::out_of_consumers` (every consumer crashed with items left):
   /// what a correct queue does.

@@ -6,9 +6,9 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <span>
 #include <string>
 
+#include "chaosq/harness/blame.hpp"
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/strategy.hpp"
 
@@ -23,10 +23,10 @@ struct explore_options {
   std::uint32_t preemptions = strategy_options{}.preemptions;  ///< DFS's preemption bound k
   std::uint32_t max_faults = strategy_options{}.max_faults;    ///< DFS's drawn faults per schedule
   run_options run;  ///< the queue and consumers under test (tracing is ignored)
-  /// With a queue under test (`run.make_queue`): a violation counts only if the reference
-  /// queue, replaying the same decisions, does not fail the same way. The reference is the
-  /// model: what remains are the queue's own deviations, not the workload's.
-  bool against_reference = false;
+  /// With a queue under test (`run.make_queue`): which violations count, judged by the
+  /// reference queue on the same decisions (`blames_code_under_test`); `passes` for a user's
+  /// queue: what remains is the queue's own, not the workload's.
+  reference_check against_reference = reference_check::off;
   /// Called with each schedule's index and run (untraced, without verdict text) before the
   /// loop judges it; returning false ends the exploration there. How the scenario runner judges
   /// every schedule against its expectation with the same loop as `chaosq explore`.
@@ -56,12 +56,6 @@ struct explore_result {
   std::optional<run_report> first_failure;  ///< untraced; replay its decisions to trace it
   std::uint64_t first_failure_schedule = 0;
 };
-
-/// True if the reference queue, replaying `decisions` on `w` with `options`' consumers, fails
-/// with `signature` too: the violation is then the workload's, not the queue under test's.
-[[nodiscard]] bool reference_fails_alike(const workload& w,
-                                         std::span<const std::uint32_t> decisions,
-                                         const std::string& signature, const run_options& options);
 
 /// The decision seed of schedule `index` of an exploration seeded with `seed`.
 [[nodiscard]] std::uint64_t schedule_seed(std::uint64_t seed, std::uint64_t index) noexcept;

@@ -27,6 +27,9 @@ enum class shrinking : std::uint8_t {
 
 struct failure_options {
   run_options run;  ///< the queue and consumers under test (tracing and text are turned on)
+  /// With a queue under test: shrinking keeps only candidates whose violation is still the
+  /// code's own (`shrink_options::against_reference`); what the failure was found under.
+  reference_check against_reference = reference_check::off;
   shrinking shrink = shrinking::record;
   std::uint64_t shrink_runs = k_shrink_runs;  ///< candidate runs shrinking may try
   /// Asked before each shrink candidate; true stops shrinking (a front-end's wall-clock limit).

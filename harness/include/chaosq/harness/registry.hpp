@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chaosq/harness/blame.hpp"
 #include "chaosq/harness/consumer.hpp"
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/workload.hpp"
@@ -28,6 +29,8 @@ struct registered_queue {
   std::string version;  ///< may be empty
   std::string help;     ///< one line for --help, --schema and "did you mean"
   queue_factory make;
+  /// How its violations are judged against the reference queue (blame.hpp).
+  reference_check check = reference_check::passes;
 };
 
 /// A consumer behaviour under a name.
@@ -41,9 +44,11 @@ struct registered_behaviour {
 class registry {
  public:
   /// Registers `make` as the queue `name` (letters, digits and `-_./`), at `version` (letters,
-  /// digits and `-_.+`, or empty). False, and nothing changes, when a name or version is
-  /// malformed, the name is taken, or `make` is empty.
-  bool add_queue(std::string name, std::string help, queue_factory make, std::string version = {});
+  /// digits and `-_.+`, or empty), its violations judged against the reference by `check`.
+  /// False, and nothing changes, when a name or version is malformed, the name is taken, or
+  /// `make` is empty.
+  bool add_queue(std::string name, std::string help, queue_factory make, std::string version = {},
+                 reference_check check = reference_check::passes);
   /// As `add_queue`, for a consumer coroutine.
   bool add_behaviour(std::string name, std::string help, consumer_fn consumer,
                      std::string version = {});
@@ -70,6 +75,10 @@ class registry {
   /// `options` with `make_queue` and `consumer` set to the code `w` names (left empty for
   /// chaosq's own). Precondition: `problem(w)` is empty.
   [[nodiscard]] run_options bind(const workload& w, run_options options = {}) const;
+
+  /// How violations of a run of `w` are judged against the reference: `off` for chaosq's own
+  /// queue, else the named queue's `check`. Precondition: `problem(w)` is empty.
+  [[nodiscard]] reference_check reference_check_of(const workload& w) const;
 
   /// One "name@version: help" line per entry, each starting with `bullet` ("(none)" when there
   /// is none), for --help and --schema.

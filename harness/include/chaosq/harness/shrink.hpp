@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "chaosq/harness/blame.hpp"
 #include "chaosq/harness/engine.hpp"
 
 namespace chaosq::harness {
@@ -25,6 +26,10 @@ struct shrink_options {
   /// deadline here: the engine never reads a clock, so without it shrinking is deterministic.
   std::function<bool()> out_of_time;
   run_options run;  ///< the queue and consumers under test (tracing is ignored)
+  /// With a queue under test: a candidate is kept only if its violation is still the code's
+  /// own (`blames_code_under_test`), so that with `passes` the reference passes the minimal
+  /// record too and the trace points at the queue, never at the workload.
+  reference_check against_reference = reference_check::off;
 };
 
 struct shrink_result {
@@ -42,10 +47,13 @@ struct shrink_result {
 /// Minimizes a failing run of `w` whose record is `decisions` and whose verdict signature is
 /// `signature`: deletes spans of decisions, zeroes and lowers values (which moves toward
 /// asyncio order and drops drawn faults), and, if asked, shrinks the workload. A candidate is
-/// kept only if it fails with the same signature and is smaller (a smaller workload, or the
-/// same workload and a shorter record, or as short and lexicographically smaller), so the
-/// result is never larger than the input and replays to the same signature.
-/// Precondition: replaying `decisions` on `w` fails with `signature`.
+/// kept only if it fails with the same signature, is smaller (a smaller workload, or the same
+/// workload and a shorter record, or as short and lexicographically smaller) and, with
+/// `options.against_reference`, its violation is still the code under test's
+/// (`blames_code_under_test`), so the result is never larger than the input, replays to the
+/// same signature, and with `passes` passes on the reference queue.
+/// Precondition: replaying `decisions` on `w` fails with `signature`, blamed on the code under
+/// test as `options.against_reference` says.
 [[nodiscard]] shrink_result shrink(const workload& w, std::span<const std::uint32_t> decisions,
                                    const std::string& signature,
                                    const shrink_options& options = {});

@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "chaosq/harness/blame.hpp"
 #include "chaosq/harness/names.hpp"
 #include "chaosq/harness/work_queue.hpp"
 
@@ -48,5 +49,11 @@ struct names_of<planted_bug> {
 
 /// For `run_options::make_queue`.
 [[nodiscard]] queue_factory planted_queue_factory(planted_bug bug);
+
+/// How a run of a queue with `bug` planted is judged against the reference: `passes`, as a
+/// user's queue is; `differs` for task-done-unchecked, which only a consumer that
+/// acknowledges twice reaches, where the reference fails too (it refuses the second task_done,
+/// the bug lets the count go negative). `off` for none.
+[[nodiscard]] reference_check reference_check_for(planted_bug bug) noexcept;
 
 }  // namespace chaosq::harness
