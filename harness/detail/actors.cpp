@@ -11,6 +11,7 @@
 #include "chaosq/sim/errors.hpp"
 #include "chaosq/sim/event.hpp"
 
+#include "detail/explain.hpp"
 #include "detail/policy.hpp"
 #include "detail/run.hpp"
 
@@ -46,11 +47,26 @@ void engine_run::ack(task_id c, const item& it) {
     queue_->task_done();
   } catch (const queue::task_done_error&) {
     refused = true;
+    // The reference refuses only when nothing is unfinished (the over-ack oracle judges
+    // that); a refusal beside unfinished work is the queue's own error.
+    if (queue_->unfinished_tasks() > 0)
+      task_error(c, raised_in::task_done, it.id, std::current_exception());
+  } catch (...) {
+    task_error(c, raised_in::task_done, it.id, std::current_exception());
+    throw;  // it ends the consumer, as any exception out of task_done does
   }
   task_record& t = tasks_[c];
   if (t.holding && t.current.id == it.id && ledger_.was_put(it.id)) t.acked_current = true;
   if (ledger_.acked(c, it, now(), queue_->unfinished_tasks(), refused))
     note(c, "ack", it.id, refused ? "ValueError" : "ok");
+}
+
+void engine_run::task_error(task_id me, raised_in where, std::int64_t item,
+                            const std::exception_ptr& error) {
+  if (judge_.failed()) return;  // the first violation wins; what follows from it is no news
+  if (trace_) note(me, name_of(where), item, "raised " + exception_text(error));
+  oracles_.task_error(tasks_[me], where, item, error, {queue_->unfinished_tasks(), shut_down_},
+                      now());
 }
 
 bool engine_run::stop_looping_consumer(task_id me) {
@@ -65,6 +81,9 @@ sim::task<void> engine_run::producer(task_id me) {
   actor& self = actors_[me];
   // A fault before a put ends the producer as if checkpoint() had thrown it, without the throw.
   std::optional<fault_kind> struck;
+  std::exception_ptr error;  // what else ends it: a fault or an exception out of put
+  sim::error_kind error_kind = sim::error_kind::failure;
+  raised_in const put_call = w_.put == put_mode::blocking ? raised_in::put : raised_in::put_nowait;
   try {
     for (std::uint32_t n = 0; n < w_.items; ++n) {
       a.act = activity::idle;
@@ -97,7 +116,11 @@ sim::task<void> engine_run::producer(task_id me) {
               queue_->put_nowait(it);
               break;
             } catch (const queue::queue_full&) {
-              note(me, "put_nowait", it.id, "QueueFull");
+              if (full_by_the_ledger()) {
+                note(me, "put_nowait", it.id, "QueueFull");
+              } else {
+                task_error(me, raised_in::put_nowait, it.id, std::current_exception());
+              }
             }
           }
           co_await sim::yield();
@@ -106,29 +129,56 @@ sim::task<void> engine_run::producer(task_id me) {
       on_put(me, it);
     }
   } catch (const queue::queue_shut_down&) {
-    note(me, "put", -1, "QueueShutDown");
+    if (shut_down_) {
+      note(me, "put", -1, "QueueShutDown");
+    } else {
+      task_error(me, put_call, a.current.id, std::current_exception());
+    }
+  } catch (const sim::cancelled_error&) {
+    error = std::current_exception();
+    error_kind = sim::error_kind::cancellation;
+  } catch (const sim::injected_fault&) {
+    error = std::current_exception();
   } catch (...) {
-    a.act = activity::finished;
-    throw;
+    error = std::current_exception();
+    task_error(me, put_call, a.current.id, error);
   }
   a.act = activity::finished;
   if (struck) {
-    co_await sim::exit_with(a.fault.exception(), *struck == fault_kind::cancel
-                                                     ? sim::error_kind::cancellation
-                                                     : sim::error_kind::failure);
+    error = a.fault.exception();
+    error_kind =
+        *struck == fault_kind::cancel ? sim::error_kind::cancellation : sim::error_kind::failure;
   }
+  if (error) co_await sim::exit_with(std::move(error), error_kind);
 }
 
 // ---- consumers through consumer_context ----
 
 sim::task<void> engine_run::consumer(task_id me) {
   consumer_context ctx(*this, me);
+  // What ends the consumer early, handed on without a second throw (sim::exit_with).
+  std::exception_ptr error;
+  sim::error_kind kind = sim::error_kind::failure;
   try {
     co_await consumer_(ctx);
   } catch (const queue::queue_shut_down&) {
-    // the queue shut down: the consumer's normal end
+    // the queue shut down: the consumer's normal end (one raised early was judged at its call)
   } catch (const run_stopped&) {
     // the run is over
+  } catch (const sim::cancelled_error&) {
+    error = std::current_exception();
+    kind = sim::error_kind::cancellation;
+  } catch (const sim::injected_fault&) {
+    error = std::current_exception();
+  } catch (...) {
+    error = std::current_exception();
+    const task_record& t = tasks_[me];
+    task_error(me, raised_in::consumer, t.holding ? static_cast<std::int64_t>(t.current.id) : -1,
+               error);
+  }
+  if (error) {
+    co_await sim::exit_with(std::move(error), kind);
+    co_return;
   }
   tasks_[me].holding = false;
   tasks_[me].act = activity::finished;
@@ -138,11 +188,29 @@ sim::task<item> engine_run::get(std::size_t me) {
   guard_consumer_call(me);
   start_get(me);
   item it;
+  std::exception_ptr error;
+  sim::error_kind kind = sim::error_kind::failure;
   try {
     it = co_await queue_->get();
   } catch (const queue::queue_shut_down&) {
-    note(me, "get", -1, "QueueShutDown");
-    throw;
+    if (shut_down_) {
+      note(me, "get", -1, "QueueShutDown");
+    } else {
+      task_error(me, raised_in::get, -1, std::current_exception());
+    }
+    error = std::current_exception();
+  } catch (const sim::cancelled_error&) {
+    error = std::current_exception();
+    kind = sim::error_kind::cancellation;
+  } catch (const sim::injected_fault&) {
+    error = std::current_exception();
+  } catch (...) {
+    error = std::current_exception();
+    task_error(me, raised_in::get, -1, error);
+  }
+  if (error) {
+    co_await sim::exit_with(std::move(error), kind);
+    co_return item{};
   }
   took(me, it);
   co_return it;
@@ -242,12 +310,20 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
         it = co_await queue_->get();
       }
     } catch (const queue::queue_shut_down&) {
-      note(me, "get", -1, "QueueShutDown");
+      if (shut_down_) {
+        note(me, "get", -1, "QueueShutDown");
+      } else {
+        task_error(me, raised_in::get, -1, std::current_exception());
+      }
       end = stop::ended();
     } catch (const sim::cancelled_error&) {
       end = stop::raised(std::current_exception(), sim::error_kind::cancellation, false);
-    } catch (...) {
+    } catch (const sim::injected_fault&) {
       end = stop::raised(std::current_exception(), sim::error_kind::failure, false);
+    } catch (...) {
+      // QueueEmpty from a woken getter that took without looking again, or any other error
+      end = stop::raised(std::current_exception(), sim::error_kind::failure, false);
+      task_error(me, raised_in::get, -1, end.error);
     }
     if (end) break;
     took(me, it);
@@ -352,15 +428,24 @@ sim::task<void> engine_run::joiner(task_id me) {
     note(me, "join", -1,
          count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
   }
-  if (w_.join_timeout_ms == 0) {
-    co_await queue_->join();
-  } else {
-    // The health check of the incident: asyncio.wait_for(queue.join(), T). At the deadline
-    // the join is cancelled and the joiner gives up; the end of the run still judges the work
-    // it waited for.
-    try {
+  // A fault in join ends the joiner with it, without a second throw (sim::exit_with); it stays
+  // counted in joins_entered_.
+  std::exception_ptr error;
+  sim::error_kind kind = sim::error_kind::failure;
+  try {
+    if (w_.join_timeout_ms == 0) {
+      co_await queue_->join();
+    } else {
+      // The health check of the incident: asyncio.wait_for(queue.join(), T). At the deadline
+      // the join is cancelled and the joiner gives up; the end of the run still judges the work
+      // it waited for.
       co_await sim::wait_for(queue_->join(), std::chrono::milliseconds{w_.join_timeout_ms});
-    } catch (const sim::timeout_error&) {
+    }
+  } catch (const sim::timeout_error&) {
+    if (w_.join_timeout_ms == 0) {
+      error = std::current_exception();
+      task_error(me, raised_in::join, -1, error);
+    } else {
       a.act = activity::join_timed_out;
       a.timeout_step = now();
       --joins_entered_;
@@ -371,6 +456,18 @@ sim::task<void> engine_run::joiner(task_id me) {
       }
       co_return;
     }
+  } catch (const sim::cancelled_error&) {
+    error = std::current_exception();
+    kind = sim::error_kind::cancellation;
+  } catch (const sim::injected_fault&) {
+    error = std::current_exception();
+  } catch (...) {
+    error = std::current_exception();
+    task_error(me, raised_in::join, -1, error);
+  }
+  if (error) {
+    co_await sim::exit_with(std::move(error), kind);
+    co_return;
   }
   a.act = activity::finished;
   --joins_entered_;

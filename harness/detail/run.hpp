@@ -104,10 +104,21 @@ class engine_run final : private consumer_host, private task_liveness {
   }
   void on_get(task_id c, const item& it);
   void ack(task_id c, const item& it);
+  /// `error` escaped task `me`'s `where` (on `item`, or -1) where the contract does not allow
+  /// it: a task-error verdict, unless the run has its verdict already. Out of line: only the
+  /// exceptional paths call it.
+  [[gnu::noinline]] void task_error(task_id me, raised_in where, std::int64_t item,
+                                    const std::exception_ptr& error);
 
   // ---- the workload's tasks (actors.cpp) ----
   [[nodiscard]] bool reference_full() const {
     return w_.maxsize > 0 && queue_->qsize() >= static_cast<std::size_t>(w_.maxsize);
+  }
+  /// What the reference's put_nowait would raise QueueFull at now: not shut down, and holding
+  /// maxsize items by the ledger's account.
+  [[nodiscard]] bool full_by_the_ledger() const {
+    return !shut_down_ && w_.maxsize > 0 &&
+           ledger_.shadow().size() >= static_cast<std::size_t>(w_.maxsize);
   }
   /// Task `me` is about to wait at `p`: counts the wait (pinned faults name it by occurrence).
   void begin_wait(task_id me, fault_point p) {
