@@ -17,7 +17,9 @@ namespace chaosq::harness {
 /// `sim::loop` of the run (awaitables suspend only through sim's futures, events and yield),
 /// and report failures with chaosq::queue's exceptions: `queue_full` from `put_nowait` on a
 /// full queue, `queue_shut_down` after shutdown, `task_done_error` when nothing is unfinished.
-/// The engine's oracles judge the queue by what it does, with the reference as the model.
+/// The engine's oracles judge the queue by what it does, with the reference as the model: an
+/// exception the reference would not raise at that call (QueueEmpty from `get`, anything from
+/// `join`, ...) is a `task-error/queue-raised` verdict at the step it escaped.
 class work_queue {
  public:
   work_queue() = default;
