@@ -821,6 +821,40 @@ TEST(oracle_task_error, task_done_refused_beside_unfinished_items_is_the_queues_
       << r.violation->message;
 }
 
+TEST(oracle_task_error, queue_full_is_allowed_only_where_the_reference_raises_it_too) {
+  workload w;
+  w.items = 3;
+  w.consumers = 1;
+  w.maxsize = 2;
+  w.put = put_mode::nowait;
+  auto r = run_in_order(w, queue_of<full_one_item_early>());
+  ASSERT_EQ(signature_of(r), "task-error/queue-raised") << explain(r);
+  expect_raised_at_the_marked_step(r, "p0", "put_nowait", "(QueueFull)");
+  EXPECT_TRUE(contains(r.violation->message, "p0's put_nowait (i1) raised")) << explain(r);
+
+  // The reference behind the same interface raises QueueFull only when it is full.
+  w.maxsize = 1;
+  auto full = run_in_order(w, queue_of<wrapped_queue>());
+  EXPECT_EQ(signature_of(full), "pass") << explain(full);
+  auto refused = events_of(full, "p0", "put_nowait");
+  ASSERT_FALSE(refused.empty()) << explain(full);
+  EXPECT_EQ(refused[0].outcome, "QueueFull");
+}
+
+TEST(oracle_task_error, join_never_raises) {
+  workload w;
+  w.items = 2;
+  w.consumers = 1;
+  w.controls = {control(2, control_action::shutdown_graceful)};
+  auto r = run_in_order(w, queue_of<join_raises_after_shutdown>());
+  ASSERT_EQ(signature_of(r), "task-error/queue-raised") << explain(r);
+  expect_raised_at_the_marked_step(r, "j0", "join", "(QueueShutDown)");
+  EXPECT_TRUE(contains(r.violation->message, ", shut down); join never raises")) << explain(r);
+
+  auto reference = run_in_order(w);
+  EXPECT_EQ(signature_of(reference), "pass") << explain(reference);
+}
+
 /// A consumer of the user's own that fails on its first item.
 sim::task<void> fails_with_boom(consumer_context& ctx) {
   item const it = co_await ctx.get();
@@ -844,17 +878,25 @@ TEST(oracle_task_error, an_exception_out_of_a_users_consumer_is_a_consumer_error
 
 TEST(oracle_task_error, injected_faults_cancellations_and_shutdowns_are_no_task_errors) {
   workload w;
-  w.items = 3;
-  w.consumers = 2;
+  w.items = 2;
+  w.consumers = 3;
   w.policy = ack_policy::on_success;
+  // c0 and c1 take the items, c2 waits in get; then c0 crashes, c2 is cancelled in get, and
+  // the shutdown ends c1 waiting in get.
   w.pinned = {pin(fault_kind::crash, "c0", fault_point::mid_item),
-              pin(fault_kind::cancel, "c1", fault_point::in_get)};
-  w.controls = {control(6, control_action::shutdown_graceful)};
+              pin(fault_kind::cancel, "c2", fault_point::in_get)};
+  w.controls = {control(8, control_action::shutdown_graceful)};
   for (bool const through_context : {false, true}) {
     run_options o = traced();
     if (through_context) o.consumer = builtin_consumer(w.policy);
     auto r = replay(w, std::span<const std::uint32_t>{}, o);
     EXPECT_FALSE(r.violation && r.violation->oracle() == oracle::task_error) << explain(r);
+    // ... although every one of them struck
+    EXPECT_EQ(events_where(r, [](const trace_event& e) { return e.outcome == "struck"; }).size(),
+              2U)
+        << explain(r);
+    EXPECT_EQ(events_of(r, "engine", "shutdown").size(), 1U) << explain(r);
+    EXPECT_EQ(events_of(r, "c1", "get").back().outcome, "QueueShutDown") << explain(r);
     EXPECT_TRUE(
         events_where(r, [](const trace_event& e) { return e.outcome.starts_with("raised"); })
             .empty())

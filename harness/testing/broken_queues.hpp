@@ -161,6 +161,27 @@ class refuses_first_ack final : public wrapped_queue {
   bool refused_ = false;
 };
 
+/// task-error/queue-raised: put_nowait reports the queue full one item early.
+class full_one_item_early final : public wrapped_queue {
+ public:
+  using wrapped_queue::wrapped_queue;
+  void put_nowait(item i) override {
+    if (q_.maxsize() > 0 && static_cast<std::ptrdiff_t>(q_.qsize()) + 1 >= q_.maxsize())
+      throw queue::queue_full{};  // BUG: full at maxsize - 1 items
+    q_.put_nowait(i);
+  }
+};
+
+/// task-error/queue-raised: join raises QueueShutDown once the queue is shut down.
+class join_raises_after_shutdown final : public wrapped_queue {
+ public:
+  using wrapped_queue::wrapped_queue;
+  sim::task<void> join() override {
+    co_await q_.join();
+    if (q_.is_shut_down()) throw queue::queue_shut_down{};  // BUG: join never raises
+  }
+};
+
 /// stranded/getter-after-shutdown: getters asleep in get are woken by put, not by shutdown.
 class shutdown_forgets_getters final : public wrapped_queue {
  public:
