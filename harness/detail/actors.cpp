@@ -81,9 +81,6 @@ sim::task<void> engine_run::producer(task_id me) {
   actor& self = actors_[me];
   // A fault before a put ends the producer as if checkpoint() had thrown it, without the throw.
   std::optional<fault_kind> struck;
-  std::exception_ptr error;  // what else ends it: a fault or an exception out of put
-  sim::error_kind error_kind = sim::error_kind::failure;
-  raised_in const put_call = w_.put == put_mode::blocking ? raised_in::put : raised_in::put_nowait;
   try {
     for (std::uint32_t n = 0; n < w_.items; ++n) {
       a.act = activity::idle;
@@ -132,24 +129,41 @@ sim::task<void> engine_run::producer(task_id me) {
     if (shut_down_) {
       note(me, "put", -1, "QueueShutDown");
     } else {
-      task_error(me, put_call, a.current.id, std::current_exception());
+      put_raised(me);
     }
-  } catch (const sim::cancelled_error&) {
-    error = std::current_exception();
-    error_kind = sim::error_kind::cancellation;
-  } catch (const sim::injected_fault&) {
-    error = std::current_exception();
   } catch (...) {
-    error = std::current_exception();
-    task_error(me, put_call, a.current.id, error);
+    // A producer ends at the first fault that strikes it: one struck never raised on its own.
+    // (Told by the record, not by the exception's type: matching types costs every strike.)
+    if (a.fault_step == 0) put_raised(me);
+    a.act = activity::finished;
+    throw;
   }
   a.act = activity::finished;
   if (struck) {
-    error = a.fault.exception();
-    error_kind =
-        *struck == fault_kind::cancel ? sim::error_kind::cancellation : sim::error_kind::failure;
+    co_await sim::exit_with(a.fault.exception(), *struck == fault_kind::cancel
+                                                     ? sim::error_kind::cancellation
+                                                     : sim::error_kind::failure);
   }
-  if (error) co_await sim::exit_with(std::move(error), error_kind);
+}
+
+/// QueueShutDown escaped consumer `me`'s get: its normal end once the queue is shut down.
+void engine_run::get_shut_down(task_id me) {
+  if (shut_down_) {
+    note(me, "get", -1, "QueueShutDown");
+  } else {
+    get_raised(me);
+  }
+}
+
+/// The exception being handled escaped consumer `me`'s get: a task-error.
+void engine_run::get_raised(task_id me) {
+  task_error(me, raised_in::get, -1, std::current_exception());
+}
+
+/// An exception the contract does not allow escaped producer `me`'s put (or put_nowait).
+void engine_run::put_raised(task_id me) {
+  task_error(me, w_.put == put_mode::blocking ? raised_in::put : raised_in::put_nowait,
+             tasks_[me].current.id, std::current_exception());
 }
 
 // ---- consumers through consumer_context ----
@@ -310,20 +324,16 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
         it = co_await queue_->get();
       }
     } catch (const queue::queue_shut_down&) {
-      if (shut_down_) {
-        note(me, "get", -1, "QueueShutDown");
-      } else {
-        task_error(me, raised_in::get, -1, std::current_exception());
-      }
+      get_shut_down(me);
       end = stop::ended();
     } catch (const sim::cancelled_error&) {
       end = stop::raised(std::current_exception(), sim::error_kind::cancellation, false);
-    } catch (const sim::injected_fault&) {
-      end = stop::raised(std::current_exception(), sim::error_kind::failure, false);
     } catch (...) {
-      // QueueEmpty from a woken getter that took without looking again, or any other error
       end = stop::raised(std::current_exception(), sim::error_kind::failure, false);
-      task_error(me, raised_in::get, -1, end.error);
+      // Unless it is the crash that struck it waiting here (told by the record, not by the
+      // type: matching types costs every strike), the queue raised it: QueueEmpty from a woken
+      // getter that took without looking again, or any other error.
+      if (a.fault_step == 0 || a.fault.point != fault_point::in_get) get_raised(me);
     }
     if (end) break;
     took(me, it);
@@ -404,6 +414,21 @@ sim::task<void> engine_run::supervisor(task_id me, std::uint32_t slot) {
   tasks_[me].act = activity::finished;
 }
 
+/// Joiner `me`'s join on a queue under test, judged: join never raises but an injected fault
+/// or a cancellation. (The reference's, which never does, runs without this frame.)
+sim::task<void> engine_run::judged_join(task_id me) {
+  try {
+    co_await queue_->join();
+  } catch (const sim::cancelled_error&) {
+    throw;
+  } catch (const sim::injected_fault&) {
+    throw;
+  } catch (...) {
+    task_error(me, raised_in::join, -1, std::current_exception());
+    throw;
+  }
+}
+
 sim::task<void> engine_run::joiner(task_id me) {
   task_record& a = tasks_[me];
   if (w_.join_when == join_when::after_producers) {
@@ -428,24 +453,15 @@ sim::task<void> engine_run::joiner(task_id me) {
     note(me, "join", -1,
          count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
   }
-  // A fault in join ends the joiner with it, without a second throw (sim::exit_with); it stays
-  // counted in joins_entered_.
-  std::exception_ptr error;
-  sim::error_kind kind = sim::error_kind::failure;
-  try {
-    if (w_.join_timeout_ms == 0) {
-      co_await queue_->join();
-    } else {
-      // The health check of the incident: asyncio.wait_for(queue.join(), T). At the deadline
-      // the join is cancelled and the joiner gives up; the end of the run still judges the work
-      // it waited for.
-      co_await sim::wait_for(queue_->join(), std::chrono::milliseconds{w_.join_timeout_ms});
-    }
-  } catch (const sim::timeout_error&) {
-    if (w_.join_timeout_ms == 0) {
-      error = std::current_exception();
-      task_error(me, raised_in::join, -1, error);
-    } else {
+  if (w_.join_timeout_ms == 0) {
+    co_await join_call(me);
+  } else {
+    // The health check of the incident: asyncio.wait_for(queue.join(), T). At the deadline
+    // the join is cancelled and the joiner gives up; the end of the run still judges the work
+    // it waited for.
+    try {
+      co_await sim::wait_for(join_call(me), std::chrono::milliseconds{w_.join_timeout_ms});
+    } catch (const sim::timeout_error&) {
       a.act = activity::join_timed_out;
       a.timeout_step = now();
       --joins_entered_;
@@ -456,18 +472,6 @@ sim::task<void> engine_run::joiner(task_id me) {
       }
       co_return;
     }
-  } catch (const sim::cancelled_error&) {
-    error = std::current_exception();
-    kind = sim::error_kind::cancellation;
-  } catch (const sim::injected_fault&) {
-    error = std::current_exception();
-  } catch (...) {
-    error = std::current_exception();
-    task_error(me, raised_in::join, -1, error);
-  }
-  if (error) {
-    co_await sim::exit_with(std::move(error), kind);
-    co_return;
   }
   a.act = activity::finished;
   --joins_entered_;
