@@ -200,6 +200,40 @@ TEST(engine, explain_off_keeps_every_verdict_and_drops_only_its_text) {
   EXPECT_GT(violations, 100U);
 }
 
+// The reference queue raises only what its contract allows, and the built-in policies let
+// escape only injected faults, cancellations and the shutdown: whatever the schedule, faults,
+// cancels and shutdowns, through the fast path or consumer_context, no run is a task-error.
+TEST(engine, the_reference_and_the_builtin_policies_never_give_a_task_error) {
+  engine e;
+  std::size_t runs = 0;
+  std::size_t violations = 0;
+  for (const auto& policy : names_of<ack_policy>::values) {
+    for (put_mode const put : {put_mode::blocking, put_mode::nowait}) {
+      for (bool const through_context : {false, true}) {
+        workload w = busy_workload(policy.value);
+        w.put = put;
+        w.step_budget = 2'000;  // a nowait producer left without consumers spins until then
+        run_options options{.explain = false};
+        if (through_context) options.consumer = builtin_consumer(policy.value);
+        for (std::uint64_t seed = 0; seed < 250; ++seed) {
+          w.restarts = seed % 2;
+          w.join_timeout_ms = seed % 3 == 0 ? 5 : 0;
+          sim::random_decisions d(seed);
+          const run_report& r = e.run(w, d, options);
+          ++runs;
+          if (!r.violation) continue;
+          ++violations;
+          ASSERT_NE(r.violation->oracle(), oracle::task_error)
+              << policy.name << " " << name_of(put) << (through_context ? " context" : "")
+              << " seed " << seed << ": " << replay(w, r.decisions, options).violation->message;
+        }
+      }
+    }
+  }
+  EXPECT_GE(runs, 5'000U);
+  EXPECT_GT(violations, 300U);  // the runs met the leaky policies' verdicts, not only passes
+}
+
 // explore searches without text, then replays the failure it keeps with the caller's options.
 TEST(engine, explore_keeps_its_failure_explained) {
   explore_result const found = explore(busy_workload(ack_policy::on_success), {.seed = 3});

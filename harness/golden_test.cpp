@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,13 @@ run_options queue_under_test(queue_factory make_queue) {
 sim::task<void> spinning_consumer(consumer_context& ctx) {
   for (;;) ctx.checkpoint(fault_point::after_ack);
   co_return;
+}
+
+/// A consumer of the user's own that fails on its first item.
+sim::task<void> failing_consumer(consumer_context& ctx) {
+  item const it = co_await ctx.get();
+  co_await ctx.process(it);
+  throw std::runtime_error("boom");
 }
 
 /// A case for each verdict kind: the reference queue where a workload or a policy shows it,
@@ -166,6 +174,13 @@ std::vector<golden_case> kind_cases() {
     run_options spinning;
     spinning.consumer = spinning_consumer;
     add("livelock/no-suspension", small(1, 1), spinning);
+  }
+  add("task-error/queue-raised", small(1, 2),
+      queue_under_test(queue_of<getter_takes_without_looking_again>()));
+  {
+    run_options failing;
+    failing.consumer = failing_consumer;
+    add("task-error/consumer-raised", small(1, 1), failing);
   }
   return cases;
 }

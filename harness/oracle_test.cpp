@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -748,6 +749,159 @@ TEST(oracle_livelock, message_names_the_tasks_still_running) {
   ASSERT_EQ(signature_of(r), "livelock/step-budget") << explain(r);
   // Which task spins, and on what: p0, retrying put_nowait of i1.
   EXPECT_TRUE(contains(r.violation->message, "p0")) << r.violation->message;
+}
+
+// ---- oracle: task-error ----
+
+/// The one "raised" trace event of a run, and the step the verdict marks.
+void expect_raised_at_the_marked_step(const run_report& r, std::string_view task,
+                                      std::string_view operation, std::string_view outcome) {
+  auto raised =
+      events_where(r, [](const trace_event& e) { return e.outcome.starts_with("raised"); });
+  ASSERT_EQ(raised.size(), 1U) << explain(r);
+  EXPECT_EQ(raised[0].task, task) << explain(r);
+  EXPECT_EQ(raised[0].operation, operation) << explain(r);
+  EXPECT_TRUE(contains(raised[0].outcome, outcome)) << explain(r);
+  EXPECT_EQ(r.violation->marked_steps, std::vector<std::uint64_t>{raised[0].step}) << explain(r);
+  EXPECT_EQ(r.steps, raised[0].step) << "the run stops at the step it escaped\n" << explain(r);
+  EXPECT_EQ(r.end, run_end::violation);
+}
+
+TEST(oracle_task_error, woken_getter_that_takes_without_looking_again_raises_queue_empty) {
+  workload w;
+  w.items = 1;
+  w.consumers = 2;
+  // Step 1: p0 puts i0; step 2: c0 takes it; step 3: c1 finds the queue empty and lets the
+  // others run; when it resumes it takes from the still empty queue.
+  auto r = run_in_order(w, queue_of<getter_takes_without_looking_again>());
+  ASSERT_EQ(signature_of(r), "task-error/queue-raised") << explain(r);
+  expect_raised_at_the_marked_step(r, "c1", "get", "chaosq::queue::queue_empty (QueueEmpty)");
+  const std::string& m = r.violation->message;
+  std::string const step = std::to_string(r.violation->marked_steps.front());
+  EXPECT_TRUE(contains(m,
+                       "c1's get raised chaosq::queue::queue_empty (QueueEmpty): queue empty "
+                       "at step " +
+                           step))
+      << m;
+  EXPECT_TRUE(contains(m, "get raises only QueueShutDown")) << m;
+
+  // The same consumer written against consumer_context meets the same verdict at the same step.
+  run_options through_context = traced(queue_of<getter_takes_without_looking_again>());
+  through_context.consumer = builtin_consumer(ack_policy::finally);
+  auto ctx = replay(w, std::span<const std::uint32_t>{}, through_context);
+  ASSERT_EQ(signature_of(ctx), "task-error/queue-raised") << explain(ctx);
+  EXPECT_EQ(ctx.violation->message, m);
+  EXPECT_EQ(ctx.steps, r.steps);
+
+  // Explain off: the same verdict, without its text.
+  sim::replay_decisions none(std::span<const std::uint32_t>{});
+  run_options quiet = untraced(queue_of<getter_takes_without_looking_again>());
+  quiet.explain = false;
+  auto bare = run(w, none, quiet);
+  ASSERT_EQ(signature_of(bare), "task-error/queue-raised");
+  EXPECT_EQ(bare.violation->marked_steps, r.violation->marked_steps);
+  EXPECT_TRUE(bare.violation->message.empty()) << bare.violation->message;
+
+  auto reference = run_in_order(w);
+  EXPECT_EQ(signature_of(reference), "pass") << explain(reference);
+}
+
+TEST(oracle_task_error, task_done_refused_beside_unfinished_items_is_the_queues_error) {
+  workload w;
+  w.items = 2;
+  w.consumers = 1;
+  auto r = run_in_order(w, queue_of<refuses_first_ack>());
+  ASSERT_EQ(signature_of(r), "task-error/queue-raised") << explain(r);
+  expect_raised_at_the_marked_step(r, "c0", "task_done", "(ValueError)");
+  EXPECT_TRUE(contains(r.violation->message,
+                       "c0's task_done (i0) raised "
+                       "chaosq::queue::task_done_error (ValueError)"))
+      << r.violation->message;
+  EXPECT_TRUE(contains(r.violation->message, "(unfinished=2, not shut down)"))
+      << r.violation->message;
+}
+
+TEST(oracle_task_error, queue_full_is_allowed_only_where_the_reference_raises_it_too) {
+  workload w;
+  w.items = 3;
+  w.consumers = 1;
+  w.maxsize = 2;
+  w.put = put_mode::nowait;
+  auto r = run_in_order(w, queue_of<full_one_item_early>());
+  ASSERT_EQ(signature_of(r), "task-error/queue-raised") << explain(r);
+  expect_raised_at_the_marked_step(r, "p0", "put_nowait", "(QueueFull)");
+  EXPECT_TRUE(contains(r.violation->message, "p0's put_nowait (i1) raised")) << explain(r);
+
+  // The reference behind the same interface raises QueueFull only when it is full.
+  w.maxsize = 1;
+  auto full = run_in_order(w, queue_of<wrapped_queue>());
+  EXPECT_EQ(signature_of(full), "pass") << explain(full);
+  auto refused = events_of(full, "p0", "put_nowait");
+  ASSERT_FALSE(refused.empty()) << explain(full);
+  EXPECT_EQ(refused[0].outcome, "QueueFull");
+}
+
+TEST(oracle_task_error, join_never_raises) {
+  workload w;
+  w.items = 2;
+  w.consumers = 1;
+  w.controls = {control(2, control_action::shutdown_graceful)};
+  auto r = run_in_order(w, queue_of<join_raises_after_shutdown>());
+  ASSERT_EQ(signature_of(r), "task-error/queue-raised") << explain(r);
+  expect_raised_at_the_marked_step(r, "j0", "join", "(QueueShutDown)");
+  EXPECT_TRUE(contains(r.violation->message, ", shut down); join never raises")) << explain(r);
+
+  auto reference = run_in_order(w);
+  EXPECT_EQ(signature_of(reference), "pass") << explain(reference);
+}
+
+/// A consumer of the user's own that fails on its first item.
+sim::task<void> fails_with_boom(consumer_context& ctx) {
+  item const it = co_await ctx.get();
+  co_await ctx.process(it);
+  throw std::runtime_error("boom");
+}
+
+TEST(oracle_task_error, an_exception_out_of_a_users_consumer_is_a_consumer_error) {
+  workload w;
+  w.items = 2;
+  w.consumers = 1;
+  run_options o = traced();
+  o.consumer = fails_with_boom;
+  auto r = replay(w, std::span<const std::uint32_t>{}, o);
+  ASSERT_EQ(signature_of(r), "task-error/consumer-raised") << explain(r);
+  expect_raised_at_the_marked_step(r, "c0", "consumer", "std::runtime_error: boom");
+  EXPECT_TRUE(contains(r.violation->message,
+                       "c0's consumer (holding i0) raised std::runtime_error: boom at step"))
+      << r.violation->message;
+}
+
+TEST(oracle_task_error, injected_faults_cancellations_and_shutdowns_are_no_task_errors) {
+  workload w;
+  w.items = 2;
+  w.consumers = 3;
+  w.policy = ack_policy::on_success;
+  // c0 and c1 take the items, c2 waits in get; then c0 crashes, c2 is cancelled in get, and
+  // the shutdown ends c1 waiting in get.
+  w.pinned = {pin(fault_kind::crash, "c0", fault_point::mid_item),
+              pin(fault_kind::cancel, "c2", fault_point::in_get)};
+  w.controls = {control(8, control_action::shutdown_graceful)};
+  for (bool const through_context : {false, true}) {
+    run_options o = traced();
+    if (through_context) o.consumer = builtin_consumer(w.policy);
+    auto r = replay(w, std::span<const std::uint32_t>{}, o);
+    EXPECT_FALSE(r.violation && r.violation->oracle() == oracle::task_error) << explain(r);
+    // ... although every one of them struck
+    EXPECT_EQ(events_where(r, [](const trace_event& e) { return e.outcome == "struck"; }).size(),
+              2U)
+        << explain(r);
+    EXPECT_EQ(events_of(r, "engine", "shutdown").size(), 1U) << explain(r);
+    EXPECT_EQ(events_of(r, "c1", "get").back().outcome, "QueueShutDown") << explain(r);
+    EXPECT_TRUE(
+        events_where(r, [](const trace_event& e) { return e.outcome.starts_with("raised"); })
+            .empty())
+        << explain(r);
+  }
 }
 
 // ---- ack policies: each one's characteristic outcome ----

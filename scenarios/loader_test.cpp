@@ -241,8 +241,8 @@ TEST(Loader, MisspelledOracleSuggestsTheOracle) {
   EXPECT_EQ(error_of("version: 1\nname: t\nexpect: {verdict: join-hangs/x}\n"),
             "t.yaml:3:19: error: expect.verdict: unknown oracle 'join-hangs' in "
             "'join-hangs/x'; oracles: join-early, join-hang, stranded, join-late, over-ack, "
-            "work-unfinished, lost, duplicated, order, capacity, livelock; did you mean "
-            "'join-hang'?");
+            "work-unfinished, lost, duplicated, order, capacity, livelock, task-error; did you "
+            "mean 'join-hang'?");
 }
 
 // ---- duplicate keys (yaml-cpp 0.7 keeps the first silently) ----
@@ -414,7 +414,7 @@ TEST(Loader, MissingRequiredKeys) {
             "t.yaml:4:3: error: expect: missing required key 'verdict' (none | ORACLE | "
             "ORACLE/KIND: none: no schedule shows a violation; otherwise some schedule shows "
             "this verdict (oracles: join-early, join-hang, stranded, join-late, over-ack, "
-            "work-unfinished, lost, duplicated, order, capacity, livelock))");
+            "work-unfinished, lost, duplicated, order, capacity, livelock, task-error))");
   EXPECT_EQ(error_of(with("faults: {pinned: [{task: c0}]}\n")),
             "t.yaml:4:19: error: faults.pinned[0]: missing required key 'point' (after-get | "
             "mid-item | before-ack | after-ack | in-get | before-put | in-put | in-join: the "

@@ -11,6 +11,7 @@
 #include "chaosq/sim/errors.hpp"
 #include "chaosq/sim/event.hpp"
 
+#include "detail/explain.hpp"
 #include "detail/policy.hpp"
 #include "detail/run.hpp"
 
@@ -46,11 +47,26 @@ void engine_run::ack(task_id c, const item& it) {
     queue_->task_done();
   } catch (const queue::task_done_error&) {
     refused = true;
+    // The reference refuses only when nothing is unfinished (the over-ack oracle judges
+    // that); a refusal beside unfinished work is the queue's own error.
+    if (queue_->unfinished_tasks() > 0)
+      task_error(c, raised_in::task_done, it.id, std::current_exception());
+  } catch (...) {
+    task_error(c, raised_in::task_done, it.id, std::current_exception());
+    throw;  // it ends the consumer, as any exception out of task_done does
   }
   task_record& t = tasks_[c];
   if (t.holding && t.current.id == it.id && ledger_.was_put(it.id)) t.acked_current = true;
   if (ledger_.acked(c, it, now(), queue_->unfinished_tasks(), refused))
     note(c, "ack", it.id, refused ? "ValueError" : "ok");
+}
+
+void engine_run::task_error(task_id me, raised_in where, std::int64_t item,
+                            const std::exception_ptr& error) {
+  if (judge_.failed()) return;  // the first violation wins; what follows from it is no news
+  if (trace_) note(me, name_of(where), item, "raised " + exception_text(error));
+  oracles_.task_error(tasks_[me], where, item, error, {queue_->unfinished_tasks(), shut_down_},
+                      now());
 }
 
 bool engine_run::stop_looping_consumer(task_id me) {
@@ -97,7 +113,11 @@ sim::task<void> engine_run::producer(task_id me) {
               queue_->put_nowait(it);
               break;
             } catch (const queue::queue_full&) {
-              note(me, "put_nowait", it.id, "QueueFull");
+              if (full_by_the_ledger()) {
+                note(me, "put_nowait", it.id, "QueueFull");
+              } else {
+                task_error(me, raised_in::put_nowait, it.id, std::current_exception());
+              }
             }
           }
           co_await sim::yield();
@@ -106,8 +126,15 @@ sim::task<void> engine_run::producer(task_id me) {
       on_put(me, it);
     }
   } catch (const queue::queue_shut_down&) {
-    note(me, "put", -1, "QueueShutDown");
+    if (shut_down_) {
+      note(me, "put", -1, "QueueShutDown");
+    } else {
+      put_raised(me);
+    }
   } catch (...) {
+    // A producer ends at the first fault that strikes it: one struck never raised on its own.
+    // (Told by the record, not by the exception's type: matching types costs every strike.)
+    if (a.fault_step == 0) put_raised(me);
     a.act = activity::finished;
     throw;
   }
@@ -119,16 +146,53 @@ sim::task<void> engine_run::producer(task_id me) {
   }
 }
 
+/// QueueShutDown escaped consumer `me`'s get: its normal end once the queue is shut down.
+void engine_run::get_shut_down(task_id me) {
+  if (shut_down_) {
+    note(me, "get", -1, "QueueShutDown");
+  } else {
+    get_raised(me);
+  }
+}
+
+/// The exception being handled escaped consumer `me`'s get: a task-error.
+void engine_run::get_raised(task_id me) {
+  task_error(me, raised_in::get, -1, std::current_exception());
+}
+
+/// An exception the contract does not allow escaped producer `me`'s put (or put_nowait).
+void engine_run::put_raised(task_id me) {
+  task_error(me, w_.put == put_mode::blocking ? raised_in::put : raised_in::put_nowait,
+             tasks_[me].current.id, std::current_exception());
+}
+
 // ---- consumers through consumer_context ----
 
 sim::task<void> engine_run::consumer(task_id me) {
   consumer_context ctx(*this, me);
+  // What ends the consumer early, handed on without a second throw (sim::exit_with).
+  std::exception_ptr error;
+  sim::error_kind kind = sim::error_kind::failure;
   try {
     co_await consumer_(ctx);
   } catch (const queue::queue_shut_down&) {
-    // the queue shut down: the consumer's normal end
+    // the queue shut down: the consumer's normal end (one raised early was judged at its call)
   } catch (const run_stopped&) {
     // the run is over
+  } catch (const sim::cancelled_error&) {
+    error = std::current_exception();
+    kind = sim::error_kind::cancellation;
+  } catch (const sim::injected_fault&) {
+    error = std::current_exception();
+  } catch (...) {
+    error = std::current_exception();
+    const task_record& t = tasks_[me];
+    task_error(me, raised_in::consumer, t.holding ? static_cast<std::int64_t>(t.current.id) : -1,
+               error);
+  }
+  if (error) {
+    co_await sim::exit_with(std::move(error), kind);
+    co_return;
   }
   tasks_[me].holding = false;
   tasks_[me].act = activity::finished;
@@ -138,11 +202,29 @@ sim::task<item> engine_run::get(std::size_t me) {
   guard_consumer_call(me);
   start_get(me);
   item it;
+  std::exception_ptr error;
+  sim::error_kind kind = sim::error_kind::failure;
   try {
     it = co_await queue_->get();
   } catch (const queue::queue_shut_down&) {
-    note(me, "get", -1, "QueueShutDown");
-    throw;
+    if (shut_down_) {
+      note(me, "get", -1, "QueueShutDown");
+    } else {
+      task_error(me, raised_in::get, -1, std::current_exception());
+    }
+    error = std::current_exception();
+  } catch (const sim::cancelled_error&) {
+    error = std::current_exception();
+    kind = sim::error_kind::cancellation;
+  } catch (const sim::injected_fault&) {
+    error = std::current_exception();
+  } catch (...) {
+    error = std::current_exception();
+    task_error(me, raised_in::get, -1, error);
+  }
+  if (error) {
+    co_await sim::exit_with(std::move(error), kind);
+    co_return item{};
   }
   took(me, it);
   co_return it;
@@ -242,12 +324,16 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
         it = co_await queue_->get();
       }
     } catch (const queue::queue_shut_down&) {
-      note(me, "get", -1, "QueueShutDown");
+      get_shut_down(me);
       end = stop::ended();
     } catch (const sim::cancelled_error&) {
       end = stop::raised(std::current_exception(), sim::error_kind::cancellation, false);
     } catch (...) {
       end = stop::raised(std::current_exception(), sim::error_kind::failure, false);
+      // Unless it is the crash that struck it waiting here (told by the record, not by the
+      // type: matching types costs every strike), the queue raised it: QueueEmpty from a woken
+      // getter that took without looking again, or any other error.
+      if (a.fault_step == 0 || a.fault.point != fault_point::in_get) get_raised(me);
     }
     if (end) break;
     took(me, it);
@@ -328,6 +414,21 @@ sim::task<void> engine_run::supervisor(task_id me, std::uint32_t slot) {
   tasks_[me].act = activity::finished;
 }
 
+/// Joiner `me`'s join on a queue under test, judged: join never raises but an injected fault
+/// or a cancellation. (The reference's, which never does, runs without this frame.)
+sim::task<void> engine_run::judged_join(task_id me) {
+  try {
+    co_await queue_->join();
+  } catch (const sim::cancelled_error&) {
+    throw;
+  } catch (const sim::injected_fault&) {
+    throw;
+  } catch (...) {
+    task_error(me, raised_in::join, -1, std::current_exception());
+    throw;
+  }
+}
+
 sim::task<void> engine_run::joiner(task_id me) {
   task_record& a = tasks_[me];
   if (w_.join_when == join_when::after_producers) {
@@ -353,13 +454,13 @@ sim::task<void> engine_run::joiner(task_id me) {
          count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
   }
   if (w_.join_timeout_ms == 0) {
-    co_await queue_->join();
+    co_await join_call(me);
   } else {
     // The health check of the incident: asyncio.wait_for(queue.join(), T). At the deadline
     // the join is cancelled and the joiner gives up; the end of the run still judges the work
     // it waited for.
     try {
-      co_await sim::wait_for(queue_->join(), std::chrono::milliseconds{w_.join_timeout_ms});
+      co_await sim::wait_for(join_call(me), std::chrono::milliseconds{w_.join_timeout_ms});
     } catch (const sim::timeout_error&) {
       a.act = activity::join_timed_out;
       a.timeout_step = now();

@@ -1,7 +1,14 @@
 #include "detail/explain.hpp"
 
+#include <cstdlib>
 #include <string_view>
+#include <typeinfo>
 
+#if __has_include(<cxxabi.h>)
+#include <cxxabi.h>
+#endif
+
+#include "chaosq/queue/errors.hpp"
 #include "chaosq/sim/errors.hpp"
 
 #include "detail/ledger.hpp"
@@ -11,6 +18,57 @@ namespace chaosq::harness::detail {
 using namespace std::string_view_literals;
 
 std::string item_name(std::uint32_t id) { return "i" + std::to_string(id); }
+
+namespace {
+
+/// The type of the exception being handled, demangled where the ABI says how.
+std::string handled_type_name() {
+#if __has_include(<cxxabi.h>)
+  const std::type_info* type = abi::__cxa_current_exception_type();
+  if (type == nullptr) return "unknown exception";
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(type->name(), nullptr, nullptr, &status);
+  std::string name = status == 0 && demangled != nullptr ? demangled : type->name();
+  std::free(demangled);  // NOLINT(cppcoreguidelines-no-malloc): __cxa_demangle's buffer
+  return name;
+#else
+  return "unknown exception";
+#endif
+}
+
+/// "type (PythonName): what".
+std::string described(std::string_view python_name, std::string_view what) {
+  std::string text = handled_type_name();
+  if (!python_name.empty()) {
+    text += " ("sv;
+    text += python_name;
+    text += ')';
+  }
+  text += ": "sv;
+  text += what;
+  return text;
+}
+
+}  // namespace
+
+std::string exception_text(const std::exception_ptr& error) {
+  if (!error) return "no exception";
+  try {
+    std::rethrow_exception(error);
+  } catch (const queue::queue_empty& e) {
+    return described(queue::queue_empty::k_python_name, e.what());
+  } catch (const queue::queue_full& e) {
+    return described(queue::queue_full::k_python_name, e.what());
+  } catch (const queue::queue_shut_down& e) {
+    return described(queue::queue_shut_down::k_python_name, e.what());
+  } catch (const queue::task_done_error& e) {
+    return described(queue::task_done_error::k_python_name, e.what());
+  } catch (const std::exception& e) {
+    return described({}, e.what());
+  } catch (...) {
+    return handled_type_name();
+  }
+}
 
 void explain_items(std::string* out, const ledger& l, const std::vector<task_record>& tasks,
                    const task_liveness& live, const std::vector<std::uint32_t>& ids,

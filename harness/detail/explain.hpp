@@ -1,12 +1,14 @@
 #pragma once
 /// \file
-/// The explanation text of verdicts: numbers and names written without temporaries, and the
-/// ledger's account of items ("i3 (put by p0 at step 2, got by c1 at step 5, ...)").
+/// The explanation text of verdicts: numbers and names written without temporaries, the
+/// ledger's account of items ("i3 (put by p0 at step 2, got by c1 at step 5, ...)"), and
+/// exceptions by type and message.
 
 #include <array>
 #include <cassert>
 #include <charconv>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,10 @@ class ledger;
 
 /// "i3".
 [[nodiscard]] std::string item_name(std::uint32_t id);
+
+/// `error` by its type and message: "chaosq::queue::queue_empty (QueueEmpty): queue empty",
+/// "std::runtime_error: boom"; only the type for an exception that is no `std::exception`.
+[[nodiscard]] std::string exception_text(const std::exception_ptr& error);
 
 /// `out += std::to_string(n)` for a short name: character by character, no call to memcpy.
 inline void append_digits(std::string& out, std::uint32_t n) {

@@ -9,6 +9,17 @@ namespace chaosq::harness::detail {
 
 using namespace std::string_view_literals;
 
+namespace {
+
+/// What the contract lets `where` raise, as names_of<raised_in> says.
+std::string_view contract_of(raised_in where) {
+  for (const auto& n : names_of<raised_in>::values)
+    if (n.value == where) return n.help;
+  return {};
+}
+
+}  // namespace
+
 void oracles::join_returned(const task_record& j, bool at_once, step_no now) {
   const std::vector<std::uint32_t>* unacked = nullptr;
   step_no zero_step = j.join_step;
@@ -181,6 +192,36 @@ void oracles::fail_unacked(verdict_kind kind, std::string message, std::vector<s
   if (judge_.failed()) return;
   judge_.fail(kind, std::move(message), std::move(steps));
   if (judge_.explain()) judge_.violation()->items = item_accounts(ledger_, tasks_, live_, unacked);
+}
+
+void oracles::task_error(const task_record& t, raised_in where, std::int64_t item,
+                         const std::exception_ptr& error, const call_facts& q, step_no at) {
+  verdict_kind const kind = where == raised_in::consumer ? verdict_kind::task_error_consumer_raised
+                                                         : verdict_kind::task_error_queue_raised;
+  if (!judge_.explain()) {
+    judge_.fail(kind, {}, {at});
+    return;
+  }
+  std::string message = t.name;
+  message += where == raised_in::consumer ? "'s consumer"sv : "'s "sv;
+  if (where != raised_in::consumer) message += name_of(where);
+  if (item >= 0) {
+    message += where == raised_in::consumer ? " (holding "sv : " ("sv;
+    message += item_name(static_cast<std::uint32_t>(item));
+    message += ')';
+  }
+  message += " raised "sv;
+  message += exception_text(error);
+  message += " at step "sv;
+  append_number(message, at);
+  if (where != raised_in::consumer) {
+    message += " (unfinished="sv;
+    append_number(message, q.count);
+    message += q.shut_down ? ", shut down)"sv : ", not shut down)"sv;
+  }
+  message += "; "sv;
+  message += contract_of(where);
+  judge_.fail(kind, std::move(message), {at});
 }
 
 verdict_kind oracles::hang_kind(std::uint32_t id) const {

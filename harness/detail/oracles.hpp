@@ -2,18 +2,58 @@
 /// \file
 /// The oracles that judge a join and the end of a run, from the ledger and the task records
 /// alone (no coroutine, no queue): join-early, work-unfinished, join-late, join-hang,
-/// stranded, lost, duplicated extra items, livelock. Those that judge a single event
+/// stranded, lost, duplicated extra items, livelock, task-error. Those that judge a single event
 /// (capacity, duplicated, order, over-ack) are the ledger's.
 
+#include <array>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <vector>
+
+#include "chaosq/harness/names.hpp"
 
 #include "detail/judgement.hpp"
 #include "detail/ledger.hpp"
 #include "detail/tasks.hpp"
 
 namespace chaosq::harness::detail {
+
+/// Where an exception escaped into a task: one of the queue calls the engine makes, or a
+/// consumer's own code (its consumer_fn).
+enum class raised_in : std::uint8_t { get, put, put_nowait, task_done, join, consumer };
+
+}  // namespace chaosq::harness::detail
+
+namespace chaosq::harness {
+
+/// Each call by its name in the trace, with what the contract lets it raise.
+template <>
+struct names_of<detail::raised_in> {
+  static constexpr std::array<named<detail::raised_in>, 6> values{{
+      {detail::raised_in::get, "get", "get raises only QueueShutDown, once the queue is shut down"},
+      {detail::raised_in::put, "put", "put raises only QueueShutDown, once the queue is shut down"},
+      {detail::raised_in::put_nowait, "put_nowait",
+       "put_nowait raises only QueueShutDown once the queue is shut down, else QueueFull when "
+       "it holds maxsize items"},
+      {detail::raised_in::task_done, "task_done",
+       "task_done raises only ValueError, when nothing is unfinished"},
+      {detail::raised_in::join, "join", "join never raises"},
+      {detail::raised_in::consumer, "consumer",
+       "a consumer ends by returning, by the queue's shutdown, or by an injected fault or "
+       "cancellation"},
+  }};
+};
+
+}  // namespace chaosq::harness
+
+namespace chaosq::harness::detail {
+
+/// What the queue looked like when an exception escaped a call.
+struct call_facts {
+  std::int64_t count = 0;  ///< its unfinished count
+  bool shut_down = false;  ///< shut down (drawn or by a control event)
+};
 
 /// What the oracles read of the queue under test when a run ends.
 struct queue_facts {
@@ -46,6 +86,12 @@ class oracles {
 
   /// Consumer `c` made `calls` queue calls within step `at` without suspending.
   void no_suspension(const task_record& c, std::uint64_t calls, step_no at);
+
+  /// `error` escaped task `t`'s call `where` at step `at`, where the contract does not allow it
+  /// (the caller tells what it allows: injected faults, cancellations and the queue's own
+  /// refusals never come here). `item`: the item of the call, or -1.
+  void task_error(const task_record& t, raised_in where, std::int64_t item,
+                  const std::exception_ptr& error, const call_facts& q, step_no at);
 
   /// The join-hang kind that item `id`, unacknowledged at the end, stands for.
   [[nodiscard]] verdict_kind hang_kind(std::uint32_t id) const;

@@ -104,10 +104,26 @@ class engine_run final : private consumer_host, private task_liveness {
   }
   void on_get(task_id c, const item& it);
   void ack(task_id c, const item& it);
+  /// `error` escaped task `me`'s `where` (on `item`, or -1) where the contract does not allow
+  /// it: a task-error verdict, unless the run has its verdict already. Out of line: only the
+  /// exceptional paths call it.
+  [[gnu::noinline]] void task_error(task_id me, raised_in where, std::int64_t item,
+                                    const std::exception_ptr& error);
+  // The exception being handled escaped a put or a get of task `me`: a task-error (for a
+  // QueueShutDown from get, only before the shutdown).
+  [[gnu::noinline]] void put_raised(task_id me);
+  [[gnu::noinline]] void get_raised(task_id me);
+  [[gnu::noinline]] void get_shut_down(task_id me);
 
   // ---- the workload's tasks (actors.cpp) ----
   [[nodiscard]] bool reference_full() const {
     return w_.maxsize > 0 && queue_->qsize() >= static_cast<std::size_t>(w_.maxsize);
+  }
+  /// What the reference's put_nowait would raise QueueFull at now: not shut down, and holding
+  /// maxsize items by the ledger's account.
+  [[nodiscard]] bool full_by_the_ledger() const {
+    return !shut_down_ && w_.maxsize > 0 &&
+           ledger_.shadow().size() >= static_cast<std::size_t>(w_.maxsize);
   }
   /// Task `me` is about to wait at `p`: counts the wait (pinned faults name it by occurrence).
   void begin_wait(task_id me, fault_point p) {
@@ -123,6 +139,11 @@ class engine_run final : private consumer_host, private task_liveness {
   struct stop;  // why a built-in consumer stops early (actors.cpp)
   sim::task<void> supervisor(task_id me, std::uint32_t slot);
   sim::task<void> joiner(task_id me);
+  sim::task<void> judged_join(task_id me);
+  /// Joiner `me`'s join: the reference's own, or `judged_join` on a queue under test.
+  sim::task<void> join_call(task_id me) {
+    return reference_queue_ ? queue_->join() : judged_join(me);
+  }
   void start_get(task_id me);
   void took(task_id me, const item& it);
 

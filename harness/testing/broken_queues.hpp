@@ -12,6 +12,7 @@
 #include "chaosq/harness/work_queue.hpp"
 #include "chaosq/queue/errors.hpp"
 #include "chaosq/sim/event.hpp"
+#include "chaosq/sim/loop.hpp"
 
 namespace chaosq::harness::testing {
 
@@ -127,6 +128,55 @@ class getter_misses_wakeup final : public wrapped_queue {
 
  private:
   sim::event never_set_;
+};
+
+/// task-error/queue-raised: a getter that finds the queue empty gives the other tasks a turn,
+/// then takes without looking again, and raises QueueEmpty when another getter came first.
+class getter_takes_without_looking_again final : public wrapped_queue {
+ public:
+  using wrapped_queue::wrapped_queue;
+  sim::task<item> get() override {
+    if (q_.empty() && !q_.is_shut_down()) co_await sim::yield();  // BUG: `if` for `while`
+    co_return q_.get_nowait();
+  }
+};
+
+/// task-error/queue-raised: the first task_done raises ValueError although items are
+/// unfinished (and lowers nothing).
+class refuses_first_ack final : public wrapped_queue {
+ public:
+  using wrapped_queue::wrapped_queue;
+  void task_done() override {
+    if (!refused_) {
+      refused_ = true;
+      throw queue::task_done_error{};  // BUG: the count is above zero
+    }
+    q_.task_done();
+  }
+
+ private:
+  bool refused_ = false;
+};
+
+/// task-error/queue-raised: put_nowait reports the queue full one item early.
+class full_one_item_early final : public wrapped_queue {
+ public:
+  using wrapped_queue::wrapped_queue;
+  void put_nowait(item i) override {
+    if (q_.maxsize() > 0 && static_cast<std::ptrdiff_t>(q_.qsize()) + 1 >= q_.maxsize())
+      throw queue::queue_full{};  // BUG: full at maxsize - 1 items
+    q_.put_nowait(i);
+  }
+};
+
+/// task-error/queue-raised: join raises QueueShutDown once the queue is shut down.
+class join_raises_after_shutdown final : public wrapped_queue {
+ public:
+  using wrapped_queue::wrapped_queue;
+  sim::task<void> join() override {
+    co_await q_.join();
+    if (q_.is_shut_down()) throw queue::queue_shut_down{};  // BUG: join never raises
+  }
 };
 
 /// stranded/getter-after-shutdown: getters asleep in get are woken by put, not by shutdown.

@@ -47,8 +47,9 @@ class consumer_context {
   /// `sim::cancelled_error` where a fault strikes.
   sim::task<void> process(item it) { return host_.process(me_, it); }
 
-  /// Acknowledges `it` (the queue's `task_done`). Never raises: an over-acknowledgement is
-  /// recorded as a verdict instead.
+  /// Acknowledges `it` (the queue's `task_done`). Its refusal (ValueError) does not escape:
+  /// an over-acknowledgement is recorded as a verdict instead. Any other error of a queue
+  /// under test is a `task-error/queue-raised` verdict, and escapes.
   void task_done(item it) { host_.task_done(me_, it); }
 
   /// An extra fault point of the consumer's own (e.g. `after_ack`).
@@ -68,7 +69,9 @@ class consumer_context {
 };
 
 /// A consumer: a coroutine that loops over items until the queue shuts down or a fault ends
-/// it. It must suspend only through `consumer_context` and sim's awaitables.
+/// it. It must suspend only through `consumer_context` and sim's awaitables. It ends by
+/// returning or by letting `queue::queue_shut_down`, an injected fault or a cancellation
+/// escape; anything else that escapes is a `task-error/consumer-raised` verdict.
 using consumer_fn = std::function<sim::task<void>(consumer_context&)>;
 
 /// The built-in consumer for an acknowledgement policy.

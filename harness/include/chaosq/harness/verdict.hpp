@@ -28,11 +28,12 @@ enum class oracle : std::uint8_t {
   order,            ///< an item left out of the order of the queue kind
   capacity,         ///< more than maxsize items were held
   livelock,         ///< the step budget ran out
+  task_error,       ///< an exception the contract does not allow escaped into a task
 };
 
 template <>
 struct names_of<oracle> {
-  static constexpr std::array<named<oracle>, 11> values{{
+  static constexpr std::array<named<oracle>, 12> values{{
       {oracle::join_early, "join-early", "join returned with work unacknowledged"},
       {oracle::join_hang, "join-hang", "join still pending when nothing can run"},
       {oracle::stranded, "stranded", "a task blocked forever that should have finished"},
@@ -44,6 +45,7 @@ struct names_of<oracle> {
       {oracle::order, "order", "an item left out of order"},
       {oracle::capacity, "capacity", "more than maxsize items held"},
       {oracle::livelock, "livelock", "the step budget ran out"},
+      {oracle::task_error, "task-error", "an exception the contract does not allow"},
   }};
 };
 
@@ -74,6 +76,8 @@ enum class verdict_kind : std::uint8_t {
   capacity_over_maxsize,
   livelock_step_budget,
   livelock_no_suspension,
+  task_error_queue_raised,
+  task_error_consumer_raised,
 };
 
 /// What the table says of one verdict kind.
@@ -89,7 +93,7 @@ struct verdict_info {
 };
 
 /// The verdict kinds, in `verdict_kind` order: the one declaration of every kind.
-inline constexpr std::array<verdict_info, 25> verdict_kinds{{
+inline constexpr std::array<verdict_info, 27> verdict_kinds{{
     {verdict_kind::join_early_no_zero, oracle::join_early, "no-zero",
      "join returned although the unfinished count never reached zero", false, false},
     {verdict_kind::join_early_unacked, oracle::join_early, "unacked",
@@ -140,6 +144,11 @@ inline constexpr std::array<verdict_info, 25> verdict_kinds{{
      "the step budget ran out with tasks still runnable", false, false},
     {verdict_kind::livelock_no_suspension, oracle::livelock, "no-suspension",
      "a consumer made queue calls without ever suspending", false, false},
+    {verdict_kind::task_error_queue_raised, oracle::task_error, "queue-raised",
+     "a queue call raised an exception its contract does not allow there", false, false},
+    {verdict_kind::task_error_consumer_raised, oracle::task_error, "consumer-raised",
+     "a consumer's own code raised: not an injected fault, a cancellation or the shutdown", false,
+     false},
 }};
 
 /// The table's row for `k`.

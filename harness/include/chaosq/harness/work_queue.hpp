@@ -46,6 +46,10 @@ namespace chaosq::harness {
 ///   future in the waiting coroutine's frame (as asyncio keeps it in the deque) and do not
 ///   expect a finished or abandoned future to stay in the line, as Python code that counts
 ///   `len(self._getters)` or pops done futures later would.
+/// - Failures are chaosq::queue's exceptions: `queue_full` from `put_nowait` on a full queue,
+///   `queue_shut_down` after shutdown, `task_done_error` when nothing is unfinished. An
+///   exception the reference would not raise at that call (QueueEmpty from `get`, anything
+///   from `join`, ...) is a `task-error/queue-raised` verdict at the step it escaped.
 class work_queue {
  public:
   work_queue() = default;
