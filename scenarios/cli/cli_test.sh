@@ -47,6 +47,12 @@ check "a misspelled policy suggests the right one" 2 "did you mean 'finally'" --
   "$chaosq" explore --policy finaly
 check "an unknown flag is a usage error" 2 'SUMMARY: bad usage' -- "$chaosq" explore --frobnicate
 check "no subcommand is a usage error" 2 'SUMMARY: bad usage' -- "$chaosq"
+check "a misspelled command suggests the right one" 2 "unknown command 'exploer'; did you mean 'explore'\?" -- \
+  "$chaosq" exploer
+check "a misspelled flag suggests the right one, not its value" 2 \
+  "SUMMARY: bad usage: unknown option --itmes; did you mean --items\?$" -- "$chaosq" explore --itmes 3
+check "with --json, a usage error is JSON" 2 '"error": "bad usage"' -- "$chaosq" explore --items abc --json
+check "with --json, a bad token is JSON" 2 '"error": "bad input"' -- "$chaosq" replay BADTOKEN --json
 check "--help explains exit codes" 0 'Exit codes: 0 no violation, 1 violation found' -- "$chaosq" --help
 check "--json prints JSON with the verdict" 1 '"signature": "join-hang/held-by-crashed"' -- \
   "$chaosq" explore --policy on-success --crash-budget 1 --schedules 10000 --seed 1 --json

@@ -145,14 +145,31 @@ const char* end_name(run_end e) {
   return "?";
 }
 
-bool resolve_code(const command_env& env, std::string_view sub, harness::workload& w) {
+int report_bad_input(const command_env& env, std::string_view sub, bool as_json,
+                     const std::string& message) {
+  std::cerr << env.name << " " << sub << ": " << message << "\n";
+  if (as_json) {
+    std::cout << json{{"command", sub},
+                      {"error", "bad input"},
+                      {"message", message},
+                      {"exit", bad_input}}
+                     .dump(2)
+              << "\n";
+    std::cerr << "SUMMARY: bad input: " << message << "\n";
+  } else {
+    std::cout << "SUMMARY: bad input: " << message << "\n";
+  }
+  return bad_input;
+}
+
+bool resolve_code(const command_env& env, std::string_view sub, harness::workload& w,
+                  bool as_json) {
   std::string const problem = env.registry.problem(w);
   if (problem.empty()) {
     w = env.registry.with_versions(std::move(w));
     return true;
   }
-  std::cerr << env.name << " " << sub << ": " << problem << "\n";
-  std::cout << "SUMMARY: bad input: " << problem << "\n";
+  report_bad_input(env, sub, as_json, problem);
   return false;
 }
 

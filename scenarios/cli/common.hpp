@@ -42,10 +42,16 @@ command add_replay_command(CLI::App& app, const command_env& env);
 command add_selftest_command(CLI::App& app, const command_env& env);
 command add_run_command(CLI::App& app, const command_env& env);
 
+/// Reports bad input to subcommand `sub` (exit `bad_input`): the message on stderr, and the
+/// SUMMARY line on stdout, or with `as_json` a JSON object on stdout and the SUMMARY on stderr.
+int report_bad_input(const command_env& env, std::string_view sub, bool as_json,
+                     const std::string& message);
+
 /// Checks that this command has the code `w` names, and names it with the versions it has (what
 /// its tokens carry). False, after printing why (`sub` names the subcommand) and a SUMMARY line,
 /// when it does not: the caller exits `bad_input`.
-[[nodiscard]] bool resolve_code(const command_env& env, std::string_view sub, harness::workload& w);
+[[nodiscard]] bool resolve_code(const command_env& env, std::string_view sub, harness::workload& w,
+                                bool as_json = false);
 
 /// An option whose value is one of the names in `harness::names_of<E>`; the parser, the help (each
 /// name with its meaning) and the error ("did you mean") all come from the same table.

@@ -16,10 +16,9 @@ int replay_command(const std::string& token, bool as_json, planted_bug bug, bool
                    const std::string& html, const command_env& env) {
   auto decoded = decode_token(token);
   if (auto* error = std::get_if<token_error>(&decoded)) {
-    std::cerr << env.name << " replay: invalid token at character " << error->offset << ": "
-              << error->message << "\n";
-    std::cout << "SUMMARY: bad input: invalid token: " << error->message << "\n";
-    return bad_input;
+    return report_bad_input(env, "replay", as_json,
+                            "invalid token: " + error->message + " (at character " +
+                                std::to_string(error->offset) + ")");
   }
   auto& [w, decisions] = std::get<decoded_token>(decoded);
   if (bug != planted_bug::none) {  // for a token that does not name its queue (before cq4)
@@ -32,7 +31,7 @@ int replay_command(const std::string& token, bool as_json, planted_bug bug, bool
     }
     if (w.queue_impl.empty()) w.queue_impl.text = planted;
   }
-  if (!resolve_code(env, "replay", w)) return bad_input;
+  if (!resolve_code(env, "replay", w, as_json)) return bad_input;
   run_report r = replay(w, decisions, env.registry.bind(w, {.trace = true}));
   std::string summary = r.violation
                             ? "violation " + r.violation->signature() + " (replayed)"
