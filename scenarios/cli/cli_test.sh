@@ -7,7 +7,7 @@ chaosq=$1
 own=$2
 failures=0
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+trap 'rm -f "$out" "$out.token"' EXIT
 
 check() {  # check DESCRIPTION EXPECTED_RC PATTERN -- COMMAND...
   local what=$1 want_rc=$2 pattern=$3
@@ -36,6 +36,13 @@ token=$(grep -o 'chaosq replay cq1-[A-Za-z0-9_-]*' "$out" | head -n 1 | cut -d' 
 check "the token replays to the same verdict" 1 'SUMMARY: violation join-hang/held-by-crashed' -- \
   "$chaosq" replay "$token"
 
+printf '%s\n' "$token" >"$out.token"
+check "a token replays from a file (@FILE)" 1 'SUMMARY: violation join-hang/held-by-crashed' -- \
+  "$chaosq" replay "@$out.token"
+check "a token replays from standard input (-)" 1 'SUMMARY: violation join-hang/held-by-crashed' -- \
+  sh -c "\"\$0\" replay - <\"\$1\"" "$chaosq" "$out.token"
+check "a missing token file is bad input" 2 'SUMMARY: bad input: cannot read the token file' -- \
+  "$chaosq" replay @/nonexistent/token
 check "ack in finally passes" 0 '^SUMMARY: no violation in 10000 schedules' -- \
   "$chaosq" explore --policy finally --items 3 --consumers 2 --crash-budget 1 --schedules 10000 --seed 1
 
@@ -87,7 +94,7 @@ check "a misspelled crash point suggests the name" 2 "did you mean 'before-ack'"
 # ---- chaosq run: YAML scenarios, reports, and the round trip failure -> scenario -> same verdict
 bundled=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
-trap 'rm -f "$out"; rm -rf "$work"' EXIT
+trap 'rm -f "$out" "$out.token"; rm -rf "$work"' EXIT
 
 check "a bundled scenario passes" 0 '^PASS seed-incident .*join-hang/held-by-crashed.*unacknowledged i1' -- \
   "$chaosq" run "$bundled/seed-incident.yaml"

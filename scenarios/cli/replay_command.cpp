@@ -1,4 +1,7 @@
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <optional>
 #include <variant>
 
 #include "chaosq/harness/token.hpp"
@@ -10,10 +13,39 @@
 namespace chaosq::cli {
 namespace {
 
+/// A token file is a token and whitespace: a long run's record of millions of decisions.
+constexpr std::size_t max_token_file_bytes = 256U << 20U;
+
 using namespace harness;
 
-int replay_command(const std::string& token, bool as_json, planted_bug bug, bool as_scenario,
+/// The token argument: the token itself, "-" for standard input, or "@FILE" (a long run's token
+/// can be longer than the system allows one argument to be).
+std::optional<std::string> read_token(const std::string& arg, std::string& problem) {
+  if (arg != "-" && !arg.starts_with("@")) return arg;
+  std::ifstream file;
+  if (arg != "-") {
+    file.open(arg.substr(1), std::ios::binary);
+    if (!file) {
+      problem = "cannot read the token file " + arg.substr(1);
+      return std::nullopt;
+    }
+  }
+  std::istream& in = arg == "-" ? std::cin : file;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.size() > max_token_file_bytes) {
+    problem = "the token in " + (arg == "-" ? std::string("standard input") : arg.substr(1)) +
+              " is over " + std::to_string(max_token_file_bytes) + " bytes";
+    return std::nullopt;
+  }
+  return text;
+}
+
+int replay_command(const std::string& token_arg, bool as_json, planted_bug bug, bool as_scenario,
                    const std::string& html, const command_env& env) {
+  std::string problem;
+  std::optional<std::string> const read = read_token(token_arg, problem);
+  if (!read) return report_bad_input(env, "replay", as_json, problem);
+  const std::string& token = *read;
   auto decoded = decode_token(token);
   if (auto* error = std::get_if<token_error>(&decoded)) {
     return report_bad_input(env, "replay", as_json,
@@ -89,8 +121,10 @@ command add_replay_command(CLI::App& app, const command_env& env) {
   CLI::App* sub = app.add_subcommand(
       "replay", "Replay a token printed by explore: the full trace and the verdict.");
   sub->add_option("token", args->token,
-                  "the replay token (cq1- to cq4-...); it names the queue and consumers that ran, "
-                  "which this command must have")
+                  "the replay token (cq1- to cq4-...), or - to read it from standard input, or "
+                  "@FILE to read it from FILE (a long run's token can exceed the system's limit "
+                  "for one argument); it names the queue and consumers that ran, which this "
+                  "command must have")
       ->required();
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
   add_enum_option(*sub, "--queue-bug", args->bug,
