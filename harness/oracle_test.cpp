@@ -727,6 +727,21 @@ TEST(oracle_livelock, budget_too_small_for_the_work) {
   EXPECT_EQ(signature_of(roomy), "pass") << explain(roomy);
 }
 
+TEST(oracle_livelock, a_crowd_of_runnable_tasks_is_named_by_its_first_few_and_a_count) {
+  workload w;
+  w.items = 200;
+  w.consumers = 50;
+  w.joiners = 0;
+  w.step_budget = 30;
+  auto r = run_in_order(w);
+  ASSERT_EQ(signature_of(r), "livelock/step-budget") << explain(r);
+  const std::string& m = r.violation->message;
+  EXPECT_TRUE(contains(m, "still runnable: ")) << m;
+  EXPECT_TRUE(contains(m, " more")) << m;
+  EXPECT_FALSE(contains(m, "c40")) << "no list of every task: " << m;
+  EXPECT_LT(m.size(), 300U) << m;
+}
+
 TEST(oracle_livelock, run_that_needs_exactly_the_budget_is_not_a_livelock) {
   workload w;
   w.items = 5;

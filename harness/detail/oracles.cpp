@@ -235,14 +235,19 @@ verdict_kind oracles::hang_kind(std::uint32_t id) const {
 }
 
 void oracles::step_budget_spent(std::uint64_t budget, step_no steps) {
+  // A thousand runnable consumers make a line nobody reads: the first few, then a count.
+  constexpr std::size_t named = 8;
   std::string runnable;
+  std::size_t count = 0;
   for (task_id t = 0; t < tasks_.size(); ++t) {
     const task_record& a = tasks_[t];
     if (live_.ended(t) || live_.waiting(t)) continue;
+    if (++count > named) continue;
     if (!runnable.empty()) runnable += ", ";
     runnable += a.name;
     if (a.holding) runnable += " (holding " + item_name(a.current.id) + ")";
   }
+  if (count > named) runnable += " and " + std::to_string(count - named) + " more";
   judge_.fail(verdict_kind::livelock_step_budget,
               "the step budget of " + std::to_string(budget) +
                   " steps ran out with tasks still runnable: " + runnable,
