@@ -81,7 +81,11 @@ void engine_run::go(run_report& report) {
     marked.erase(std::unique(marked.begin(), marked.end()), marked.end());
     bool const ended = report.end == run_end::complete || report.end == run_end::quiescent;
     if (ended && !info(violation->kind).judged_at_end) report.end = run_end::violation;
-    if (trace_) trace_->mark(marked);
+    if (trace_) {
+      std::vector<std::uint32_t> items;
+      for (const item_account& a : violation->items) items.push_back(a.id);
+      trace_->mark(marked, items);
+    }
   }
   report.violation = std::move(violation);
   report.steps = loop_.steps();

@@ -272,6 +272,24 @@ TEST(engine, drawn_crashes_strike_only_at_the_crash_points) {
 
 /// The checked-in trace was produced by one compiler; every other build must print the same
 /// bytes. Set CHAOSQ_UPDATE_GOLDEN=1 to rewrite it after an intended change of the engine.
+// A step that put twenty items marks only the put of the item the verdict is about: the steps
+// that matter are the leaked item's, not every item the producer's step handled.
+TEST(engine, a_marked_step_marks_only_the_events_of_the_verdicts_items) {
+  trace t;
+  t.events = {{1, "p0", "put", 0, "ok", ""},        {1, "p0", "put", 1, "ok", ""},
+              {2, "c0", "get", 0, "ok", ""},        {2, "c0", "crash", 0, "struck", "crash"},
+              {3, "j0", "join", -1, "waiting", ""}, {4, "c1", "ack", 1, "ok", ""},
+              {5, "c1", "get", 1, "ok", ""}};
+  t.mark({1, 2, 3, 4}, {0});
+  std::vector<bool> marked;
+  for (const trace_event& e : t.events) marked.push_back(e.marked);
+  // step 1: i0's put, not i1's; 2: both events on i0; 3: the join (no item); 4: a marked step
+  // that handled none of the verdict's items keeps every event; 5: not a marked step.
+  EXPECT_EQ(marked, (std::vector<bool>{true, false, true, true, true, true, false}));
+  t.mark({1}, {});
+  EXPECT_TRUE(t.events[0].marked && t.events[1].marked) << "no items: the whole step";
+}
+
 TEST(engine, traces_are_byte_identical_across_compilers) {
   workload w = classic_leak();
   w.items = 4;

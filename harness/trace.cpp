@@ -44,9 +44,23 @@ void json_string(std::string& out, std::string_view text) {
 
 namespace {}  // namespace
 
-void trace::mark(const std::vector<std::uint64_t>& steps) {
-  for (trace_event& e : events) {
-    e.marked = std::binary_search(steps.begin(), steps.end(), e.step);
+void trace::mark(const std::vector<std::uint64_t>& steps, const std::vector<std::uint32_t>& items) {
+  auto const named = [&items](std::int64_t item) {
+    return item >= 0 &&
+           std::find(items.begin(), items.end(), static_cast<std::uint32_t>(item)) != items.end();
+  };
+  // Events are in step order: handle one step's events at a time.
+  for (std::size_t first = 0; first < events.size();) {
+    std::size_t last = first;
+    while (last < events.size() && events[last].step == events[first].step) ++last;
+    bool const marked = std::binary_search(steps.begin(), steps.end(), events[first].step);
+    bool narrow = false;  // the step handled an item the verdict is about
+    for (std::size_t i = first; marked && i < last; ++i) narrow = narrow || named(events[i].item);
+    for (std::size_t i = first; i < last; ++i) {
+      trace_event& e = events[i];
+      e.marked = marked && (!narrow || e.item < 0 || named(e.item));
+    }
+    first = last;
   }
 }
 

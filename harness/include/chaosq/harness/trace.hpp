@@ -25,8 +25,11 @@ struct trace_event {
 struct trace {
   std::vector<trace_event> events;
 
-  /// Marks every event at one of `steps` (sorted ascending).
-  void mark(const std::vector<std::uint64_t>& steps);
+  /// Marks the events at `steps` (sorted ascending) that matter for a verdict about `items`:
+  /// at a step that handled one of `items`, its events on those items and the events on no
+  /// item (a producer's step that put twenty items marks only the put of the one that leaked);
+  /// at any other marked step, every event. `items` empty: every event of the steps.
+  void mark(const std::vector<std::uint64_t>& steps, const std::vector<std::uint32_t>& items = {});
   /// The human-readable table, one line per event; marked lines start with `>`.
   [[nodiscard]] std::string to_text() const;
   /// The same as a JSON array of objects.
