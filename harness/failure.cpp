@@ -102,6 +102,10 @@ std::string failure_text(const failure& f) {
   std::string out;
   if (const verdict* v = f.violation())
     out += "VIOLATION " + v->signature() + "\n  " + v->message + "\n\n";
+  if (!(f.work == f.original_work)) {
+    out += "minimal workload: " + describe(f.work) + "\n  (found on: " + describe(f.original_work) +
+           ")\n";
+  }
   out += f.shrunk ? "minimal trace: " : "trace: ";
   out +=
       std::to_string(f.report.steps) + " steps, " + std::to_string(f.minimal_size) + " decisions";

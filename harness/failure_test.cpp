@@ -133,6 +133,26 @@ TEST(failure, a_generated_workload_shrinks_through_its_record) {
   EXPECT_EQ(f.reproduce_command(), "chaosq replay " + f.token + " --queue-bug late-count");
 }
 
+// The seed leak found on 20 items and 4 consumers shrinks, workload included, to what a person
+// reads at a glance; the text names the minimal workload and the one it was found on.
+TEST(failure, a_fixed_workload_shrinks_too_when_asked_and_the_text_names_both) {
+  workload big = classic_leak();
+  big.items = 20;
+  big.consumers = 4;
+  failure const f = first_failure_of(big, {.shrink = shrinking::record_and_workload});
+  ASSERT_NE(f.violation(), nullptr);
+  EXPECT_EQ(f.original_work, big);
+  EXPECT_LT(f.work.items, big.items);
+  EXPECT_LT(f.work.consumers, big.consumers);
+  EXPECT_EQ(signature_of_token(f.token), f.signature) << "the token carries the minimal workload";
+  std::string const text = failure_text(f);
+  EXPECT_NE(text.find("minimal workload: " + describe(f.work) + "\n  (found on: " + describe(big) +
+                      ")\n"),
+            std::string::npos)
+      << text;
+  EXPECT_LT(f.report.trace->events.size(), 20U) << f.report.trace->to_text();
+}
+
 TEST(failure, text_is_what_chaosq_explore_prints) {
   failure const f = first_failure_of(classic_leak());
   std::string const text = failure_text(f);
