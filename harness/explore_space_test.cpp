@@ -46,6 +46,10 @@ TEST_P(explore_space_strategy, finds_a_planted_bug_and_shrinks_its_workload) {
   const failure& f = *r.first_failure;
   EXPECT_EQ(r.stats.workloads, r.first_failure_workload + 1);
   EXPECT_EQ(r.stats.failing_workloads, 1U);
+  ASSERT_EQ(r.stats.per_workload.size(), r.stats.workloads);
+  for (std::uint64_t i = 0; i < r.first_failure_workload; ++i)
+    EXPECT_EQ(r.stats.per_workload[i].stats.violations, 0U) << "workload " << i;
+  EXPECT_GT(r.stats.per_workload.back().stats.violations, 0U);
   EXPECT_EQ(f.original_work, draw_workload(small_space(), options.seed, r.first_failure_workload));
   EXPECT_TRUE(f.shrunk);
 

@@ -63,8 +63,8 @@ std::uint64_t bound_hi(field_id id) {
   return std::min<std::uint64_t>(info(id).hi, std::numeric_limits<std::uint32_t>::max() - 1);
 }
 
-/// Workload flags that fix a drawn field of the space instead of erroring: --queue, --policy,
-/// --put, --shutdown.
+/// Whether the command line gave the workload flag of `id` (with --space: --queue, --policy,
+/// --put, --shutdown and --step-budget fix their field; a drawn field's flag is refused).
 bool given(const CLI::App& app, field_id id) { return app.count(std::string(info(id).flag)) > 0; }
 
 /// "queue=fifo|lifo|priority maxsize<=3 producers<=2 ..." : what --space draws from.
