@@ -30,12 +30,12 @@ T one_of(sim::decision_source& d, const std::vector<T>& choices, T fallback) {
 }  // namespace
 
 workload generate_workload(sim::decision_source& d, const workload_space& space) {
-  workload w;
+  workload w = space.base;
   w.kind = one_of(d, space.kinds, queue::queue_kind::fifo);
   w.maxsize = static_cast<std::int32_t>(up_to(d, within(field_id::maxsize, space.max_maxsize)));
   w.producers = at_least_one(d, field_id::producers, space.max_producers);
   w.items = at_least_one(d, field_id::items, space.max_items);
-  w.put = space.nowait_puts && up_to(d, 1) == 1 ? put_mode::nowait : put_mode::blocking;
+  if (space.nowait_puts) w.put = up_to(d, 1) == 1 ? put_mode::nowait : put_mode::blocking;
   w.consumers = at_least_one(d, field_id::consumers, space.max_consumers);
   w.policy = one_of(d, space.policies, ack_policy::finally);
   w.work_steps = up_to(d, within(field_id::work_steps, space.max_work_steps));

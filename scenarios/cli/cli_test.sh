@@ -235,6 +235,44 @@ for strategy in random pct dfs; do
     "$chaosq" explore --strategy "$strategy" --schedules 20 --json
 done
 
+# A space of generated workloads: drawn, explored with each strategy, judged against the
+# reference; the minimal run's token replays; bad bounds are usage errors naming flag and range.
+for strategy in random pct dfs portfolio; do
+  check "explore --space --strategy $strategy finds a planted bug" 1 \
+    '^SUMMARY: violation (join-early|over-ack)[^ ]* at workload [0-9]+, schedule [0-9]+' -- \
+    "$chaosq" explore --space --queue-bug late-count --strategy "$strategy" --workloads 50 --schedules 200
+done
+grep -q '^found on (workload [0-9]*, schedule [0-9]*): queue=' "$out" && grep -q '^shrunk to: ' "$out" \
+  || { echo "FAIL: explore --space does not show the workload found on and the shrunk one"; failures=$((failures + 1)); }
+space_token=$(grep -o 'chaosq replay cq4-[A-Za-z0-9_-]*' "$out" | head -n 1 | cut -d' ' -f3)
+space_sig=$(sed -n 's/^SUMMARY: violation \([^ ]*\) at workload.*/\1/p' "$out")
+[ -n "$space_token" ] || { echo "FAIL: explore --space prints no token"; failures=$((failures + 1)); }
+check "the token of explore --space's minimal run replays to its signature" 1 \
+  "^SUMMARY: violation ${space_sig:-none}" -- "$chaosq" replay "$space_token"
+check "explore --space --json carries the workload found on and the token" 1 '"workload_index": [0-9]+' -- \
+  "$chaosq" explore --space --queue-bug get-counts-down --workloads 50 --schedules 200 --json
+check "explore --space on the stock reference with finally and no drawn faults passes" 0 \
+  '^SUMMARY: no violation in 300 workloads, 6000 schedules' -- \
+  "$chaosq" explore --space --workloads 300 --schedules 20 --max-crash-budget 0 --max-cancel-budget 0
+check "explore --space fixes the fields given: --queue, --policy" 0 'queue=lifo .*policy=finally' -- \
+  "$chaosq" explore --space --queue lifo --policy finally --workloads 5 --schedules 5 --max-crash-budget 0 --max-cancel-budget 0
+check "--max-items 0 is bad usage naming the range" 2 \
+  '^SUMMARY: bad usage: --max-items: 0 is out of range: expected an integer 1\.\.1000000' -- \
+  "$chaosq" explore --space --max-items 0
+check "--max-crash-budget beyond the range is bad usage" 2 \
+  '^SUMMARY: bad usage: --max-crash-budget: 4294967295 is out of range: expected an integer 0\.\.4294967294' -- \
+  "$chaosq" explore --space --max-crash-budget 4294967295
+check "--workloads 0 is bad usage" 2 '^SUMMARY: bad usage: --workloads: 0 is out of range' -- \
+  "$chaosq" explore --space --workloads 0
+check "a space whose largest workload is invalid is bad usage" 2 \
+  '^SUMMARY: bad usage: the space.s largest workload is invalid: producers x items' -- \
+  "$chaosq" explore --space --max-items 1000000 --max-producers 1000
+check "a drawn field's flag with --space names the bound to use" 2 \
+  '^SUMMARY: bad usage: --items is drawn with --space; bound it with --max-items 1\.\.1000000' -- \
+  "$chaosq" explore --space --items 3
+check "a --max-* bound without --space is bad usage" 2 '^SUMMARY: bad usage: --max-items needs --space' -- \
+  "$chaosq" explore --max-items 3
+
 # Every workload flag names its YAML key; both take the same values (ranges, names, defaults),
 # and every workload key of the schema has a flag.
 "$chaosq" explore --help >"$work/help.txt" 2>&1

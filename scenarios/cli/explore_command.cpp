@@ -1,10 +1,13 @@
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <limits>
 #include <optional>
+#include <type_traits>
 
 #include "chaosq/harness/explore.hpp"
+#include "chaosq/harness/explore_space.hpp"
 #include "chaosq/harness/zoo.hpp"
 
 #include "common.hpp"
@@ -26,8 +29,64 @@ struct explore_args {
   std::uint32_t preemptions = strategy_options{}.preemptions;
   std::uint32_t max_faults = strategy_options{}.max_faults;
   planted_bug bug = planted_bug::none;
-  std::string save_scenario;  ///< --save-scenario: write the first failure as a YAML scenario
+  std::string save_scenario;      ///< --save-scenario: write the first failure as a YAML scenario
+  bool space = false;             ///< --space: draw the workloads from `bounds`
+  std::uint64_t workloads = 100;  ///< --workloads: how many to draw
+  workload_space bounds;          ///< --max-*: the space's bounds
 };
+
+/// The space's drawn fields: each bounded by `--max-FIELD`, named after the field table's flag,
+/// with the table's range (from 1 for the counts drawn 1..max).
+struct space_bound {
+  field_id field;
+  std::uint32_t workload_space::*max;
+  std::uint64_t lo;
+};
+
+constexpr std::array<space_bound, 9> k_space_bounds{{
+    {field_id::maxsize, &workload_space::max_maxsize, 0},
+    {field_id::producers, &workload_space::max_producers, 1},
+    {field_id::items, &workload_space::max_items, 1},
+    {field_id::consumers, &workload_space::max_consumers, 1},
+    {field_id::work_steps, &workload_space::max_work_steps, 0},
+    {field_id::restarts, &workload_space::max_restarts, 0},
+    {field_id::joiners, &workload_space::max_joiners, 1},
+    {field_id::crash_budget, &workload_space::max_crashes, 0},
+    {field_id::cancel_budget, &workload_space::max_cancels, 0},
+}};
+
+/// "--max-items" for "--items".
+std::string max_flag(field_id id) { return "--max-" + std::string(info(id).name()); }
+
+/// The largest bound a draw of 0..max can take (max + 1 alternatives must fit 32 bits).
+std::uint64_t bound_hi(field_id id) {
+  return std::min<std::uint64_t>(info(id).hi, std::numeric_limits<std::uint32_t>::max() - 1);
+}
+
+/// Whether the command line gave the workload flag of `id` (with --space: --queue, --policy,
+/// --put, --shutdown and --step-budget fix their field; a drawn field's flag is refused).
+bool given(const CLI::App& app, field_id id) { return app.count(std::string(info(id).flag)) > 0; }
+
+/// "queue=fifo|lifo|priority maxsize<=3 producers<=2 ..." : what --space draws from.
+std::string describe_space(const workload_space& s) {
+  auto names = [](const auto& values) {
+    std::string out;
+    for (const auto& v : values) out += (out.empty() ? "" : "|") + std::string(name_of(v));
+    return out;
+  };
+  std::string out = "queue=" + names(s.kinds);
+  for (const space_bound& b : k_space_bounds)
+    out += " " + std::string(info(b.field).name()) + "<=" + std::to_string(s.*b.max);
+  out += " policy=" + names(s.policies);
+  out +=
+      " put=" + (s.nowait_puts ? std::string("blocking|nowait") : std::string(name_of(s.base.put)));
+  out += " shutdown=" +
+         (s.shutdown ? std::string("drawn") : std::string(name_of(s.base.faults.shutdown)));
+  out += " step-budget=" + std::to_string(s.step_budget);
+  if (!s.base.queue_impl.empty()) out += " queue-impl=" + s.base.queue_impl.text;
+  if (!s.base.behaviour.empty()) out += " consumer=" + s.base.behaviour.text;
+  return out;
+}
 
 /// What the strategy can promise after this exploration.
 std::string strategy_line(const explore_args& args, const explore_stats& s) {
@@ -60,8 +119,11 @@ std::string strategy_line(const explore_args& args, const explore_stats& s) {
   }
 }
 
-int explore_command(const explore_args& given, const command_env& env) {
-  explore_args args = given;
+int explore_space_command(const explore_args& args, workload_space space, const CLI::App& app,
+                          const command_env& env);
+
+int explore_command(const explore_args& given_args, const CLI::App& app, const command_env& env) {
+  explore_args args = given_args;
   workload& w = args.w;
   std::uint64_t const schedules = args.schedules;
   std::uint64_t const seed = args.seed;
@@ -84,6 +146,20 @@ int explore_command(const explore_args& given, const command_env& env) {
     if (w.queue_impl.empty()) w.queue_impl.text = planted;
   }
   if (!resolve_code(env, "explore", w)) return bad_input;
+  if (args.space) return explore_space_command(args, args.bounds, app, env);
+  for (const space_bound& b : k_space_bounds) {
+    if (app.count(max_flag(b.field)) > 0) {
+      std::cerr << env.name << " explore: " << max_flag(b.field)
+                << " bounds a space of workloads; add --space to explore one\n";
+      std::cout << "SUMMARY: bad usage: " << max_flag(b.field) << " needs --space\n";
+      return bad_input;
+    }
+  }
+  if (app.count("--workloads") > 0) {
+    std::cerr << env.name << " explore: --workloads counts workloads drawn with --space\n";
+    std::cout << "SUMMARY: bad usage: --workloads needs --space\n";
+    return bad_input;
+  }
   auto const start = std::chrono::steady_clock::now();
   explore_options options{.schedules = schedules,
                           .seed = seed,
@@ -180,6 +256,147 @@ int explore_command(const explore_args& given, const command_env& env) {
   return result.first_failure ? violation : pass;
 }
 
+/// `chaosq explore --space`: workloads drawn from `space` (its bounds from --max-*, its fixed
+/// fields from the workload flags in `args.w`), each explored as `chaosq explore` explores one.
+int explore_space_command(const explore_args& args, workload_space space, const CLI::App& app,
+                          const command_env& env) {
+  const workload& w = args.w;
+  auto refuse = [&env](const std::string& problem) {
+    std::cerr << env.name << " explore: " << problem << "\n";
+    std::cout << "SUMMARY: bad usage: " << problem << "\n";
+    return bad_input;
+  };
+  // What --space draws is not also fixed by a workload flag: say which flag bounds it instead.
+  for (const space_bound& b : k_space_bounds)
+    if (given(app, b.field))
+      return refuse(std::string(info(b.field).flag) + " is drawn with --space; bound it with " +
+                    max_flag(b.field) + " " + std::to_string(b.lo) + ".." +
+                    std::to_string(bound_hi(b.field)));
+  if (given(app, field_id::join_when))
+    return refuse("--join-when is drawn with --space (at-start or after-producers)");
+  space.base = w;
+  if (given(app, field_id::queue)) space.kinds = {w.kind};
+  if (given(app, field_id::policy)) space.policies = {w.policy};
+  if (given(app, field_id::put)) space.nowait_puts = false;
+  if (given(app, field_id::shutdown)) space.shutdown = false;
+  if (given(app, field_id::step_budget)) space.step_budget = w.step_budget;
+  // The largest workload of the space must be one chaosq runs (producers x items, ...).
+  workload largest = space.base;
+  for (const space_bound& b : k_space_bounds)
+    visit_field(largest, b.field, [&](auto& member) {
+      if constexpr (std::is_integral_v<std::remove_cvref_t<decltype(member)>>)
+        member = static_cast<std::remove_cvref_t<decltype(member)>>(space.*b.max);
+    });
+  if (auto problems = validate(largest); !problems.empty())
+    return refuse("the space's largest workload is invalid: " + problems.front() +
+                  " (lower the --max-* bounds)");
+
+  std::uint64_t const schedules = app.count("--schedules") > 0 ? args.schedules : 100;
+  explore_space_options options{.workloads = args.workloads,
+                                .schedules = schedules,
+                                .seed = args.seed,
+                                .keep_going = args.keep_going,
+                                .strategy = args.strategy,
+                                .depth = args.depth,
+                                .preemptions = args.preemptions,
+                                .max_faults = args.max_faults,
+                                .out_of_time = deadline_after(args.shrink_seconds),
+                                .command = env.name};
+  options.run = env.registry.bind(w, options.run);
+  options.against_reference = env.registry.reference_check_of(w);
+  auto const start = std::chrono::steady_clock::now();
+  explore_space_result const result = explore_space(space, options);
+  double const seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const explore_space_stats& s = result.stats;
+  double const rate = seconds > 0 ? static_cast<double>(s.schedules) / seconds : 0.0;
+  double const mean =
+      s.schedules ? static_cast<double>(s.total_steps) / static_cast<double>(s.schedules) : 0.0;
+  const std::optional<failure>& found = result.first_failure;
+
+  std::string const where = found
+                                ? "workload " + std::to_string(result.first_failure_workload) +
+                                      ", schedule " + std::to_string(result.first_failure_schedule)
+                                : std::string();
+  std::string summary =
+      found
+          ? "violation " + found->signature + " at " + where + " (" + std::to_string(s.workloads) +
+                " workloads, " + std::to_string(s.schedules) + " schedules, seed " +
+                std::to_string(args.seed) + ")"
+          : "no violation in " + std::to_string(s.workloads) + " workloads, " +
+                std::to_string(s.schedules) + " schedules (seed " + std::to_string(args.seed) + ")";
+  bool saved = true;
+  auto save_scenario = [&] {
+    if (args.save_scenario.empty() || !found) return;
+    std::string const origin = "Found by " + env.name + " explore --space (strategy " +
+                               std::string(name_of(args.strategy)) + ", seed " +
+                               std::to_string(args.seed) + ", " + where + "), shrunk to " +
+                               std::to_string(found->minimal_size) + " decisions.";
+    saved = save_pinned_scenario(args.save_scenario, origin, found->work, found->decisions,
+                                 found->report);
+    if (saved) {
+      std::cout << std::flush;
+      std::cerr << env.name << " explore: scenario saved to " << args.save_scenario << " ("
+                << env.name << " run " << args.save_scenario << " replays it)\n";
+    } else {
+      summary += "; the scenario could not be saved";
+    }
+  };
+
+  if (args.as_json) {
+    json out{{"command", "explore"},
+             {"space", describe_space(space)},
+             {"seed", args.seed},
+             {"strategy", name_of(args.strategy)},
+             {"stats",
+              {{"workloads", s.workloads},
+               {"failing_workloads", s.failing_workloads},
+               {"exhausted_workloads", s.exhausted_workloads},
+               {"schedules", s.schedules},
+               {"violations", s.violations},
+               {"seconds", seconds},
+               {"schedules_per_second", rate},
+               {"steps", {{"min", s.min_steps}, {"mean", mean}, {"max", s.max_steps}}},
+               {"signatures", s.signatures}}}};
+    if (found) {
+      out["first_failure"] = json::parse(failure_json(*found));
+      out["first_failure"]["found_on_workload"] = describe(found->original_work);
+      out["first_failure"]["workload_index"] = result.first_failure_workload;
+      out["first_failure"]["schedule"] = result.first_failure_schedule;
+    }
+    save_scenario();
+    std::cout << out.dump(2) << "\n";
+    std::cerr << "SUMMARY: " << summary << "\n";
+  } else {
+    std::cout << "explore space " << describe_space(space) << "\n"
+              << "strategy " << name_of(args.strategy) << ", seed " << args.seed << ", up to "
+              << args.workloads << " workloads x " << schedules << " schedules\n\n";
+    if (found) {
+      std::cout << "found on (" << where << "): " << describe(found->original_work) << "\n"
+                << "shrunk to:  " << describe(found->work) << "\n\n"
+                << failure_text(*found);
+    }
+    save_scenario();
+    std::printf(
+        "\nstatistics: %llu workloads (%llu failing), %llu schedules in %.3f s (%.0f "
+        "schedules/s), %zu distinct signature(s), steps min/mean/max %llu/%.1f/%llu\n",
+        static_cast<unsigned long long>(s.workloads),
+        static_cast<unsigned long long>(s.failing_workloads),
+        static_cast<unsigned long long>(s.schedules), seconds, rate, s.signatures.size(),
+        static_cast<unsigned long long>(s.min_steps), mean,
+        static_cast<unsigned long long>(s.max_steps));
+    for (const auto& [signature, count] : s.signatures)
+      std::cout << "  " << signature << ": " << count << " schedule(s)\n";
+    if (args.strategy == strategy_kind::dfs)
+      std::cout << "dfs: " << s.exhausted_workloads << " of " << s.workloads
+                << " workloads verified (all schedules up to " << args.preemptions
+                << " preemptions)\n";
+    std::cout << "SUMMARY: " << summary << "\n";
+  }
+  if (!saved) return bad_input;
+  return found ? violation : pass;
+}
+
 }  // namespace
 
 command add_explore_command(CLI::App& app, const command_env& env) {
@@ -211,7 +428,18 @@ command add_explore_command(CLI::App& app, const command_env& env) {
                   "write the first failure, shrunk, as a YAML scenario that pins its decisions "
                   "(chaosq run FILE replays it)")
       ->type_name("FILE");
-  return {sub, [args, &env] { return explore_command(*args, env); }};
+  sub->add_flag("--space", args->space,
+                "draw workloads from a space instead of exploring one: each of --workloads N drawn "
+                "within the --max-* bounds and explored for --schedules N (default 100 with "
+                "--space); --queue, --policy, --put, --shutdown and --step-budget, if given, fix "
+                "that field for every workload, --queue-impl/--queue-bug/--consumer name the code "
+                "under test in each");
+  add_integer_option(*sub, "--workloads", args->workloads, 1, 1'000'000'000,
+                     "--space: workloads to draw");
+  for (const space_bound& b : k_space_bounds)
+    add_integer_option(*sub, max_flag(b.field), args->bounds.*b.max, b.lo, bound_hi(b.field),
+                       "--space: the largest " + std::string(info(b.field).name()) + " drawn");
+  return {sub, [args, sub, &env] { return explore_command(*args, *sub, env); }};
 }
 
 }  // namespace chaosq::cli

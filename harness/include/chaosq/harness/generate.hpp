@@ -32,6 +32,10 @@ struct workload_space {
   bool nowait_puts = true;  ///< may draw put_mode::nowait
   bool shutdown = true;     ///< may allow drawn shutdowns
   std::uint64_t step_budget = 20'000;
+  /// What every drawn workload starts from: the fields the space does not draw (the code under
+  /// test's names, fault odds and crash points, the join timeout), and `put` and
+  /// `faults.shutdown` when `nowait_puts` or `shutdown` is false, keep their values here.
+  workload base;
 };
 
 /// Draws a workload within `space` from `decisions` (tagged `decision_tag::value`).
