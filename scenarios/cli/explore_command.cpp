@@ -185,6 +185,8 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
                          result.first_failure->violation->signature(),
                          {.run = options.run,
                           .against_reference = options.against_reference,
+                          // the workload too: 20 items and 4 consumers read as 1 and 1
+                          .shrink = shrinking::record_and_workload,
                           .out_of_time = deadline_after(shrink_seconds),
                           .command = env.name});
   std::string summary;
