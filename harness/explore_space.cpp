@@ -32,7 +32,11 @@ explore_space_result explore_space(const workload_space& space,
                       .max_faults = options.max_faults,
                       .run = options.run,
                       .against_reference = options.against_reference};
+  if (options.stop) {
+    per.on_schedule = [&options](std::uint64_t, const run_report&) { return !options.stop(); };
+  }
   for (std::uint64_t i = 0; i < options.workloads; ++i) {
+    if (options.stop && options.stop()) break;
     workload w = draw_workload(space, options.seed, i);
     per.seed = schedule_seed(options.seed, i);
     explore_result r = explore(w, per);

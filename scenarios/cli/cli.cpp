@@ -63,7 +63,9 @@ int parse_and_run(int argc, char** argv, const command_env& env) {
       env.name +
       ": deterministic chaos testing for work queues whose join() waits for every item "
       "to be acknowledged (asyncio.Queue semantics).\n"
-      "Exit codes: 0 no violation, 1 violation found, 2 bad input or usage, 3 internal error."};
+      "Exit codes: 0 no violation, 1 violation found, 2 bad input or usage, 3 internal error; "
+      "an exploration stopped by SIGINT or SIGTERM reports what it saw and exits 128 + the signal "
+      "(130, 143), or 1 if it had found a violation."};
   app.require_subcommand(1);
   app.set_version_flag("--version", env.name + " (chaosq 0.1.0)");
   app.footer("Queues this command runs by name (--queue-impl, YAML queue.impl):\n" +

@@ -319,6 +319,26 @@ print("ok: every workload flag and its YAML key take the same values" if not pro
 sys.exit(1 if problems else 0)
 PY
 
+# SIGINT or SIGTERM during a long explore: it stops, prints its statistics and a SUMMARY that
+# says so, and exits 128 + the signal (1 if it had found a violation).
+for sig in INT TERM; do
+  "$chaosq" explore --items 5 --consumers 2 --schedules 1000000000 >"$out" 2>&1 &
+  pid=$!
+  sleep 2
+  kill -s "$sig" "$pid"
+  wait "$pid"
+  rc=$?
+  want=$([ "$sig" = INT ] && echo 130 || echo 143)
+  if [ "$rc" -eq "$want" ] && grep -q "^statistics: " "$out" &&
+    grep -q "^SUMMARY: interrupted by SIG$sig after [0-9]* schedules: no violation" "$out"; then
+    echo "ok: SIG$sig stops explore with its statistics and SUMMARY, exit $want"
+  else
+    echo "FAIL: SIG$sig during explore (exit $rc, wanted $want)"
+    sed 's/^/    /' "$out"
+    failures=$((failures + 1))
+  fi
+done
+
 # Code under test by name: the token names the queue that ran, so it replays without flags; a
 # command that lacks the queue refuses it (exit 2) and says what it has.
 check "explore --queue-impl runs a registered queue, judged against the reference" 1 \

@@ -1,5 +1,6 @@
 #include <array>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <limits>
@@ -16,6 +17,49 @@ namespace chaosq::cli {
 namespace {
 
 using namespace harness;
+
+// ---- SIGINT / SIGTERM while exploring ----
+// The exploration stops at the next schedule (and shrinking at its next candidate) and prints
+// what it found so far: statistics, the failure if one was found, the SUMMARY. A second signal
+// ends the process at once.
+
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_signal(int sig) {
+  g_signal = sig;
+  std::signal(sig, SIG_DFL);
+}
+
+/// Catches SIGINT and SIGTERM for its lifetime.
+class interrupt_scope {
+ public:
+  interrupt_scope()
+      : old_int_(std::signal(SIGINT, on_signal)), old_term_(std::signal(SIGTERM, on_signal)) {
+    g_signal = 0;
+  }
+  interrupt_scope(const interrupt_scope&) = delete;
+  interrupt_scope& operator=(const interrupt_scope&) = delete;
+  ~interrupt_scope() {
+    std::signal(SIGINT, old_int_);
+    std::signal(SIGTERM, old_term_);
+  }
+  [[nodiscard]] static bool interrupted() noexcept { return g_signal != 0; }
+  /// "SIGINT" or "SIGTERM".
+  [[nodiscard]] static std::string name() { return g_signal == SIGTERM ? "SIGTERM" : "SIGINT"; }
+  /// The exit status of an interrupted exploration that found nothing: 128 + the signal.
+  [[nodiscard]] static int status() noexcept { return 128 + static_cast<int>(g_signal); }
+
+ private:
+  void (*old_int_)(int);
+  void (*old_term_)(int);
+};
+
+/// Schedules per second as a person reads it: whole numbers, or three digits when slow.
+std::string rate_text(double rate) {
+  char text[32];
+  std::snprintf(text, sizeof text, rate >= 100 ? "%.0f" : "%.3g", rate);
+  return text;
+}
 
 struct explore_args {
   workload w;
@@ -171,6 +215,10 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
   options.run = env.registry.bind(w, options.run);
   // A violation of a queue under test counts only where the reference queue passes.
   options.against_reference = env.registry.reference_check_of(w);
+  interrupt_scope const interrupt;
+  options.on_schedule = [](std::uint64_t, const run_report&) {
+    return !interrupt_scope::interrupted();
+  };
   explore_result result = explore(w, options);
   double const seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -187,7 +235,10 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
                           .against_reference = options.against_reference,
                           // the workload too: 20 items and 4 consumers read as 1 and 1
                           .shrink = shrinking::record_and_workload,
-                          .out_of_time = deadline_after(shrink_seconds),
+                          .out_of_time =
+                              [deadline = deadline_after(shrink_seconds)] {
+                                return interrupt_scope::interrupted() || deadline();
+                              },
                           .command = env.name});
   std::string summary;
   if (result.first_failure) {
@@ -198,6 +249,9 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
     summary = "no violation in " + std::to_string(s.schedules) + " schedules (seed " +
               std::to_string(seed) + ")";
   }
+  if (interrupt_scope::interrupted())
+    summary = "interrupted by " + interrupt_scope::name() + " after " +
+              std::to_string(s.schedules) + " schedules: " + summary;
 
   bool saved = true;
   auto save_scenario = [&] {  // --save-scenario, after the report and before the SUMMARY line
@@ -244,10 +298,10 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
     if (found) std::cout << failure_text(*found);
     save_scenario();
     std::printf(
-        "\nstatistics: %llu schedules in %.3f s (%.0f schedules/s), %zu distinct "
+        "\nstatistics: %llu schedules in %.3f s (%s schedules/s), %zu distinct "
         "signature(s), steps min/mean/max %llu/%.1f/%llu\n",
-        static_cast<unsigned long long>(s.schedules), seconds, rate, s.signatures.size(),
-        static_cast<unsigned long long>(s.min_steps), mean,
+        static_cast<unsigned long long>(s.schedules), seconds, rate_text(rate).c_str(),
+        s.signatures.size(), static_cast<unsigned long long>(s.min_steps), mean,
         static_cast<unsigned long long>(s.max_steps));
     for (const auto& [signature, count] : s.signatures)
       std::cout << "  " << signature << ": " << count << " schedule(s)\n";
@@ -255,7 +309,8 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
     std::cout << "SUMMARY: " << summary << "\n";
   }
   if (!saved) return bad_input;
-  return result.first_failure ? violation : pass;
+  if (result.first_failure) return violation;
+  return interrupt_scope::interrupted() ? interrupt_scope::status() : pass;
 }
 
 /// `chaosq explore --space`: workloads drawn from `space` (its bounds from --max-*, its fixed
@@ -302,11 +357,16 @@ int explore_space_command(const explore_args& args, workload_space space, const 
                                 .depth = args.depth,
                                 .preemptions = args.preemptions,
                                 .max_faults = args.max_faults,
-                                .out_of_time = deadline_after(args.shrink_seconds),
+                                .out_of_time =
+                                    [deadline = deadline_after(args.shrink_seconds)] {
+                                      return interrupt_scope::interrupted() || deadline();
+                                    },
+                                .stop = [] { return interrupt_scope::interrupted(); },
                                 .command = env.name};
   options.run = env.registry.bind(w, options.run);
   options.against_reference = env.registry.reference_check_of(w);
   auto const start = std::chrono::steady_clock::now();
+  interrupt_scope const interrupt;
   explore_space_result const result = explore_space(space, options);
   double const seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -327,6 +387,9 @@ int explore_space_command(const explore_args& args, workload_space space, const 
                 std::to_string(args.seed) + ")"
           : "no violation in " + std::to_string(s.workloads) + " workloads, " +
                 std::to_string(s.schedules) + " schedules (seed " + std::to_string(args.seed) + ")";
+  if (interrupt_scope::interrupted())
+    summary = "interrupted by " + interrupt_scope::name() + " after " +
+              std::to_string(s.schedules) + " schedules: " + summary;
   bool saved = true;
   auto save_scenario = [&] {
     if (args.save_scenario.empty() || !found) return;
@@ -380,12 +443,12 @@ int explore_space_command(const explore_args& args, workload_space space, const 
     }
     save_scenario();
     std::printf(
-        "\nstatistics: %llu workloads (%llu failing), %llu schedules in %.3f s (%.0f "
+        "\nstatistics: %llu workloads (%llu failing), %llu schedules in %.3f s (%s "
         "schedules/s), %zu distinct signature(s), steps min/mean/max %llu/%.1f/%llu\n",
         static_cast<unsigned long long>(s.workloads),
         static_cast<unsigned long long>(s.failing_workloads),
-        static_cast<unsigned long long>(s.schedules), seconds, rate, s.signatures.size(),
-        static_cast<unsigned long long>(s.min_steps), mean,
+        static_cast<unsigned long long>(s.schedules), seconds, rate_text(rate).c_str(),
+        s.signatures.size(), static_cast<unsigned long long>(s.min_steps), mean,
         static_cast<unsigned long long>(s.max_steps));
     for (const auto& [signature, count] : s.signatures)
       std::cout << "  " << signature << ": " << count << " schedule(s)\n";
@@ -396,7 +459,8 @@ int explore_space_command(const explore_args& args, workload_space space, const 
     std::cout << "SUMMARY: " << summary << "\n";
   }
   if (!saved) return bad_input;
-  return found ? violation : pass;
+  if (found) return violation;
+  return interrupt_scope::interrupted() ? interrupt_scope::status() : pass;
 }
 
 }  // namespace

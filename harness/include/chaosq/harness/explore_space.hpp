@@ -35,6 +35,9 @@ struct explore_space_options {
   std::uint64_t shrink_runs = k_shrink_runs;  ///< candidate runs shrinking the failure may try
   /// Asked before each shrink candidate; true stops shrinking (a front-end's wall-clock limit).
   std::function<bool()> out_of_time;
+  /// Asked before each schedule; true ends the exploration there, reporting what it saw so far
+  /// (a front-end's interrupt).
+  std::function<bool()> stop;
   std::string command = "chaosq";  ///< see `failure_options::command`
   std::string replay_flags;        ///< see `failure_options::replay_flags`
   std::string no_token_reason;     ///< see `failure_options::no_token_reason`
