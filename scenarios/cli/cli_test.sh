@@ -367,6 +367,9 @@ own_token=$(grep -o 'own-command-test replay cq4-[A-Za-z0-9_-]*' "$out" | head -
 check "its token replays in it" 1 'SUMMARY: violation' -- "$own" replay "$own_token"
 check "the stock command refuses that token, naming the missing queue" 2 \
   "no queue 'job-queue' \(--queue-impl; it has planted/" -- "$chaosq" replay "$own_token"
+check "the own command's selftest explores its own queue with every strategy" 0 \
+  'queue:job-queue +dfs +yes .*own-command-test replay cq4-' -- \
+  "$own" selftest --schedules 2000
 check "the own command's --help lists its queue with its version" 0 'job-queue@1\.2: ' -- \
   "$own" --help
 check "a version other than the registered one is refused" 2 \

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <limits>
 
+#include "chaosq/harness/explore_space.hpp"
 #include "chaosq/harness/selftest.hpp"
 
 #include "common.hpp"
@@ -18,7 +19,52 @@ struct selftest_args {
   bool as_json = false;
 };
 
-int selftest_command(const selftest_args& args) {
+/// The queues a team registered (every queue of the command but the zoo's): each explored over
+/// generated workloads with every strategy, judged against the reference. Their rows say what
+/// chaosq finds in the team's code; they do not decide the exit status, which is about chaosq.
+void registered_queue_rows(const selftest_args& args, const command_env& env, json& rows) {
+  for (const registered_queue& q : env.registry.queues()) {
+    if (q.name.starts_with("planted/")) continue;
+    workload_space space;
+    space.base.queue_impl.text = q.version.empty() ? q.name : q.name + "@" + q.version;
+    for (const auto& entry : names_of<strategy_kind>::values) {
+      constexpr std::uint64_t workloads = 20;
+      auto const start = std::chrono::steady_clock::now();
+      explore_space_options options{
+          .workloads = workloads,
+          .schedules = std::max<std::uint64_t>(1, args.schedules / workloads),
+          .seed = args.seed,
+          .strategy = entry.value,
+          .shrink_runs = 2'000,
+          .command = env.name};
+      options.run = env.registry.bind(space.base, options.run);
+      options.against_reference = env.registry.reference_check_of(space.base);
+      explore_space_result const r = explore_space(space, options);
+      double const seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::string const target = "queue:" + q.name;
+      const std::optional<failure>& f = r.first_failure;
+      if (args.as_json) {
+        rows.push_back({{"target", target},
+                        {"strategy", std::string(entry.name)},
+                        {"caught", f.has_value()},
+                        {"schedules", r.stats.schedules},
+                        {"seconds", seconds},
+                        {"minimal_steps", f ? f->report.steps : 0},
+                        {"signature", f ? f->signature : ""},
+                        {"token", f ? f->token : ""}});
+      } else {
+        std::printf("%-28s %-10s %-7s %10llu %9.3f %9s  %s\n", target.c_str(),
+                    std::string(entry.name).c_str(), f ? "yes" : "no",
+                    static_cast<unsigned long long>(r.stats.schedules), seconds,
+                    f ? (std::to_string(f->report.steps) + " st").c_str() : "-",
+                    f ? (f->signature + "  " + f->reproduce_command()).c_str() : "");
+      }
+    }
+  }
+}
+
+int selftest_command(const selftest_args& args, const command_env& env) {
   json rows = json::array();
   std::size_t missed_by_pct_or_dfs = 0;
   std::size_t cases = 0;
@@ -54,6 +100,7 @@ int selftest_command(const selftest_args& args) {
       }
     }
   }
+  registered_queue_rows(args, env, rows);
   std::string const summary =
       missed_by_pct_or_dfs == 0
           ? "every one of " + std::to_string(cases) +
@@ -75,19 +122,21 @@ int selftest_command(const selftest_args& args) {
 
 }  // namespace
 
-command add_selftest_command(CLI::App& app, const command_env& /*env*/) {
+command add_selftest_command(CLI::App& app, const command_env& env) {
   auto args = std::make_shared<selftest_args>();
   CLI::App* sub = app.add_subcommand(
       "selftest",
       "Run every strategy against every planted bug and every leaky policy; print "
       "whether and how fast each is caught, and its minimal trace length. Exit 1 if "
-      "pct or dfs misses one.");
+      "pct or dfs misses one. A command with queues of its own registered (chaosq::cli::run) "
+      "adds a row per queue and strategy: what a space of generated workloads finds in it, "
+      "judged against the reference (these rows do not change the exit status).");
   add_integer_option(*sub, "--schedules", args->schedules, 1, 1'000'000'000,
                      "schedule budget per (target, strategy)");
   add_integer_option(*sub, "--seed", args->seed, 0, std::numeric_limits<std::uint64_t>::max(),
                      "seed");
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
-  return {sub, [args] { return selftest_command(*args); }};
+  return {sub, [args, &env] { return selftest_command(*args, env); }};
 }
 
 }  // namespace chaosq::cli
