@@ -42,6 +42,8 @@ workload generate_workload(sim::decision_source& d, const workload_space& space)
   w.restarts = up_to(d, within(field_id::restarts, space.max_restarts));
   w.joiners = at_least_one(d, field_id::joiners, space.max_joiners);
   w.join_when = up_to(d, 1) == 1 ? join_when::at_start : join_when::after_producers;
+  w.queue_impl = space.queue_impl;
+  w.behaviour = space.behaviour;
   w.faults.crashes = up_to(d, within(field_id::crash_budget, space.max_crashes));
   w.faults.cancels = up_to(d, within(field_id::cancel_budget, space.max_cancels));
   if (space.shutdown) w.faults.shutdown = static_cast<shutdown_allowance>(up_to(d, 3));

@@ -32,6 +32,10 @@ struct workload_space {
   bool nowait_puts = true;  ///< may draw put_mode::nowait
   bool shutdown = true;     ///< may allow drawn shutdowns
   std::uint64_t step_budget = 20'000;
+  /// Code under test that every drawn workload names (registry.hpp), drawing no decision; empty:
+  /// chaosq's own. A token of a generated run then names it, for a command that has it.
+  code_name queue_impl;
+  code_name behaviour;
 };
 
 /// Draws a workload within `space` from `decisions` (tagged `decision_tag::value`).
