@@ -152,7 +152,7 @@ endif()
 execute_process(COMMAND ${CMAKE_COMMAND} ${configure_args} -B ${WORK_DIR}/no-yaml-cpp
                         -DCMAKE_DISABLE_FIND_PACKAGE_yaml-cpp=ON
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-if(rc EQUAL 0 OR NOT out MATCHES "install the Debian[ \n]+package libyaml-cpp-dev")
+if(rc EQUAL 0 OR NOT out MATCHES "install the Debian[ \n]+package[ \n]+libyaml-cpp-dev")
   message(FATAL_ERROR "without yaml-cpp, configuring against chaosq did not name "
                       "libyaml-cpp-dev (exit ${rc}):\n${out}")
 endif()
