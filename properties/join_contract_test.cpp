@@ -5,6 +5,7 @@
 #include "chaosq/properties/join_contract.hpp"
 
 #include <string>
+#include <variant>
 
 #include <gtest/gtest.h>
 
