@@ -218,6 +218,7 @@ harness::failure explain(const schedule_target& target, const finding& f) {
        .against_reference = target.against_reference,
        .shrink = harness::shrinking::record_and_workload,
        .generated_from = &target.space,
+       .command = target.command,
        .replay_flags = target.replay_options.empty() ? "" : " " + target.replay_options});
 }
 
@@ -262,6 +263,47 @@ void report_and_abort(const finding& f, const schedule_target* target) {
   }
   std::fflush(stderr);
   std::abort();
+}
+
+std::optional<schedule_target> registered_target(const harness::registry& registry,
+                                                 const registered_options& options,
+                                                 std::string* error) {
+  harness::workload named;
+  named.queue_impl.text = options.queue;
+  named.behaviour.text = options.behaviour;
+  std::string problem =
+      options.queue.empty()
+          ? "no queue named: registered_options.queue must name a registered queue"
+          : registry.problem(named);
+  if (!problem.empty()) {
+    if (error) *error = std::move(problem);
+    return std::nullopt;
+  }
+  named = registry.with_versions(std::move(named));
+  schedule_target t{.name = "registered/" + options.queue,
+                    .space = options.space,
+                    .run = registry.bind(named),
+                    .against_reference = registry.reference_check_of(named),
+                    .command = options.command};
+  t.space.base.queue_impl = named.queue_impl;
+  t.space.base.behaviour = named.behaviour;
+  return t;
+}
+
+int run_registered(const std::uint8_t* data, std::size_t size, const harness::registry& registry,
+                   const registered_options& options) {
+  static const schedule_target target = [&] {
+    std::string error;
+    std::optional<schedule_target> t = registered_target(registry, options, &error);
+    if (!t) {
+      std::fprintf(stderr, "chaosq-fuzz: %s\nSUMMARY: chaosq-fuzz: bad set-up\n", error.c_str());
+      std::exit(2);
+    }
+    return *std::move(t);
+  }();
+  if (std::optional<finding> const f = run_schedule(target, {data, size}))
+    report_and_abort(*f, &target);
+  return 0;
 }
 
 }  // namespace chaosq::fuzz

@@ -22,8 +22,7 @@
 #include "chaosq/harness/generate.hpp"
 #include "chaosq/harness/shrink.hpp"
 #include "chaosq/harness/zoo.hpp"
-
-#include "support.hpp"
+#include "chaosq/properties/support.hpp"
 
 namespace chaosq::properties {
 namespace {

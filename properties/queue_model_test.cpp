@@ -22,8 +22,7 @@
 #include <rapidcheck/state.h>
 
 #include "chaosq/conformance/reference.hpp"
-
-#include "support.hpp"
+#include "chaosq/properties/support.hpp"
 
 namespace chaosq::properties {
 namespace {

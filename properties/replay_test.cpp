@@ -14,8 +14,7 @@
 #include "chaosq/harness/generate.hpp"
 #include "chaosq/harness/shrink.hpp"
 #include "chaosq/harness/token.hpp"
-
-#include "support.hpp"
+#include "chaosq/properties/support.hpp"
 
 namespace chaosq::properties {
 namespace {

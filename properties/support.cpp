@@ -1,4 +1,4 @@
-#include "support.hpp"
+#include "chaosq/properties/support.hpp"
 
 #include <algorithm>
 #include <array>
@@ -317,7 +317,7 @@ bool failure_sink::report(property_failure f) {
     // reproduces the failure.
     std::string const token = token_of(space_, f.record);
     std::cerr << "chaosq: " << current_test_filter() << " failed (before shrinking): " << f.reason
-              << "\n  token: " << token << "\n  reproduce: chaosq replay " << token
+              << "\n  token: " << token << "\n  reproduce: " << command_ << " replay " << token
               << "\n  rerun this property: " << rerun_command() << std::endl;
   }
   pending_ = std::move(f);
@@ -342,13 +342,17 @@ bool blames_code_under_test(const failure_sink& sink, std::span<const std::uint3
 }
 
 harness::failure engine_failure(const failure_sink& sink, const property_failure& f) {
-  bool const custom = sink.options().make_queue || sink.options().consumer;
+  // A space that names the code under test draws workloads whose tokens name it: they replay in
+  // the command that has it. Otherwise a token runs chaosq's own code.
+  bool const named = !sink.space().queue_impl.empty() || !sink.space().behaviour.empty();
+  bool const custom = !named && (sink.options().make_queue || sink.options().consumer);
   return harness::make_failure(
       split_generated(sink.space(), f.record).work, f.record, f.signature,
       {.run = sink.options(),
        .against_reference = sink.against_reference(),
        .shrink = harness::shrinking::record_and_workload,
        .generated_from = &sink.space(),
+       .command = sink.command(),
        .replay_flags = custom ? "  (runs the reference queue and built-in consumers: replay the "
                                 "token with the same run_options to run the queue or consumer "
                                 "under test)"

@@ -11,11 +11,10 @@
 
 #include "chaosq/harness/generate.hpp"
 #include "chaosq/harness/shrink.hpp"
+#include "chaosq/properties/support.hpp"
 #include "chaosq/scenarios/loader.hpp"
 #include "chaosq/scenarios/runner.hpp"
 #include "chaosq/scenarios/writer.hpp"
-
-#include "support.hpp"
 
 namespace chaosq::properties {
 namespace {

@@ -19,6 +19,7 @@
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/failure.hpp"
 #include "chaosq/harness/generate.hpp"
+#include "chaosq/harness/registry.hpp"
 #include "chaosq/harness/zoo.hpp"
 
 namespace chaosq::fuzz {
@@ -44,6 +45,9 @@ struct schedule_target {
   std::vector<harness::verdict_kind> tolerated;
   /// Shown with a finding: how to replay its token (`chaosq replay TOKEN` plus options).
   std::string replay_options;
+  /// The command that replays a finding's token: chaosq, or a user's own (chaosq/cli/cli.hpp)
+  /// that has the registered code the token names.
+  std::string command = "chaosq";
 };
 
 /// A failing run: the generated workload and the run's own decision record (the workload's
@@ -112,5 +116,38 @@ struct zoo_entry {
 /// and for a schedule finding trace.txt, token.txt, failure.json, scenario.yaml), and aborts, as
 /// libFuzzer expects of a crash. `target` is null for the non-engine targets.
 [[noreturn]] void report_and_abort(const finding& f, const schedule_target* target);
+
+/// What a user's fuzz target runs over their registry (`run_registered`).
+struct registered_options {
+  std::string queue;      ///< a registered queue's name (required)
+  std::string behaviour;  ///< a registered behaviour's name; empty: the built-in consumers
+  /// The workloads drawn from the front of each input (kinds, sizes, faults); its `queue_impl`
+  /// and `behaviour` are set from the names above. `policies` matters only with no behaviour.
+  harness::workload_space space;
+  std::string command = "chaosq";  ///< the user's command, whose `replay TOKEN` reruns a finding
+};
+
+/// The schedule target over `registry`'s code that `options` names: generated workloads naming
+/// it (so a finding's token does), violations counted only where the queue's registered
+/// reference check blames it (`harness::registry::reference_check_of`). Nullopt, with the reason
+/// in `*error`, when the registry lacks a name.
+[[nodiscard]] std::optional<schedule_target> registered_target(const harness::registry& registry,
+                                                               const registered_options& options,
+                                                               std::string* error = nullptr);
+
+/// A user's whole fuzz target, one line:
+///
+///     extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+///       return chaosq::fuzz::run_registered(data, size, my_registry(), {.queue = "job-queue"});
+///     }
+///
+/// Runs the input's bytes as decisions (`run_schedule` on `registered_target`) and, on a
+/// finding the code under test answers for, prints its minimal failure (trace, token, the
+/// user's replay command) and aborts (`report_and_abort`). Returns 0 otherwise. A registry that
+/// lacks a name is a set-up error: printed on stderr, exit status 2, before any input runs.
+/// The target is built on the first call and reused; `registry` must outlive the process's
+/// fuzzing and `options` must be the same on every call.
+int run_registered(const std::uint8_t* data, std::size_t size, const harness::registry& registry,
+                   const registered_options& options);
 
 }  // namespace chaosq::fuzz

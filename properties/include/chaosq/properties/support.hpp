@@ -128,11 +128,16 @@ class failure_sink {
   /// Called by the listener after each evaluated case: keeps or drops the pending report.
   void case_finished(bool accepted_failure);
   void set_announce(bool announce) noexcept { announce_ = announce; }
+  /// The command a token replays in (chaosq, or a user's own: chaosq/cli/cli.hpp) for the
+  /// commands a failure prints; "chaosq" unless set.
+  void set_command(std::string command) { command_ = std::move(command); }
+  [[nodiscard]] const std::string& command() const noexcept { return command_; }
 
  private:
   harness::workload_space space_;
   harness::run_options options_;
   harness::reference_check against_reference_;
+  std::string command_ = "chaosq";
   bool announce_ = true;
   bool announced_ = false;
   std::optional<property_failure> pending_;
