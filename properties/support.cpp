@@ -344,7 +344,7 @@ bool blames_code_under_test(const failure_sink& sink, std::span<const std::uint3
 harness::failure engine_failure(const failure_sink& sink, const property_failure& f) {
   // A space that names the code under test draws workloads whose tokens name it: they replay in
   // the command that has it. Otherwise a token runs chaosq's own code.
-  bool const named = !sink.space().queue_impl.empty() || !sink.space().behaviour.empty();
+  bool const named = !sink.space().base.queue_impl.empty() || !sink.space().base.behaviour.empty();
   bool const custom = !named && (sink.options().make_queue || sink.options().consumer);
   return harness::make_failure(
       split_generated(sink.space(), f.record).work, f.record, f.signature,
