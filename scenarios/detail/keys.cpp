@@ -329,8 +329,11 @@ std::vector<key_def> workload_keys() {
         if (own) return std::nullopt;
         return write(s, i);
       };
-      k = absent(std::move(k), k.path == "queue.impl" ? "(chaosq's reference queue)"
-                                                      : "(the policy's built-in consumer)");
+      // The meaning first: `absent` takes `k` by value, and the order in which a call's
+      // arguments are evaluated is unspecified (clang moves `k` before reading `k.path`).
+      std::string meaning = k.path == "queue.impl" ? "(chaosq's reference queue)"
+                                                   : "(the policy's built-in consumer)";
+      k = absent(std::move(k), std::move(meaning));
     } else if (k.path == "faults.budget.crash_points") {
       k = absent(std::move(k), "(all of them)");
     } else if (k.path == "joiners.timeout") {
