@@ -54,6 +54,19 @@ class interrupt_scope {
   void (*old_term_)(int);
 };
 
+/// --save-scenario: writes `f`, shrunk, as a YAML scenario to `path`, saying on stderr where it
+/// went; `how` names the search that found it ("explore (strategy pct, seed 1, schedule 3)").
+bool save_found_scenario(const std::string& path, const command_env& env, const failure& f,
+                         const std::string& how) {
+  std::string const origin = "Found by " + env.name + " " + how + ", shrunk to " +
+                             std::to_string(f.minimal_size) + " decisions.";
+  if (!save_pinned_scenario(path, origin, f.work, f.decisions, f.report)) return false;
+  std::cout << std::flush;
+  std::cerr << env.name << " explore: scenario saved to " << path << " (" << env.name << " run "
+            << path << " replays it)\n";
+  return true;
+}
+
 /// Schedules per second as a person reads it: whole numbers, or three digits when slow.
 std::string rate_text(double rate) {
   char text[32];
@@ -256,20 +269,11 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
   bool saved = true;
   auto save_scenario = [&] {  // --save-scenario, after the report and before the SUMMARY line
     if (args.save_scenario.empty() || !found) return;
-    std::string const origin = "Found by " + env.name + " explore (strategy " +
-                               std::string(name_of(args.strategy)) + ", seed " +
-                               std::to_string(seed) + ", schedule " +
-                               std::to_string(result.first_failure_schedule) + "), shrunk to " +
-                               std::to_string(found->minimal_size) + " decisions.";
-    saved = save_pinned_scenario(args.save_scenario, origin, found->work, found->decisions,
-                                 found->report);
-    if (saved) {
-      std::cout << std::flush;
-      std::cerr << env.name << " explore: scenario saved to " << args.save_scenario << " ("
-                << env.name << " run " << args.save_scenario << " replays it)\n";
-    } else {
-      summary += "; the scenario could not be saved";
-    }
+    saved = save_found_scenario(args.save_scenario, env, *found,
+                                "explore (strategy " + std::string(name_of(args.strategy)) +
+                                    ", seed " + std::to_string(seed) + ", schedule " +
+                                    std::to_string(result.first_failure_schedule) + ")");
+    if (!saved) summary += "; the scenario could not be saved";
   };
 
   if (as_json) {
@@ -393,19 +397,10 @@ int explore_space_command(const explore_args& args, workload_space space, const 
   bool saved = true;
   auto save_scenario = [&] {
     if (args.save_scenario.empty() || !found) return;
-    std::string const origin = "Found by " + env.name + " explore --space (strategy " +
-                               std::string(name_of(args.strategy)) + ", seed " +
-                               std::to_string(args.seed) + ", " + where + "), shrunk to " +
-                               std::to_string(found->minimal_size) + " decisions.";
-    saved = save_pinned_scenario(args.save_scenario, origin, found->work, found->decisions,
-                                 found->report);
-    if (saved) {
-      std::cout << std::flush;
-      std::cerr << env.name << " explore: scenario saved to " << args.save_scenario << " ("
-                << env.name << " run " << args.save_scenario << " replays it)\n";
-    } else {
-      summary += "; the scenario could not be saved";
-    }
+    saved = save_found_scenario(args.save_scenario, env, *found,
+                                "explore --space (strategy " + std::string(name_of(args.strategy)) +
+                                    ", seed " + std::to_string(args.seed) + ", " + where + ")");
+    if (!saved) summary += "; the scenario could not be saved";
   };
 
   if (args.as_json) {
