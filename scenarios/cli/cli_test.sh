@@ -43,6 +43,13 @@ check "a token replays from standard input (-)" 1 'SUMMARY: violation join-hang/
   sh -c "\"\$0\" replay - <\"\$1\"" "$chaosq" "$out.token"
 check "a missing token file is bad input" 2 'SUMMARY: bad input: cannot read the token file' -- \
   "$chaosq" replay @/nonexistent/token
+check "explore shrinks the workload of the seed leak to one item and one consumer" 1 \
+  '^minimal workload: .* items=1 .* consumers=1 ' -- \
+  "$chaosq" explore --policy on-success --items 20 --consumers 4 --crash-budget 1
+check "--keep-workload keeps the workload given" 1 '^minimal trace: ' -- \
+  "$chaosq" explore --policy on-success --items 20 --consumers 4 --crash-budget 1 --keep-workload
+grep -q '^minimal workload: ' "$out" &&
+  { echo "FAIL: --keep-workload still shrank the workload"; failures=$((failures + 1)); }
 check "ack in finally passes" 0 '^SUMMARY: no violation in 10000 schedules' -- \
   "$chaosq" explore --policy finally --items 3 --consumers 2 --crash-budget 1 --schedules 10000 --seed 1
 

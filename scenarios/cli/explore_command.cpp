@@ -79,6 +79,7 @@ struct explore_args {
   std::uint64_t schedules = 10'000;
   std::uint64_t seed = 1;
   bool keep_going = false;
+  bool keep_workload = false;  ///< --keep-workload: shrink the record only
   double shrink_seconds = 10;
   bool as_json = false;
   strategy_kind strategy = strategy_kind::random;
@@ -242,17 +243,17 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
 
   std::optional<failure> found;
   if (result.first_failure)
-    found = make_failure(w, result.first_failure->decisions,
-                         result.first_failure->violation->signature(),
-                         {.run = options.run,
-                          .against_reference = options.against_reference,
-                          // the workload too: 20 items and 4 consumers read as 1 and 1
-                          .shrink = shrinking::record_and_workload,
-                          .out_of_time =
-                              [deadline = deadline_after(shrink_seconds)] {
-                                return interrupt_scope::interrupted() || deadline();
-                              },
-                          .command = env.name});
+    found = make_failure(
+        w, result.first_failure->decisions, result.first_failure->violation->signature(),
+        {.run = options.run,
+         .against_reference = options.against_reference,
+         // the workload too: 20 items and 4 consumers read as 1 and 1
+         .shrink = args.keep_workload ? shrinking::record : shrinking::record_and_workload,
+         .out_of_time =
+             [deadline = deadline_after(shrink_seconds)] {
+               return interrupt_scope::interrupted() || deadline();
+             },
+         .command = env.name});
   std::string summary;
   if (result.first_failure) {
     summary = "violation " + result.first_failure->violation->signature() + " at schedule " +
@@ -471,6 +472,9 @@ command add_explore_command(CLI::App& app, const command_env& env) {
   add_integer_option(*sub, "--seed", args->seed, 0, std::numeric_limits<std::uint64_t>::max(),
                      "seed of the exploration");
   sub->add_flag("--keep-going", args->keep_going, "run every schedule and count all verdicts");
+  sub->add_flag("--keep-workload", args->keep_workload,
+                "shrink the failure's decisions only, at the workload given (by default the "
+                "workload shrinks too: fewer items, producers, consumers, joiners, budgets)");
   add_seconds_option(*sub, "--shrink-time", args->shrink_seconds, 3600,
                      "seconds shrinking may take at most");
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
