@@ -27,10 +27,10 @@
 ///
 /// `crash_points` (bit p: `fault_point` p) is there from version 2, `join_timeout_ms` from
 /// version 3, `queue_impl` and `behaviour` (strings: the names of the code under test, as
-/// registered, with the version it was registered with: "job-queue@1.2") from version 4. A token is written in the oldest version that carries its workload: version 1
-/// unless a newer field holds a non-default value, so every run an older chaosq could describe
-/// keeps its token, and a version N > 1 token whose version-N fields are all the default is
-/// rejected as not canonical.
+/// registered, with the version it was registered with: "job-queue@1.2") from version 4. A token is
+/// written in the oldest version that carries its workload: version 1 unless a newer field holds a
+/// non-default value, so every run an older chaosq could describe keeps its token, and a version N
+/// > 1 token whose version-N fields are all the default is rejected as not canonical.
 ///
 /// The encoding is canonical: a workload and a record have exactly one token, and a token that
 /// decodes re-encodes to itself (less surrounding whitespace).
