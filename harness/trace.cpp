@@ -42,8 +42,6 @@ void json_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
-namespace {}  // namespace
-
 void trace::mark(const std::vector<std::uint64_t>& steps, const std::vector<std::uint32_t>& items) {
   auto const named = [&items](std::int64_t item) {
     return item >= 0 &&
@@ -64,23 +62,29 @@ void trace::mark(const std::vector<std::uint64_t>& steps, const std::vector<std:
   }
 }
 
+std::string line_of(const trace_event& e) {
+  std::string out;
+  std::string step = std::to_string(e.step);
+  out.append(step.size() < 4 ? 4 - step.size() : 0, ' ');
+  out += step + "  ";
+  pad(out, e.task, 8);
+  pad(out, e.operation, 20);
+  pad(out, e.item >= 0 ? "i" + std::to_string(e.item) : "-", 7);
+  if (e.fault.empty()) {
+    out += e.outcome;
+  } else {
+    pad(out, e.outcome, 24);
+    out += e.fault;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 std::string trace::to_text() const {
   std::string out = "  step  task    operation           item   outcome                 fault\n";
   for (const trace_event& e : events) {
     out += e.marked ? "> " : "  ";
-    std::string step = std::to_string(e.step);
-    out.append(step.size() < 4 ? 4 - step.size() : 0, ' ');
-    out += step + "  ";
-    pad(out, e.task, 8);
-    pad(out, e.operation, 20);
-    pad(out, e.item >= 0 ? "i" + std::to_string(e.item) : "-", 7);
-    if (e.fault.empty()) {
-      out += e.outcome;
-    } else {
-      pad(out, e.outcome, 24);
-      out += e.fault;
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += line_of(e);
     out += '\n';
   }
   return out;

@@ -21,6 +21,10 @@ struct trace_event {
   bool marked = false;     ///< matters for the verdict
 };
 
+/// One event as a line of `trace::to_text`'s table, without its marker and newline:
+/// `   2  c0      get                 i0     ok`.
+[[nodiscard]] std::string line_of(const trace_event& e);
+
 /// Every event of a run, in order.
 struct trace {
   std::vector<trace_event> events;
