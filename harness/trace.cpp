@@ -2,13 +2,15 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 namespace chaosq::harness {
 namespace {
 
+// `text` left-aligned in a column of `width`, and at least one space after it.
 void pad(std::string& out, std::string_view text, std::size_t width) {
   out += text;
-  if (text.size() < width) out.append(width - text.size(), ' ');
+  out.append(text.size() < width ? width - text.size() : 1, ' ');
 }
 
 }  // namespace
@@ -62,14 +64,17 @@ void trace::mark(const std::vector<std::uint64_t>& steps, const std::vector<std:
   }
 }
 
-std::string line_of(const trace_event& e) {
+namespace {
+
+// A line of the table with `item` in the item column.
+std::string line_with_item(const trace_event& e, std::string_view item) {
   std::string out;
   std::string step = std::to_string(e.step);
   out.append(step.size() < 4 ? 4 - step.size() : 0, ' ');
   out += step + "  ";
   pad(out, e.task, 8);
   pad(out, e.operation, 20);
-  pad(out, e.item >= 0 ? "i" + std::to_string(e.item) : "-", 7);
+  pad(out, item, 7);
   if (e.fault.empty()) {
     out += e.outcome;
   } else {
@@ -80,12 +85,108 @@ std::string line_of(const trace_event& e) {
   return out;
 }
 
+std::string item_name(std::int64_t item) { return item >= 0 ? "i" + std::to_string(item) : "-"; }
+
+}  // namespace
+
+std::string line_of(const trace_event& e) { return line_with_item(e, item_name(e.item)); }
+
+namespace {
+
+// Runs of like events and repeating cycles are what make a raw trace long: a producer putting
+// twenty items at one step, a spinning `put_nowait` that fills a step budget, two tasks handing
+// a wake-up back and forth. The table shows each once, with a count; the JSON keeps every event.
+
+constexpr std::size_t min_run = 3;      // shorter runs read better in full
+constexpr std::size_t max_cycle = 32;   // longest repeating block looked for, in events
+constexpr std::size_t min_repeats = 3;  // a block shown once must occur at least this often
+
+bool same_action(const trace_event& a, const trace_event& b) {
+  return a.task == b.task && a.operation == b.operation && a.outcome == b.outcome &&
+         a.fault == b.fault && a.marked == b.marked;
+}
+
+// The length of the run starting at `first`: one task doing the same thing, with the same
+// outcome, to the same item each time or to successive items (i0, i1, i2, ...).
+std::size_t like_run(const std::vector<trace_event>& events, std::size_t first) {
+  std::size_t last = first + 1;
+  if (last == events.size() || !same_action(events[first], events[last])) return 1;
+  std::int64_t const stride = events[last].item - events[first].item;
+  if (stride != 0 && (stride != 1 || events[first].item < 0)) return 1;
+  while (last + 1 < events.size() && same_action(events[last], events[last + 1]) &&
+         events[last + 1].item - events[last].item == stride)
+    ++last;
+  return last - first + 1;
+}
+
+// The shortest block of two or more events starting at `first` that repeats back to back at
+// least `min_repeats` times, as {length, repeats}; {0, 0} when there is none. A repetition does
+// the same things in the same order; each of its items may advance by a fixed stride from one
+// repetition to the next (consumers taking the next items in turn), or stay the same.
+std::pair<std::size_t, std::size_t> cycle_at(const std::vector<trace_event>& events,
+                                             std::size_t first) {
+  std::vector<std::int64_t> strides;
+  for (std::size_t length = 2; length <= max_cycle; ++length) {
+    if (first + length * min_repeats > events.size()) break;
+    strides.assign(length, 0);
+    auto const repeats_again = [&](std::size_t repetition) {
+      std::size_t const from = first + repetition * length;
+      if (from + length > events.size()) return false;
+      for (std::size_t k = 0; k < length; ++k) {
+        const trace_event& before = events[from - length + k];
+        const trace_event& now = events[from + k];
+        if (!same_action(before, now) || (before.item < 0) != (now.item < 0)) return false;
+        if (repetition == 1) strides[k] = now.item - before.item;
+        if (now.item - before.item != strides[k]) return false;
+      }
+      return true;
+    };
+    std::size_t repeats = 1;
+    while (repeats_again(repeats)) ++repeats;
+    if (repeats >= min_repeats) return {length, repeats};
+  }
+  return {0, 0};
+}
+
+void append_line(std::string& out, const trace_event& e) {
+  out += e.marked ? "> " : "  ";
+  out += line_of(e);
+  out += '\n';
+}
+
+}  // namespace
+
 std::string trace::to_text() const {
   std::string out = "  step  task    operation           item   outcome                 fault\n";
-  for (const trace_event& e : events) {
-    out += e.marked ? "> " : "  ";
-    out += line_of(e);
-    out += '\n';
+  for (std::size_t i = 0; i < events.size();) {
+    if (std::size_t const run = like_run(events, i); run >= min_run) {
+      const trace_event& first = events[i];
+      const trace_event& last = events[i + run - 1];
+      std::string item = item_name(first.item);
+      if (last.item != first.item) item += ".." + item_name(last.item);
+      out += first.marked ? "> " : "  ";
+      out += line_with_item(first, item) + " (" + std::to_string(run);
+      if (last.step != first.step)
+        out += ", steps " + std::to_string(first.step) + ".." + std::to_string(last.step);
+      out += ")\n";
+      i += run;
+      continue;
+    }
+    if (auto const [length, repeats] = cycle_at(events, i); repeats != 0) {
+      bool same_items = true;
+      for (std::size_t k = 0; k < length; ++k) {
+        append_line(out, events[i + k]);
+        same_items = same_items && events[i + k].item == events[i + length + k].item;
+      }
+      out += "        ... the " + std::to_string(length) + " lines above repeat " +
+             std::to_string(repeats - 1) + " more times" +
+             (same_items ? "" : " with the next items") + ", through step " +
+             std::to_string(events[i + length * repeats - 1].step) + '\n';
+      i += length * repeats;
+      continue;
+    }
+    append_line(out, events[i]);
+    ++i;
   }
   return out;
 }
