@@ -270,8 +270,6 @@ TEST(engine, drawn_crashes_strike_only_at_the_crash_points) {
   }
 }
 
-/// The checked-in trace was produced by one compiler; every other build must print the same
-/// bytes. Set CHAOSQ_UPDATE_GOLDEN=1 to rewrite it after an intended change of the engine.
 // A step that put twenty items marks only the put of the item the verdict is about: the steps
 // that matter are the leaked item's, not every item the producer's step handled.
 TEST(engine, a_marked_step_marks_only_the_events_of_the_verdicts_items) {
@@ -290,6 +288,8 @@ TEST(engine, a_marked_step_marks_only_the_events_of_the_verdicts_items) {
   EXPECT_TRUE(t.events[0].marked && t.events[1].marked) << "no items: the whole step";
 }
 
+/// The checked-in trace was produced by one compiler; every other build must print the same
+/// bytes. Set CHAOSQ_UPDATE_GOLDEN=1 to rewrite it after an intended change of the engine.
 TEST(engine, traces_are_byte_identical_across_compilers) {
   workload w = classic_leak();
   w.items = 4;

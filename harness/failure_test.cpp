@@ -1,5 +1,6 @@
 #include "chaosq/harness/failure.hpp"
 
+#include <algorithm>
 #include <set>
 #include <variant>
 
@@ -52,6 +53,27 @@ TEST(failure, is_shrunk_traced_and_both_tokens_replay_to_its_signature) {
   traced.trace = true;
   run_report const again = replay(f.work, f.decisions, traced);
   EXPECT_EQ(again.trace->to_text(), f.report.trace->to_text());
+}
+
+// The seed incident at its own size (20 items, 4 consumers, one crash), kept at that size: the
+// steps that matter are the leaked item's put, its get and crash, and the join; the producer's
+// nineteen other puts and the consumers' rounds on later items are a line each.
+TEST(failure, the_seed_leak_at_its_own_size_marks_few_steps_and_reads_in_a_screen) {
+  workload w = classic_leak();
+  w.items = 20;
+  w.consumers = 4;
+  failure const f = first_failure_of(w);
+  ASSERT_NE(f.violation(), nullptr);
+  ASSERT_EQ(f.work.items, 20U);
+  ASSERT_TRUE(f.report.trace);
+  std::set<std::uint64_t> marked;
+  for (const trace_event& e : f.report.trace->events)
+    if (e.marked) marked.insert(e.step);
+  EXPECT_GE(marked.size(), 3U);
+  EXPECT_LE(marked.size(), 12U);
+  std::string const text = f.report.trace->to_text();
+  EXPECT_LE(std::count(text.begin(), text.end(), '\n'), 40) << text;
+  EXPECT_NE(text.find(" (19)"), std::string::npos) << "the other puts are one line\n" << text;
 }
 
 TEST(failure, unacknowledged_items_are_the_ledgers) {
