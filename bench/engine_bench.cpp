@@ -77,8 +77,6 @@ BENCHMARK_CAPTURE(engine_reference, fifo_mid_item_traced, queue::queue_kind::fif
 
 // ---- strategies ----
 
-constexpr std::uint64_t k_schedules_per_workload = 1000;
-
 /// Schedules per second when a strategy picks the schedules, on the reference workload: each
 /// strategy explores one workload of the pool for 1,000 schedules (DFS: or until it has covered
 /// the workload's space within its bound), then starts over on the next, as `explore` would on
@@ -86,32 +84,12 @@ constexpr std::uint64_t k_schedules_per_workload = 1000;
 void engine_strategy(benchmark::State& state, harness::strategy_kind kind) {
   std::vector<harness::workload> const pool =
       reference_pool(queue::queue_kind::fifo, crash_model::mid_item, k_pool_size, k_pool_seed);
-  std::size_t const mask = pool.size() - 1;
-  harness::engine engine;
   harness::run_options const options = options_for(output::search);
-  std::unique_ptr<harness::strategy> strategy;
-  std::uint64_t workload_index = 0;
-  std::uint64_t explored = 0;  // schedules of the current workload
+  strategy_walk walk{.kind = kind, .seed = k_schedule_seed};
   run_tally tally;
-  for (auto _ : state) {
-    if (!strategy || explored == k_schedules_per_workload) {
-      strategy = harness::make_strategy(kind, {.seed = k_schedule_seed + workload_index});
-      ++workload_index;
-      explored = 0;
-    }
-    sim::decision_source* decisions = strategy->next();
-    if (decisions == nullptr) {  // DFS covered this workload: the next one
-      strategy.reset();
-      continue;
-    }
-    const harness::run_report& r =
-        engine.run(pool[(workload_index - 1) & mask], *decisions, options);
-    strategy->observe(r);
-    tally.add(r);
-    ++explored;
-  }
+  for (auto _ : state) run_strategy_schedules(pool, walk, 1, options, tally);
   report(state, tally);
-  state.counters["workloads"] = static_cast<double>(workload_index);
+  state.counters["workloads"] = static_cast<double>(walk.workload_index);
 }
 BENCHMARK_CAPTURE(engine_strategy, fifo_random, harness::strategy_kind::random);
 BENCHMARK_CAPTURE(engine_strategy, fifo_pct, harness::strategy_kind::pct);

@@ -1,16 +1,20 @@
 // chaosq_bench: Google Benchmark's flags, plus
 //   --growth_schedules=N     schedules the no_growth benchmark runs (default 10,000,000)
-//   --profile=KIND_MODEL:N   no benchmarks: run N reference schedules (KIND fifo|lifo|priority,
+//   --profile=KIND_MODEL[@STRATEGY]:N
+//                            no benchmarks: run N reference schedules (KIND fifo|lifo|priority,
 //                            MODEL mid_item|pinned|any_point on the engine as explore searches,
 //                            with "-explained" for verdict text, "-traced" for text and trace;
 //                            or bare|bare-value: sim+queue alone, crashes thrown
-//                            or returned) and print a summary; for callgrind and perf
+//                            or returned; STRATEGY random|pct|dfs|portfolio picks the schedules
+//                            as the engine_strategy benchmarks do, a random walk without it)
+//                            and print a summary; for callgrind and perf
 
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -78,6 +82,16 @@ int profile(std::string_view spec) {
   if (model_name == "bare-value") {
     return profile_bare(kind, schedules, chaosq::bench::crash_delivery::value);
   }
+  std::optional<chaosq::harness::strategy_kind> strategy;
+  if (auto const at = model_name.find('@'); at != std::string_view::npos) {
+    strategy =
+        chaosq::harness::parse_name<chaosq::harness::strategy_kind>(model_name.substr(at + 1));
+    if (!strategy) {
+      std::cerr << "chaosq_bench: unknown strategy " << model_name.substr(at + 1) << "\n";
+      return 2;
+    }
+    model_name = model_name.substr(0, at);
+  }
   bool const traced = model_name.ends_with("-traced");
   if (traced) model_name.remove_suffix(std::string_view("-traced").size());
   bool const explained = traced || model_name.ends_with("-explained");
@@ -95,8 +109,13 @@ int profile(std::string_view spec) {
   auto const pool = chaosq::bench::reference_pool(kind, model, 4096, 7);
   chaosq::bench::run_tally tally;
   double const start = cpu_seconds();
-  chaosq::bench::run_schedules(pool, 1, 0, schedules, {.trace = traced, .explain = explained},
-                               tally);
+  chaosq::harness::run_options const options{.trace = traced, .explain = explained};
+  if (strategy) {
+    chaosq::bench::strategy_walk walk{.kind = *strategy, .seed = 1};
+    chaosq::bench::run_strategy_schedules(pool, walk, schedules, options, tally);
+  } else {
+    chaosq::bench::run_schedules(pool, 1, 0, schedules, options, tally);
+  }
   double const seconds = cpu_seconds() - start;
   std::cout << "profile " << spec << ": " << tally.schedules << " schedules, " << tally.steps
             << " steps, " << tally.violations << " violations, "

@@ -81,4 +81,30 @@ void run_schedules(const std::vector<harness::workload>& pool, std::uint64_t see
   }
 }
 
+void run_strategy_schedules(const std::vector<harness::workload>& pool, strategy_walk& state,
+                            std::uint64_t count, const harness::run_options& options,
+                            run_tally& tally) {
+  thread_local harness::engine engine;
+  std::size_t const mask = pool.size() - 1;
+  for (std::uint64_t done = 0; done < count;) {
+    if (!state.strategy || state.explored == state.per_workload) {
+      state.strategy =
+          harness::make_strategy(state.kind, {.seed = state.seed + state.workload_index});
+      ++state.workload_index;
+      state.explored = 0;
+    }
+    sim::decision_source* decisions = state.strategy->next();
+    if (decisions == nullptr) {  // the strategy covered this workload: the next one
+      state.strategy.reset();
+      continue;
+    }
+    const harness::run_report& r =
+        engine.run(pool[(state.workload_index - 1) & mask], *decisions, options);
+    state.strategy->observe(r);
+    tally.add(r);
+    ++state.explored;
+    ++done;
+  }
+}
+
 }  // namespace chaosq::bench

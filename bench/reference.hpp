@@ -6,9 +6,11 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/strategy.hpp"
 #include "chaosq/harness/workload.hpp"
 #include "chaosq/queue/queue.hpp"
 #include "chaosq/sim/decision.hpp"
@@ -64,5 +66,21 @@ struct run_tally {
 void run_schedules(const std::vector<harness::workload>& pool, std::uint64_t seed,
                    std::uint64_t first, std::uint64_t count, const harness::run_options& options,
                    run_tally& tally);
+
+/// Runs schedules a strategy picks, as `explore` would: the strategy explores one workload of
+/// `pool` for `per_workload` schedules (DFS: or until it has covered that workload's space within
+/// its bound), then starts over on the next workload, seeded `seed + workload index`. Each call
+/// runs `count` more schedules, carrying on where the last call of the same `state` stopped.
+struct strategy_walk {
+  harness::strategy_kind kind;
+  std::uint64_t seed = 1;
+  std::uint64_t per_workload = 1000;
+  std::unique_ptr<harness::strategy> strategy{};
+  std::uint64_t workload_index = 0;
+  std::uint64_t explored = 0;  ///< schedules of the current workload
+};
+void run_strategy_schedules(const std::vector<harness::workload>& pool, strategy_walk& state,
+                            std::uint64_t count, const harness::run_options& options,
+                            run_tally& tally);
 
 }  // namespace chaosq::bench
