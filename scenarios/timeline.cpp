@@ -115,7 +115,7 @@ const step_style& style_of(std::string_view operation) {
 // shuts the queue down); within a role by number, a restarted consumer (c0.1) right after the
 // one it replaces.
 struct lane_key {
-  int role = 4;
+  int role = 0;
   std::uint64_t number = 0;
   std::uint64_t incarnation = 0;
   std::string name;
@@ -124,15 +124,14 @@ struct lane_key {
 
 lane_key key_of(const std::string& task) {
   constexpr std::string_view roles = "pcjs";
-  lane_key key{static_cast<int>(roles.size()), 0, 0, task};
-  if (task.size() < 2 || roles.find(task.front()) == std::string_view::npos) return key;
+  lane_key const other{static_cast<int>(roles.size()), 0, 0, task};  // by name, after the roles
+  if (task.size() < 2 || roles.find(task.front()) == std::string_view::npos) return other;
+  lane_key key{static_cast<int>(roles.find(task.front())), 0, 0, task};
   const char* const end = task.data() + task.size();
   std::from_chars_result r = std::from_chars(task.data() + 1, end, key.number);
   if (r.ec == std::errc{} && r.ptr != end && *r.ptr == '.')
     r = std::from_chars(r.ptr + 1, end, key.incarnation);
-  if (r.ec != std::errc{} || r.ptr != end) return key;
-  key.role = static_cast<int>(roles.find(task.front()));
-  return key;
+  return r.ec == std::errc{} && r.ptr == end ? key : other;
 }
 
 std::vector<std::string> lanes_of(const harness::trace& trace) {
@@ -438,7 +437,7 @@ std::string chart(const scene& s, const layout& l, const std::string& id, bool c
     if (!w.hang) {
       out += "<g class=\"wait\"><title>" +
              markup_escape(s.lanes[w.lane] + " waiting in " + w.event->operation + since +
-                           " when the run ended: idle") +
+                           " when the run ended" + (w.event->operation == "get" ? ": idle" : "")) +
              "</title><line x1=\"" + num(x) + "\" y1=\"" + num(y + k_cell / 2) + "\" x2=\"" +
              num(to) + "\" y2=\"" + num(y + k_cell / 2) + "\" stroke=\"" + std::string(k_muted) +
              "\" stroke-width=\"2\" stroke-dasharray=\"6 5\"/></g>\n";
@@ -536,6 +535,7 @@ std::string chart(const scene& s, const layout& l, const std::string& id, bool c
 }
 
 // Long words (tokens) are cut in headings, keeping both ends: cq1-AAABFAAEAQEA…c4984104.
+// Only ASCII words, which a cut cannot split inside a character.
 std::string shortened(std::string_view subject) {
   constexpr std::size_t longest = 28;
   std::string out;
@@ -543,7 +543,9 @@ std::string shortened(std::string_view subject) {
   while (at <= subject.size()) {
     std::size_t const space = std::min(subject.find(' ', at), subject.size());
     std::string_view const word = subject.substr(at, space - at);
-    out += word.size() > longest
+    bool const ascii = std::all_of(word.begin(), word.end(),
+                                   [](char c) { return static_cast<unsigned char>(c) < 0x80U; });
+    out += ascii && word.size() > longest
                ? std::string(word.substr(0, 16)) + "…" + std::string(word.substr(word.size() - 8))
                : std::string(word);
     if (space < subject.size()) out += ' ';
@@ -596,7 +598,7 @@ std::string legend() {
                 "join that never returns");
   out += swatch("<line x1=\"2\" y1=\"10\" x2=\"28\" y2=\"10\" stroke=\"" + std::string(k_muted) +
                     "\" stroke-width=\"2\" stroke-dasharray=\"6 5\"/>",
-                "task still waiting at the end (idle)");
+                "task still waiting at the end (a consumer idle in get)");
   return out + "</p>\n";
 }
 
