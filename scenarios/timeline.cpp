@@ -38,7 +38,7 @@ constexpr int k_cell_top = 6;    // a cell's offset inside its lane
 constexpr int k_cell = 38;       // cell height
 constexpr int k_baseline = 21;   // of a cell's label, from the cell's top
 constexpr int k_min_dx = 16;     // narrowest step column
-constexpr int k_max_dx = 160;    // widest step column
+constexpr int k_max_dx = 240;    // widest step column
 constexpr int k_label_dx = 30;   // a step column narrower than this cannot show an item
 constexpr int k_min_gap = 40;    // narrowest column standing for hidden steps
 constexpr int k_badge = 9;       // radius of the disc a fault glyph sits on in a cell's corner
@@ -534,10 +534,10 @@ std::string chart(const scene& s, const layout& l, const std::string& id, bool c
   return out + "</svg>\n";
 }
 
-// Long words (tokens) are cut in headings, keeping both ends: cq1-AAABFAAEAQEA…c4984104.
-// Only ASCII words, which a cut cannot split inside a character.
+// Words as long as tokens are cut in headings, keeping both ends: cq1-AAABFAAEAQEA…c4984104.
+// Only ASCII words, which a cut cannot split inside a character; names are rarely this long.
 std::string shortened(std::string_view subject) {
-  constexpr std::size_t longest = 28;
+  constexpr std::size_t longest = 48;
   std::string out;
   std::size_t at = 0;
   while (at <= subject.size()) {

@@ -104,6 +104,16 @@ TEST(Timeline, ASelfContainedPageHeadedByTheCommandAndTheVerdict) {
   EXPECT_EQ(timeline_html(std::vector{incident_section(t)}), html) << "deterministic";
 }
 
+TEST(Timeline, OnlyTokensAreCutInTheHeading) {
+  harness::trace const t = incident();
+  timeline_section s = incident_section(t);
+  s.subject = "FAIL shutdown-immediate-crashed-holder";
+  std::string const html = timeline_html(std::vector{s});
+  EXPECT_NE(html.find("<span class=\"subject\">FAIL shutdown-immediate-crashed-holder</span>"),
+            std::string::npos);
+  EXPECT_EQ(count(html, "<p class=\"command\">"), 0U) << "nothing cut, nothing to show whole";
+}
+
 TEST(Timeline, LanesAreProducersConsumersJoinersSupervisorsThenTheRest) {
   harness::trace t;
   for (const char* task : {"s0", "j0", "c0.1", "c10", "c2", "engine", "c0", "p1", "p0"})
