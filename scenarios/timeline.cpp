@@ -54,7 +54,8 @@ constexpr std::string_view k_crash = "#c81e1e";
 constexpr std::string_view k_cancel = "#d9480f";
 constexpr std::string_view k_shutdown = "#1f2933";
 constexpr std::string_view k_hang = "#6b2fa3";
-constexpr std::string_view k_hatch = "#efe6f7";
+constexpr std::string_view k_hatch = "#f3edf9";   // the hatching's light and dark stripes,
+constexpr std::string_view k_stripe = "#b99ad8";  // lighter than the path it must not outshine
 constexpr std::string_view k_ink = "#111111";
 constexpr std::string_view k_muted = "#4a4a4a";  // step numbers and waits: 8.9:1 on white
 constexpr std::string_view k_rule = "#d6d6d6";
@@ -343,8 +344,8 @@ std::string hatch_pattern(const std::string& id) {
   return "<pattern id=\"" + id +
          "\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" "
          "patternTransform=\"rotate(45)\"><rect width=\"8\" height=\"8\" fill=\"" +
-         std::string(k_hatch) + "\"/><rect width=\"3.5\" height=\"8\" fill=\"" +
-         std::string(k_hang) + "\"/></pattern>";
+         std::string(k_hatch) + "\"/><rect width=\"3\" height=\"8\" fill=\"" +
+         std::string(k_stripe) + "\"/></pattern>";
 }
 
 std::string text(int x, int y, std::string_view fill, std::string_view content,
