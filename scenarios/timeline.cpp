@@ -296,13 +296,14 @@ struct cell_geometry {
 cell_geometry geometry_of(const layout& l, std::size_t lane, std::uint64_t step, const cell& c) {
   const column& col = l.of(step);
   cell_geometry g{col.x + 1, lane_top(lane), col.width - 2, {}, 0, 0, 0, 0};
-  g.path_x = g.x + std::min(14, g.width / 2);
-  g.path_y = g.y + k_cell - 8;
   // A fault in a cell that shows a step sits on a badge in its top right corner, leaving the
   // step's colour and label visible; a cell with nothing but the fault centres it.
   bool const badge = c.fault != nullptr && c.shown != nullptr;
   g.glyph_x = badge ? g.x + g.width - k_badge - 1 : g.x + g.width / 2;
   g.glyph_y = badge ? g.y + k_badge + 1 : g.y + k_cell / 2;
+  // The path runs along the bottom, clear of the label; under a badge, straight up to it.
+  g.path_x = badge ? g.glyph_x : g.x + std::min(14, g.width / 2);
+  g.path_y = g.y + k_cell - 8;
   std::string label;
   if (c.shown != nullptr && c.shown->item >= 0)
     label = "i" + std::to_string(c.shown->item);
@@ -503,7 +504,14 @@ std::string chart(const scene& s, const layout& l, const std::string& id, bool c
       ends_in_fault = fault_of(e.operation) != fault::none;
       std::pair<int, int> const p =
           ends_in_fault ? std::pair{g.glyph_x, g.glyph_y} : std::pair{g.path_x, g.path_y};
-      if (points.empty() || points.back() != p) points.push_back(p);
+      if (!points.empty() && points.back() == p) continue;
+      // Square corners keep the path off the labels: to another lane, down the column it
+      // leaves (where, one task acting per step, nothing else is drawn), then along the bottom
+      // of the lane it reaches; to the fault, along the bottom, then up to the glyph.
+      if (!points.empty() && points.back().first != p.first && points.back().second != p.second)
+        points.push_back(ends_in_fault ? std::pair{p.first, points.back().second}
+                                       : std::pair{points.back().first, p.second});
+      points.push_back(p);
       last = {lane, e.step};
       if (ends_in_fault) break;
     }
