@@ -69,11 +69,8 @@ int replay_command(const std::string& token_arg, bool as_json, planted_bug bug, 
                             ? "violation " + r.violation->signature() + " (replayed)"
                             : "no violation (replayed, run " + std::string(end_name(r.end)) + ")";
   if (!html.empty()) {
-    std::vector<scenarios::timeline_section> const sections{
-        {"replay " + token,
-         r.violation ? r.violation->signature() + ": " + r.violation->message
-                     : "no violation; the run ended " + std::string(end_name(r.end)),
-         &*r.trace, r.violation ? r.violation->items : std::vector<harness::item_account>{}}};
+    std::vector<scenarios::timeline_section> const sections{scenarios::run_section(
+        env.name + " replay " + token, r, "the run ended " + std::string(end_name(r.end)))};
     if (!write_file(html, scenarios::timeline_html(sections), "timeline")) {
       std::cout << "SUMMARY: bad input: cannot write " << html << "\n";
       return bad_input;
