@@ -20,8 +20,9 @@ enum class progress_mode : std::uint8_t { automatic, always, never };
 /// Adds --progress to `app`, its value kept in `mode`.
 CLI::Option* add_progress_option(CLI::App& app, progress_mode& mode);
 
-/// One line on stderr, "explore: 120,000 of 1,000,000 schedules, 41,000/s, 0 violations, 21 s
-/// left", redrawn at most four times a second. `automatic` shows it only on a terminal
+/// One line on stderr, "explore: 120,000 of 1,000,000 schedules, 41000/s, 0 violations, 21 s
+/// left", redrawn at most four times a second, and at once after a `clear` (so that it follows
+/// the lines a command prints as it goes, below them). `automatic` shows it only on a terminal
 /// (stderr a tty, TERM set and not "dumb", CI unset) and only once the run has taken two seconds;
 /// `always` shows it from the start wherever stderr goes (for tests); `never` never.
 class progress_line {
