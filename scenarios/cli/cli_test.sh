@@ -423,7 +423,7 @@ progress_run space explore --space --workloads 20 --schedules 50 --max-crash-bud
 grep -q $'\rexplore: [0-9,]* of 1,000 schedules' "$work/space.err" \
   || { echo "FAIL: explore --space --progress always drew no progress line"; failures=$((failures + 1)); }
 progress_run run run "$bundled/seed-incident.yaml" "$bundled/seed-incident-fixed.yaml" --progress always
-grep -q $'\rrun: 1 of 2 scenarios, [0-9.e+]*/s, 0 failed' "$work/run.err" \
+grep -q $'\rrun: 1 of 2 scenarios, [0-9.e+]*/s, 0 not passed' "$work/run.err" \
   || { echo "FAIL: run --progress always drew no progress line"; failures=$((failures + 1)); }
 # On a terminal (a pty from script(1)), auto shows the line once a run takes over 2 s.
 if command -v script >/dev/null; then

@@ -146,7 +146,11 @@ int run_command(const run_args& args, const command_env& env) {
   std::vector<std::string> failed;
   std::vector<std::string> invalid;
   std::vector<std::string> broken;
-  progress_line progress(args.progress, "run", reports.size(), "scenarios", "failed");
+  progress_line progress(args.progress, "run", reports.size(), "scenarios", "not passed");
+  auto show_progress = [&] {
+    std::size_t const not_passed = failed.size() + invalid.size() + broken.size();
+    progress.update(passed + not_passed, not_passed);
+  };
   for (file_report& r : reports) {
     if (r.load_errors.empty()) run_one(r, env.registry, args.shrink_seconds);
     progress.clear();
@@ -161,8 +165,7 @@ int run_command(const run_args& args, const command_env& env) {
       failed.push_back(name);
     }
     if (args.as_json) {
-      progress.update(passed + failed.size() + invalid.size() + broken.size(),
-                      failed.size() + invalid.size() + broken.size());
+      show_progress();
       continue;
     }
     if (!r.internal_error.empty()) {
@@ -180,8 +183,7 @@ int run_command(const run_args& args, const command_env& env) {
         if (!text.empty()) std::cout << "\n" << indented.substr(0, indented.size() - 2) << "\n";
       }
     }
-    progress.update(passed + failed.size() + invalid.size() + broken.size(),
-                    failed.size() + invalid.size() + broken.size());
+    show_progress();
   }
   progress.clear();
 

@@ -22,11 +22,13 @@ struct selftest_args {
   progress_mode progress = progress_mode::automatic;
 };
 
+/// Whether `q` is a queue a team registered, not one of the zoo's.
+bool is_teams_own(const registered_queue& q) { return !q.name.starts_with("planted/"); }
+
 /// The queues a team registered (every queue of the command but the zoo's): each explored over
 /// generated workloads with every strategy, judged against the reference. Their rows say what
 /// chaosq finds in the team's code; they do not decide the exit status, which is about chaosq.
-bool is_teams_own(const registered_queue& q) { return !q.name.starts_with("planted/"); }
-
+/// Each row counts in `done` and on the `progress` line (with the `missed` rows so far).
 void registered_queue_rows(const selftest_args& args, const command_env& env, json& rows,
                            progress_line& progress, std::uint64_t& done, std::uint64_t missed) {
   for (const registered_queue& q : env.registry.queues()) {
