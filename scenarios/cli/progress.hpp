@@ -28,7 +28,7 @@ CLI::Option* add_progress_option(CLI::App& app, progress_mode& mode);
 class progress_line {
  public:
   /// `what` names the command ("explore"), `total` the `unit`s the run does at most, `verdicts`
-  /// what the second count of `update` counts ("violations", "failed"). Calls to `update` read
+  /// what the second count of `update` counts ("violations", "not passed"). Calls to `update` read
   /// the clock only once every `stride` units, so that a caller may call it from a hot loop.
   progress_line(progress_mode mode, std::string what, std::uint64_t total, std::string unit,
                 std::string verdicts, std::uint64_t stride = 1);
