@@ -52,17 +52,21 @@ explore_result explore(const workload& w, const explore_options& options) {
     stats.total_steps += report.steps;
     ++stats.schedules;
     if (options.on_schedule && !options.on_schedule(i, report)) break;
-    if (!report.violation) continue;
-    if (!blames_code_under_test(w, report.decisions, report.violation->signature(), run_opts,
-                                options.against_reference))
-      continue;
-    ++stats.violations;
-    ++stats.signatures[report.violation->signature()];
-    if (!result.first_failure) {
-      result.first_failure = replay(w, report.decisions, keep_opts);
-      result.first_failure_schedule = i;
-      if (!options.keep_going) break;
+    bool const counted = report.violation &&
+                         blames_code_under_test(w, report.decisions, report.violation->signature(),
+                                                run_opts, options.against_reference);
+    bool stop = false;
+    if (counted) {
+      ++stats.violations;
+      ++stats.signatures[report.violation->signature()];
+      if (!result.first_failure) {
+        result.first_failure = replay(w, report.decisions, keep_opts);
+        result.first_failure_schedule = i;
+        stop = !options.keep_going;
+      }
     }
+    if (options.on_progress) options.on_progress(stats.schedules, stats.violations);
+    if (stop) break;
   }
   if (strat->exhausted()) stats.exhausted = true;
   return result;

@@ -35,6 +35,11 @@ explore_space_result explore_space(const workload_space& space,
   if (options.stop) {
     per.on_schedule = [&options](std::uint64_t, const run_report&) { return !options.stop(); };
   }
+  if (options.on_progress) {
+    per.on_progress = [&options, &total](std::uint64_t schedules, std::uint64_t violations) {
+      options.on_progress(total.schedules + schedules, total.violations + violations);
+    };
+  }
   for (std::uint64_t i = 0; i < options.workloads; ++i) {
     if (options.stop && options.stop()) break;
     workload w = draw_workload(space, options.seed, i);

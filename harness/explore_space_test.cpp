@@ -132,6 +132,40 @@ TEST(explore_space, keep_going_counts_every_workload_and_stop_ends_at_the_first)
   EXPECT_EQ(all.stats.schedules, schedules);
 }
 
+/// on_progress sees each schedule once, as it is judged, with counts over every workload so far
+/// rising to the totals; watching changes nothing found. Without keep_going, its last call is the
+/// failing schedule's.
+TEST(explore_space, on_progress_counts_every_schedule_over_every_workload) {
+  workload_space space = small_space();
+  space.policies = {ack_policy::on_success};
+  space.max_crashes = 1;
+  explore_space_options options{.workloads = 20, .schedules = 50, .seed = 1};
+  for (bool const keep_going : {true, false}) {
+    options.keep_going = keep_going;
+    options.on_progress = nullptr;
+    explore_space_result const unwatched = explore_space(space, options);
+    std::uint64_t calls = 0;
+    std::uint64_t schedules = 0;
+    std::uint64_t violations = 0;
+    bool rising = true;
+    options.on_progress = [&](std::uint64_t done, std::uint64_t counted) {
+      ++calls;
+      rising = rising && done == schedules + 1 && counted >= violations && counted <= done;
+      schedules = done;
+      violations = counted;
+    };
+    explore_space_result const watched = explore_space(space, options);
+    EXPECT_TRUE(rising) << keep_going;
+    EXPECT_EQ(calls, watched.stats.schedules) << keep_going;
+    EXPECT_EQ(schedules, watched.stats.schedules) << keep_going;
+    EXPECT_EQ(violations, watched.stats.violations) << keep_going;
+    EXPECT_EQ(violations > 1, keep_going);
+    EXPECT_EQ(watched.stats.schedules, unwatched.stats.schedules) << keep_going;
+    ASSERT_TRUE(watched.first_failure && unwatched.first_failure);
+    EXPECT_EQ(watched.first_failure->token, unwatched.first_failure->token) << keep_going;
+  }
+}
+
 /// The space's fixed fields stay fixed: code names and policy come from the base workload.
 TEST(explore_space, fixed_fields_carry_to_every_drawn_workload) {
   workload_space space = small_space();

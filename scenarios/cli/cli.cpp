@@ -61,13 +61,16 @@ std::string unknown_options(const CLI::App& app, const std::vector<std::string>&
 int parse_and_run(int argc, char** argv, const command_env& env) {
   CLI::App app{
       env.name +
-      ": deterministic chaos testing for work queues whose join() waits for every item "
+      ": deterministic chaos testing for work queues whose join() waits for every item\n"
       "to be acknowledged (asyncio.Queue semantics).\n"
-      "Exit codes: 0 no violation, 1 violation found, 2 bad input or usage, 3 internal error; "
-      "an exploration stopped by SIGINT or SIGTERM reports what it saw and exits 128 + the signal "
-      "(130, 143), or 1 if it had found a violation."};
+      "Exit codes: 0 no violation, 1 violation found, 2 bad input or usage, 3 internal error;\n"
+      "an exploration stopped by SIGINT or SIGTERM reports what it saw and exits 128 + the\n"
+      "signal (130, 143), or 1 if it had found a violation."};
+  // Set before the subcommands are added: each takes its parent's formatter.
+  app.formatter(std::make_shared<help_formatter>());
+  app.set_help_flag("-h,--help", "print this help and exit");
   app.require_subcommand(1);
-  app.set_version_flag("--version", env.name + " (chaosq 0.1.0)");
+  app.set_version_flag("--version", env.name + " (chaosq 0.1.0)", "print the version and exit");
   app.footer("Queues this command runs by name (--queue-impl, YAML queue.impl):\n" +
              env.registry.queues_text() +
              "Consumer behaviours (--consumer, YAML consumers.behaviour):\n" +

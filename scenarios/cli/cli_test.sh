@@ -280,11 +280,51 @@ check "a drawn field's flag with --space names the bound to use" 2 \
 check "a --max-* bound without --space is bad usage" 2 '^SUMMARY: bad usage: --max-items needs --space' -- \
   "$chaosq" explore --max-items 3
 
+# --help: one line per option, saying what it takes in words and its default; no CLI11 type
+# names, whichever command or subcommand.
+for sub in "" explore replay run selftest; do
+  help="$work/help-${sub:-chaosq}.txt"
+  "$chaosq" $sub --help >"$help" 2>&1
+  if grep -Eq '\b(INT|UINT|TEXT|FLOAT|BOOLEAN)\b|:[0-9]+\.\.[0-9]+' "$help"; then
+    echo "FAIL: chaosq $sub --help shows CLI11 type names:"
+    grep -E '\b(INT|UINT|TEXT|FLOAT|BOOLEAN)\b|:[0-9]+\.\.[0-9]+' "$help" | sed 's/^/    /'
+    failures=$((failures + 1))
+  else
+    echo "ok: chaosq $sub --help has no CLI11 type names"
+  fi
+done
+help_line() {  # help_line SUBCOMMAND FLAG EXPECTED: FLAG's line in SUBCOMMAND's --help has EXPECTED
+  if grep -E -- "^  $2( |,)" "$work/help-$1.txt" | head -n 1 | grep -Fq -- "$3"; then
+    echo "ok: $1 --help: $2 says '$3'"
+  else
+    echo "FAIL: $1 --help: the $2 line lacks '$3':"
+    grep -E -- "^  $2( |,)" "$work/help-$1.txt" | sed 's/^/    /'
+    failures=$((failures + 1))
+  fi
+}
+help_line explore --items 'items each producer puts'
+help_line explore --items '--items N'
+help_line explore --items '0 to 1,000,000; default 3'
+help_line explore --policy 'one of finally, on-success, before-work, twice, never; default finally'
+help_line explore --crash-budget '0 to 4,294,967,295; default 1'
+help_line explore --shrink-time '0 to 3600 seconds; default 10'
+help_line explore --seed '0 to 18,446,744,073,709,551,615; default 1'
+help_line explore --progress 'one of auto, always, never; default auto'
+help_line run --progress 'one of auto, always, never; default auto'
+help_line selftest --progress 'one of auto, always, never; default auto'
+help_line selftest --schedules 'default 20,000'
+for form in 'cq1-... to cq4-...' '@FILE: ' '-: the token on standard input'; do
+  grep -Fq -- "$form" "$work/help-replay.txt" \
+    || { echo "FAIL: replay --help does not name the token form '$form'"; failures=$((failures + 1)); }
+done
+grep -Eq '^  explore +Run many schedules' "$work/help-chaosq.txt" \
+  || { echo "FAIL: chaosq --help does not list explore on one line"; failures=$((failures + 1)); }
+
 # Every workload flag names its YAML key; both take the same values (ranges, names, defaults),
-# and every workload key of the schema has a flag.
-"$chaosq" explore --help >"$work/help.txt" 2>&1
+# and every workload key of the schema has a flag. Explore's one default of its own is its crash
+# budget: 1, where a scenario's is 0.
 "$chaosq" run --schema >"$work/schema.md" 2>/dev/null
-python3 - "$work/help.txt" "$work/schema.md" <<'PY' || failures=$((failures + 1))
+python3 - "$work/help-explore.txt" "$work/schema.md" <<'PY' || failures=$((failures + 1))
 import re, sys
 help_text = open(sys.argv[1]).read()
 rows = {}
@@ -292,27 +332,36 @@ for line in open(sys.argv[2]).read().split("\n\n")[0].splitlines():  # the key t
     cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
     if len(cells) == 4 and cells[0].startswith("`"):
         rows[cells[0].strip("`")] = (cells[1].replace("\\|", "|"), cells[2].strip("`"))
-options = re.findall(r"^  (--[a-z-]+)(?:,--[a-z-]+)? (\S+)\s+[^\n]*?\(YAML: ([a-z_.]+)\)", help_text, re.M)
+options = re.findall(r"^  (--[a-z-]+)(?:,--[a-z-]+)? (\S+) .*; ([^;]*); default ([^;]*); YAML ([a-z_.]+)$",
+                     help_text, re.M)
 problems = []
 seen = set()
-for flag, kind, key in options:
+explore_defaults = {"--crash-budget": ("1", "0")}
+for flag, value, accepted, default, key in options:
     seen.add(key)
     if key not in rows:
         problems.append(f"{flag} names {key}, which the schema does not have")
         continue
     yaml_type, yaml_default = rows[key]
-    spec, _, default = kind.partition("=")
-    kind_name, _, values = spec.partition(":")
-    if kind_name == "INT":
-        if yaml_type != "integer " + values:
-            problems.append(f"{flag} takes {values}, {key} takes {yaml_type}")
-    elif kind_name == "NAME[@VERSION]":
-        if yaml_type != "registered name (NAME or NAME@VERSION)":
-            problems.append(f"{flag} takes {kind_name}, {key} takes {yaml_type}")
-    elif values != "POINT,...":
-        if yaml_type.replace(" | ", "|") != values:
-            problems.append(f"{flag} takes {values}, {key} takes {yaml_type}")
-    if default and default != yaml_default:
+    if value == "N":
+        lo, _, hi = accepted.replace(",", "").partition(" to ")
+        if yaml_type != f"integer {lo}..{hi}":
+            problems.append(f"{flag} takes {accepted}, {key} takes {yaml_type}")
+        default = default.replace(",", "")
+    elif accepted.startswith("a registered NAME or NAME@VERSION"):
+        if value != "NAME" or yaml_type != "registered name (NAME or NAME@VERSION)":
+            problems.append(f"{flag} takes {value}, {key} takes {yaml_type}")
+        default = ""
+    elif value == "NAME":
+        if accepted[7:].split(", ") != yaml_type.split(" | "):
+            problems.append(f"{flag} takes {accepted}, {key} takes {yaml_type}")
+    else:
+        default = ""
+    if flag in explore_defaults:
+        if (default, yaml_default) != explore_defaults[flag]:
+            problems.append(f"{flag} defaults to {default} and {key} to {yaml_default}, "
+                            f"wanted {explore_defaults[flag]}")
+    elif default and default != yaml_default:
         problems.append(f"{flag} defaults to {default}, {key} to {yaml_default}")
 scenario_only = re.compile(r"^(version|name|description|faults\.pinned.*|controls.*|explore.*|expect.*|decisions)$")
 for key, (yaml_type, _) in rows.items():
@@ -325,6 +374,66 @@ for p in problems:
 print("ok: every workload flag and its YAML key take the same values" if not problems else "")
 sys.exit(1 if problems else 0)
 PY
+
+# A bare explore exercises faults: explore's own crash budget, said in its header, finds the
+# seed leak with no other flag.
+check "a bare explore --policy on-success finds the seed leak" 1 \
+  '^SUMMARY: violation join-hang/held-by-crashed' -- "$chaosq" explore --policy on-success
+grep -q "^crash-budget=1 is explore's default (--crash-budget 0 for none)$" "$out" \
+  || { echo "FAIL: explore's header does not say its default crash budget"; failures=$((failures + 1)); }
+check "--crash-budget 0 draws no crash, and the header does not claim the default" 0 \
+  '^SUMMARY: no violation' -- "$chaosq" explore --policy on-success --crash-budget 0 --schedules 2000
+grep -q "explore's default" "$out" \
+  && { echo "FAIL: the header claims the default crash budget when one was given"; failures=$((failures + 1)); }
+check "a plain explore prints one blank line before its statistics" 0 '^statistics: ' -- \
+  "$chaosq" explore --schedules 20
+awk 'prev == "" && NR > 1 && $0 == "" { bad = 1 } { prev = $0 } END { exit bad }' "$out" \
+  || { echo "FAIL: explore prints two blank lines in a row"; failures=$((failures + 1)); }
+
+# Progress on stderr: never into a pipe by default; with --progress always, a line of schedules
+# done, rate, verdicts and time left, erased at the end; stdout the same either way (apart from
+# the wall-clock figures of the statistics line).
+progress_run() {  # progress_run NAME ARGS...: stdout to $work/NAME.out, stderr to $work/NAME.err
+  local name=$1
+  shift
+  "$chaosq" "$@" >"$work/$name.out" 2>"$work/$name.err"
+  sed -i 's/ in [0-9.]* s ([0-9.e+]* schedules\/s)//' "$work/$name.out"
+}
+long_explore=(explore --items 5 --consumers 2 --schedules 3000 --keep-going)
+progress_run piped "${long_explore[@]}"
+progress_run always "${long_explore[@]}" --progress always
+progress_run never "${long_explore[@]}" --progress never
+if [ -s "$work/piped.err" ]; then
+  echo "FAIL: explore in a pipe wrote to stderr:"; sed 's/^/    /' "$work/piped.err"; failures=$((failures + 1))
+else
+  echo "ok: explore in a pipe shows no progress"
+fi
+if grep -Eq $'^\rexplore: [0-9,]+ of 3,000 schedules, [0-9.e+]+/s, [0-9,]+ violations' "$work/always.err" &&
+  [ "$(tail -c 4 "$work/always.err" | od -An -c | tr -d ' ')" = '\r033[K' ]; then
+  echo "ok: --progress always draws the line on stderr and erases it"
+else
+  echo "FAIL: --progress always drew no progress line, or did not erase it:"
+  od -c "$work/always.err" | head -n 5 | sed 's/^/    /'
+  failures=$((failures + 1))
+fi
+cmp -s "$work/piped.out" "$work/always.out" && cmp -s "$work/piped.out" "$work/never.out" \
+  && echo "ok: stdout is the same with and without progress" \
+  || { echo "FAIL: progress changed stdout"; diff "$work/piped.out" "$work/always.out" | head; failures=$((failures + 1)); }
+progress_run space explore --space --workloads 20 --schedules 50 --max-crash-budget 0 --max-cancel-budget 0 --progress always
+grep -q $'\rexplore: [0-9,]* of 1,000 schedules' "$work/space.err" \
+  || { echo "FAIL: explore --space --progress always drew no progress line"; failures=$((failures + 1)); }
+progress_run run run "$bundled/seed-incident.yaml" "$bundled/seed-incident-fixed.yaml" --progress always
+grep -q $'\rrun: 1 of 2 scenarios, [0-9.e+]*/s, 0 not passed' "$work/run.err" \
+  || { echo "FAIL: run --progress always drew no progress line"; failures=$((failures + 1)); }
+# On a terminal (a pty from script(1)), auto shows the line once a run takes over 2 s.
+if command -v script >/dev/null; then
+  env -u CI TERM=xterm script -qec \
+    "timeout -s INT 4 '$chaosq' explore --items 5 --consumers 2 --schedules 1000000000" \
+    /dev/null >"$work/tty.txt" 2>&1
+  grep -Eq $'\rexplore: [0-9,]+ of 1,000,000,000 schedules, [0-9.e+]+/s, 0 violations, .* left' "$work/tty.txt" \
+    && echo "ok: on a terminal, a long explore shows its progress" \
+    || { echo "FAIL: on a terminal, a long explore showed no progress:"; head -c 600 "$work/tty.txt" | od -c | head; failures=$((failures + 1)); }
+fi
 
 # SIGINT or SIGTERM during a long explore: it stops, prints its statistics and a SUMMARY that
 # says so, and exits 128 + the signal (1 if it had found a violation).

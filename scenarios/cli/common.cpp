@@ -40,19 +40,80 @@ std::string parse_crash_points(std::string_view text, point_set& out) {
   return {};
 }
 
+/// Adds `text` to the end of the first line of `opt`'s description, before its explanation.
+void append_to_first_line(CLI::Option& opt, const std::string& text) {
+  std::string description = opt.get_description();
+  description.insert(std::min(description.find('\n'), description.size()), text);
+  opt.description(description);
+}
+
+/// `left` padded to `column` (or two spaces past it, when it is that long): where --help starts
+/// an option's or a subcommand's description.
+std::string up_to_column(const std::string& left, std::size_t column) {
+  return left + std::string(left.size() + 2 <= column ? column - left.size() : 2, ' ');
+}
+
 }  // namespace
+
+std::string with_commas(std::uint64_t n) {
+  std::string digits = std::to_string(n);
+  for (std::size_t at = digits.size(); at > 3; at -= 3) digits.insert(at - 3, ",");
+  return digits;
+}
+
+std::string rate_text(double rate) {
+  std::array<char, 32> text{};
+  std::snprintf(text.data(), text.size(), rate >= 100 ? "%.0f" : "%.3g", rate);
+  return text.data();
+}
+
+std::string option_line(const std::string& help, const std::string& accepted,
+                        const std::string& by_default) {
+  return help + "; " + accepted + "; default " + by_default;
+}
+
+help_formatter::help_formatter() { column_width(28); }
+
+std::string help_formatter::make_option(const CLI::Option* opt, bool is_positional) const {
+  // Each option names its value (N, NAME, FILE) in its option text; CLI11's type names
+  // (INT:0..3, TEXT) are never shown. A positional is shown by its value's name alone.
+  std::string const value =
+      opt->get_option_text().empty() ? opt->get_type_name() : opt->get_option_text();
+  std::string left = "  ";
+  if (is_positional)
+    left += value;
+  else
+    left += make_option_name(opt, false) + (opt->get_type_size() != 0 ? " " + value : "");
+  // The explanation's lines go under the description, indented a little further.
+  std::string out = up_to_column(left, get_column_width());
+  for (char c : opt->get_description()) {
+    out += c;
+    if (c == '\n') out += std::string(get_column_width() + 2, ' ');
+  }
+  return out + "\n";
+}
+
+std::string help_formatter::make_option_usage(const CLI::Option* opt) const {
+  std::string const name =
+      opt->get_option_text().empty() ? opt->get_name(true, false) : opt->get_option_text();
+  return opt->get_required() ? name : "[" + name + "]";
+}
+
+std::string help_formatter::make_subcommand(const CLI::App* sub) const {
+  std::string const& description = sub->get_description();
+  return up_to_column("  " + sub->get_name(), get_column_width()) +
+         description.substr(0, description.find('\n')) + "\n";
+}
 
 void add_workload_options(CLI::App& app, workload& w) {
   for_each_field(w, [&app](const field_info& f, auto& value) {
     using T = std::remove_cvref_t<decltype(value)>;
     std::string names(f.flag);
     if (!f.alias.empty()) names += "," + std::string(f.alias);
-    // Each flag names its scenario key: a reader of --help can write the YAML, and the CLI test
-    // checks that both take the same values.
-    std::string const yaml = " (YAML: " + std::string(f.yaml) + ")";
-    std::string const help = std::string(f.help) + yaml;
+    std::string const help(f.help);
+    CLI::Option* option = nullptr;
     if constexpr (is_integer_field<T>) {
-      add_integer_option(app, names, value, f.lo, f.hi, help);
+      option = add_integer_option(app, names, value, f.lo, f.hi, help);
     } else if constexpr (std::is_same_v<T, code_name>) {
       std::size_t const longest = f.hi;
       CLI::Validator name(
@@ -61,10 +122,11 @@ void add_workload_options(CLI::App& app, workload& w) {
             return code_name_problem(text, longest);
           },
           "NAME[@VERSION]", "");
-      app.add_option_function<std::string>(
-             names, [&value](const std::string& text) { value.text = text; }, help)
-          ->type_name("NAME[@VERSION]")
-          ->check(name);
+      option = app.add_option_function<std::string>(
+                      names, [&value](const std::string& text) { value.text = text; },
+                      option_line(help, "a registered NAME or NAME@VERSION (listed below)", "none"))
+                   ->option_text("NAME")
+                   ->check(name);
     } else if constexpr (std::is_same_v<T, point_set>) {
       point_set* target = &value;
       CLI::Validator points(
@@ -73,17 +135,22 @@ void add_workload_options(CLI::App& app, workload& w) {
             return parse_crash_points(text, ignored);
           },
           "POINT,...", "");
-      app.add_option_function<std::string>(
-             names,
-             [target](const std::string& text) {
-               [[maybe_unused]] std::string const error = parse_crash_points(text, *target);
-             },
-             std::string(f.help) + ", comma-separated (default: all of " +
-                 describe(drawn_crash_points) + ")" + yaml)
-          ->check(points);
+      option = app.add_option_function<std::string>(
+                      names,
+                      [target](const std::string& text) {
+                        [[maybe_unused]] std::string const error =
+                            parse_crash_points(text, *target);
+                      },
+                      option_line(help, "comma-separated, from " + describe(drawn_crash_points),
+                                  "all of them"))
+                   ->option_text("POINT,...")
+                   ->check(points);
     } else {
-      add_enum_option(app, names, value, help);
+      option = add_enum_option(app, names, value, help);
     }
+    // Each flag names its scenario key: a reader of --help can write the YAML, and the CLI test
+    // checks that both take the same values.
+    append_to_first_line(*option, "; YAML " + std::string(f.yaml));
   });
 }
 
@@ -117,8 +184,8 @@ CLI::Option* add_seconds_option(CLI::App& app, const std::string& flag, double& 
           [&target, parse](const std::string& text) {
             [[maybe_unused]] std::string const error = parse(text, target);
           },
-          help)
-      ->type_name("SECONDS")
+          option_line(help, "0 to " + shown(max) + " seconds", shown(target)))
+      ->option_text("SECONDS")
       ->check(seconds)
       ->default_str(shown(target));
 }

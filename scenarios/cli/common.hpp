@@ -2,6 +2,7 @@
 // What every chaosq subcommand shares: exit codes, option tables, verdict reports.
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -53,14 +54,46 @@ int report_bad_input(const command_env& env, std::string_view sub, bool as_json,
 [[nodiscard]] bool resolve_code(const command_env& env, std::string_view sub, harness::workload& w,
                                 bool as_json = false);
 
+/// "1,000,000": a count as --help and the progress line write it.
+[[nodiscard]] std::string with_commas(std::uint64_t n);
+
+/// Units per second as a person reads it: whole numbers, or three digits when slow.
+[[nodiscard]] std::string rate_text(double rate);
+
+/// What an option's --help line says after its description: "HELP; ACCEPTED; default DEFAULT".
+[[nodiscard]] std::string option_line(const std::string& help, const std::string& accepted,
+                                      const std::string& by_default);
+
+/// chaosq's --help layout, for the command and every subcommand: one line per option (its flag,
+/// its value's name, what it is, what it accepts in words and its default), then any indented
+/// lines of explanation (an enum's names with their meanings); a subcommand by the first line of
+/// its description. The option helpers below write descriptions in that form.
+class help_formatter : public CLI::Formatter {
+ public:
+  help_formatter();
+  std::string make_option(const CLI::Option* opt, bool is_positional) const override;
+  std::string make_subcommand(const CLI::App* sub) const override;
+  std::string make_option_usage(const CLI::Option* opt) const override;
+};
+
+/// "one of fifo, lifo, priority", or for a list too long for one line, "one of the 8 names
+/// below" (the help lists them).
+template <class E>
+std::string one_of_words() {
+  std::string const names = harness::all_names<E>(", ");
+  return names.size() <= 50
+             ? "one of " + names
+             : "one of the " + std::to_string(harness::names_of<E>::values.size()) + " names below";
+}
+
 /// An option whose value is one of the names in `harness::names_of<E>`; the parser, the help (each
 /// name with its meaning) and the error ("did you mean") all come from the same table.
 template <class E>
 CLI::Option* add_enum_option(CLI::App& app, const std::string& flag, E& target,
                              const std::string& what) {
-  std::string help = what + ":";
+  std::string help = option_line(what, one_of_words<E>(), std::string(harness::name_of(target)));
   for (const auto& n : harness::names_of<E>::values)
-    help += "\n  " + std::string(n.name) + ": " + std::string(n.help);
+    help += "\n" + std::string(n.name) + ": " + std::string(n.help);
   CLI::Validator one_of(
       [](std::string& value) -> std::string {
         if (harness::parse_name<E>(value)) return {};
@@ -74,6 +107,7 @@ CLI::Option* add_enum_option(CLI::App& app, const std::string& flag, E& target,
           flag, [&target](const std::string& value) { target = *harness::parse_name<E>(value); },
           help)
       ->check(one_of)
+      ->option_text("NAME")
       ->default_str(std::string(harness::name_of(target)));
 }
 
@@ -97,9 +131,10 @@ CLI::Option* add_integer_option(CLI::App& app, const std::string& flags, T& targ
             [[maybe_unused]] std::string const error = harness::decimal_problem(text, lo, hi, v);
             target = static_cast<T>(v);
           },
-          help)
-      ->type_name("INT")
+          option_line(help, with_commas(lo) + " to " + with_commas(hi),
+                      with_commas(static_cast<std::uint64_t>(target))))
       ->check(decimal)
+      ->option_text("N")
       ->default_str(std::to_string(target));
 }
 

@@ -12,6 +12,7 @@
 #include "chaosq/harness/zoo.hpp"
 
 #include "common.hpp"
+#include "progress.hpp"
 
 namespace chaosq::cli {
 namespace {
@@ -67,15 +68,20 @@ bool save_found_scenario(const std::string& path, const command_env& env, const 
   return true;
 }
 
-/// Schedules per second as a person reads it: whole numbers, or three digits when slow.
-std::string rate_text(double rate) {
-  char text[32];
-  std::snprintf(text, sizeof text, rate >= 100 ? "%.0f" : "%.3g", rate);
-  return text;
-}
+/// Explore's crash budget unless --crash-budget says otherwise: a bare `chaosq explore` exercises
+/// faults. The field table's default, 0, stays the YAML scenarios' own: a scenario that names no
+/// faults never crashes.
+constexpr std::uint32_t k_explore_crash_budget = 1;
+
+/// The progress line reads the clock once every this many schedules (a run takes microseconds).
+constexpr std::uint64_t k_progress_stride = 64;
 
 struct explore_args {
-  workload w;
+  workload w = [] {
+    workload defaults;
+    defaults.faults.crashes = k_explore_crash_budget;
+    return defaults;
+  }();
   std::uint64_t schedules = 10'000;
   std::uint64_t seed = 1;
   bool keep_going = false;
@@ -91,6 +97,7 @@ struct explore_args {
   bool space = false;             ///< --space: draw the workloads from `bounds`
   std::uint64_t workloads = 100;  ///< --workloads: how many to draw
   workload_space bounds;          ///< --max-*: the space's bounds
+  progress_mode progress = progress_mode::automatic;
 };
 
 /// The space's drawn fields: each bounded by `--max-FIELD`, named after the field table's flag,
@@ -233,7 +240,13 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
   options.on_schedule = [](std::uint64_t, const run_report&) {
     return !interrupt_scope::interrupted();
   };
+  progress_line progress(args.progress, "explore", schedules, "schedules", "violations",
+                         k_progress_stride);
+  options.on_progress = [&progress](std::uint64_t done, std::uint64_t violations) {
+    progress.update(done, violations);
+  };
   explore_result result = explore(w, options);
+  progress.clear();
   double const seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const explore_stats& s = result.stats;
@@ -299,8 +312,11 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
   } else {
     std::cout << "explore " << describe(w) << "\n"
               << "strategy " << name_of(args.strategy) << ", seed " << seed << ", up to "
-              << schedules << " schedules\n\n";
-    if (found) std::cout << failure_text(*found);
+              << schedules << " schedules\n";
+    if (!given(app, field_id::crash_budget))
+      std::cout << "crash-budget=" << k_explore_crash_budget
+                << " is explore's default (--crash-budget 0 for none)\n";
+    if (found) std::cout << "\n" << failure_text(*found);
     save_scenario();
     std::printf(
         "\nstatistics: %llu schedules in %.3f s (%s schedules/s), %zu distinct "
@@ -370,9 +386,15 @@ int explore_space_command(const explore_args& args, workload_space space, const 
                                 .command = env.name};
   options.run = env.registry.bind(w, options.run);
   options.against_reference = env.registry.reference_check_of(w);
+  progress_line progress(args.progress, "explore", args.workloads * schedules, "schedules",
+                         "violations", k_progress_stride);
+  options.on_progress = [&progress](std::uint64_t done, std::uint64_t violations) {
+    progress.update(done, violations);
+  };
   auto const start = std::chrono::steady_clock::now();
   interrupt_scope const interrupt;
   explore_space_result const result = explore_space(space, options);
+  progress.clear();
   double const seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const explore_space_stats& s = result.stats;
@@ -431,9 +453,9 @@ int explore_space_command(const explore_args& args, workload_space space, const 
   } else {
     std::cout << "explore space " << describe_space(space) << "\n"
               << "strategy " << name_of(args.strategy) << ", seed " << args.seed << ", up to "
-              << args.workloads << " workloads x " << schedules << " schedules\n\n";
+              << args.workloads << " workloads x " << schedules << " schedules\n";
     if (found) {
-      std::cout << "found on (" << where << "): " << describe(found->original_work) << "\n"
+      std::cout << "\nfound on (" << where << "): " << describe(found->original_work) << "\n"
                 << "shrunk to:  " << describe(found->work) << "\n\n"
                 << failure_text(*found);
     }
@@ -465,45 +487,46 @@ command add_explore_command(CLI::App& app, const command_env& env) {
   auto args = std::make_shared<explore_args>();
   CLI::App* sub = app.add_subcommand(
       "explore",
-      "Run many schedules of a workload and report the first violation, shrunk to a "
-      "minimal trace, with replay tokens.");
+      "Run many schedules of a workload and report the first violation, shrunk, with replay "
+      "tokens.\n"
+      "By default a schedule may draw " +
+          std::to_string(k_explore_crash_budget) +
+          " crash (--crash-budget 0 for none), where a YAML scenario draws none.");
   add_workload_options(*sub, args->w);
-  add_integer_option(*sub, "--schedules", args->schedules, 1, 1'000'000'000, "schedules to run");
+  add_integer_option(*sub, "--schedules", args->schedules, 1, 1'000'000'000,
+                     "schedules to run (with --space: per workload, default 100)");
   add_integer_option(*sub, "--seed", args->seed, 0, std::numeric_limits<std::uint64_t>::max(),
                      "seed of the exploration");
   sub->add_flag("--keep-going", args->keep_going, "run every schedule and count all verdicts");
   sub->add_flag("--keep-workload", args->keep_workload,
-                "shrink the failure's decisions only, at the workload given (by default the "
-                "workload shrinks too: fewer items, producers, consumers, joiners, budgets)");
+                "shrink the failure's decisions only, not its workload (items, tasks, budgets)");
   add_seconds_option(*sub, "--shrink-time", args->shrink_seconds, 3600,
-                     "seconds shrinking may take at most");
+                     "how long shrinking may take");
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
   add_enum_option(*sub, "--strategy", args->strategy, "where each schedule's decisions come from");
   add_integer_option(*sub, "--depth", args->depth, 1, k_max_depth,
                      "pct: the bug depth d (d-1 priority change points)");
   add_integer_option(*sub, "--preemptions", args->preemptions, 0, k_max_preemptions,
-                     "dfs: deviations from asyncio order allowed per schedule");
+                     "dfs: deviations from asyncio order per schedule");
   add_integer_option(*sub, "--max-faults", args->max_faults, 0,
-                     std::numeric_limits<std::uint32_t>::max(),
-                     "dfs: drawn faults allowed per schedule");
+                     std::numeric_limits<std::uint32_t>::max(), "dfs: drawn faults per schedule");
   add_enum_option(*sub, "--queue-bug", args->bug,
-                  "run a planted-bug variant of the queue, judged against the reference (the same "
-                  "as --queue-impl planted/NAME)");
+                  "run a planted-bug queue, judged against the reference (--queue-impl "
+                  "planted/NAME)");
   sub->add_option("--save-scenario", args->save_scenario,
-                  "write the first failure, shrunk, as a YAML scenario that pins its decisions "
-                  "(chaosq run FILE replays it)")
-      ->type_name("FILE");
+                  "write the first failure, shrunk, as a YAML scenario (run FILE replays it)")
+      ->option_text("FILE");
   sub->add_flag("--space", args->space,
-                "draw workloads from a space instead of exploring one: each of --workloads N drawn "
-                "within the --max-* bounds and explored for --schedules N (default 100 with "
-                "--space); --queue, --policy, --put, --shutdown and --step-budget, if given, fix "
-                "that field for every workload, --queue-impl/--queue-bug/--consumer name the code "
-                "under test in each");
+                "explore --workloads workloads drawn within the --max-* bounds\n"
+                "each for --schedules (default 100 with --space); --queue, --policy, --put,\n"
+                "--shutdown and --step-budget, if given, fix that field in every workload;\n"
+                "--queue-impl, --queue-bug and --consumer name the code under test in each");
   add_integer_option(*sub, "--workloads", args->workloads, 1, 1'000'000'000,
                      "--space: workloads to draw");
   for (const space_bound& b : k_space_bounds)
     add_integer_option(*sub, max_flag(b.field), args->bounds.*b.max, b.lo, bound_hi(b.field),
                        "--space: the largest " + std::string(info(b.field).name()) + " drawn");
+  add_progress_option(*sub, args->progress);
   return {sub, [args, sub, &env] { return explore_command(*args, *sub, env); }};
 }
 

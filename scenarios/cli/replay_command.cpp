@@ -118,24 +118,24 @@ command add_replay_command(CLI::App& app, const command_env& env) {
   CLI::App* sub = app.add_subcommand(
       "replay", "Replay a token printed by explore: the full trace and the verdict.");
   sub->add_option("token", args->token,
-                  "the replay token (cq1- to cq4-...), or - to read it from standard input, or "
-                  "@FILE to read it from FILE (a long run's token can exceed the system's limit "
-                  "for one argument); it names the queue and consumers that ran, which this "
-                  "command must have")
+                  "required; one of these forms:\n"
+                  "cq1-... to cq4-...: a token as explore, run and selftest print it\n"
+                  "@FILE: the token in FILE (a long run's token can be too long for an argument)\n"
+                  "-: the token on standard input\n"
+                  "A token names the queue and consumers that ran; this command must have them.")
+      ->option_text("TOKEN")
       ->required();
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
   add_enum_option(*sub, "--queue-bug", args->bug,
-                  "replay on a planted-bug variant of the queue, for a token older than cq4 "
-                  "(newer tokens name their queue)");
+                  "the planted-bug queue a token older than cq4 ran (newer ones name it)");
   sub->add_flag("--as-scenario", args->as_scenario,
-                "print the run as a YAML scenario that pins its decisions and expects its verdict "
-                "(save it with > FILE; chaosq run FILE replays it); the SUMMARY goes to stderr")
+                "print the run as a YAML scenario pinning its decisions (SUMMARY to stderr)")
       ->excludes("--json");
   sub->add_option("--html", args->html,
-                  "also write the run as a self-contained HTML timeline to FILE: a swimlane per "
-                  "task, the faults and the steps that matter highlighted, every item taken and "
-                  "never acknowledged traced from its put")
-      ->type_name("FILE");
+                  "also write the run as a self-contained HTML timeline to FILE\n"
+                  "a swimlane per task, the faults and the steps that matter highlighted,\n"
+                  "every item taken and never acknowledged traced from its put")
+      ->option_text("FILE");
   return {sub, [args, &env] {
             return replay_command(args->token, args->as_json, args->bug, args->as_scenario,
                                   args->html, env);

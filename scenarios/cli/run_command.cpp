@@ -14,6 +14,7 @@
 #include "chaosq/scenarios/writer.hpp"
 
 #include "common.hpp"
+#include "progress.hpp"
 
 namespace chaosq::cli {
 namespace {
@@ -29,6 +30,7 @@ struct run_args {
   double shrink_seconds = 10;
   bool as_json = false;
   bool print_schema = false;
+  progress_mode progress = progress_mode::automatic;
 };
 
 bool is_scenario_file(const fs::path& p) {
@@ -144,8 +146,14 @@ int run_command(const run_args& args, const command_env& env) {
   std::vector<std::string> failed;
   std::vector<std::string> invalid;
   std::vector<std::string> broken;
+  progress_line progress(args.progress, "run", reports.size(), "scenarios", "not passed");
+  auto show_progress = [&] {
+    std::size_t const not_passed = failed.size() + invalid.size() + broken.size();
+    progress.update(passed + not_passed, not_passed);
+  };
   for (file_report& r : reports) {
     if (r.load_errors.empty()) run_one(r, env.registry, args.shrink_seconds);
+    progress.clear();
     std::string const name = display_name(r);
     if (!r.internal_error.empty()) {
       broken.push_back(name);
@@ -156,7 +164,10 @@ int run_command(const run_args& args, const command_env& env) {
     } else {
       failed.push_back(name);
     }
-    if (args.as_json) continue;
+    if (args.as_json) {
+      show_progress();
+      continue;
+    }
     if (!r.internal_error.empty()) {
       std::cout << "ERROR " << name << " (" << r.file << "): " << r.internal_error << "\n";
     } else if (!r.result) {
@@ -172,7 +183,9 @@ int run_command(const run_args& args, const command_env& env) {
         if (!text.empty()) std::cout << "\n" << indented.substr(0, indented.size() - 2) << "\n";
       }
     }
+    show_progress();
   }
+  progress.clear();
 
   bool files_ok = true;
   if (!args.junit.empty()) files_ok &= write_file(args.junit, junit_xml(reports), "JUnit XML");
@@ -268,26 +281,25 @@ command add_run_command(CLI::App& app, const command_env& env) {
   auto args = std::make_shared<run_args>();
   CLI::App* sub = app.add_subcommand(
       "run",
-      "Run YAML scenarios (files, or directories searched for *.yaml) and check what each "
-      "expects; a FAIL prints the minimal trace, a replay token and a YAML reproducer. Schema: "
-      "docs/scenarios.md or --schema.");
-  sub->add_option("paths", args->paths, "scenario files or directories")->type_name("FILE|DIR");
+      "Run YAML scenarios and check what each expects.\n"
+      "Directories are searched for *.yaml and *.yml; a FAIL prints the minimal trace, a replay "
+      "token and a YAML reproducer. Schema: docs/scenarios.md or --schema.");
+  sub->add_option("paths", args->paths, "scenario files, or directories of them")
+      ->option_text("FILE|DIR...");
   sub->add_option("--junit", args->junit, "also write JUnit XML to FILE (one test case each)")
-      ->type_name("FILE");
+      ->option_text("FILE");
   sub->add_option("--timeline", args->timeline,
-                  "also write an HTML page with a swimlane timeline of each failing (or "
-                  "witnessing) run to FILE")
-      ->type_name("FILE");
+                  "also write a swimlane timeline of each failing (or witnessing) run to FILE")
+      ->option_text("FILE");
   sub->add_option("--html", args->html_dir,
-                  "also write, for each failing scenario, a self-contained HTML timeline to "
-                  "DIR/NAME.html (created if missing)")
-      ->type_name("DIR");
+                  "also write a timeline per failing scenario to DIR/NAME.html (DIR created)")
+      ->option_text("DIR");
   add_seconds_option(*sub, "--shrink-time", args->shrink_seconds, 3600,
-                     "seconds shrinking a failure may take at most");
+                     "how long shrinking a failure may take");
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
   sub->add_flag("--schema", args->print_schema,
-                "print every scenario key with its type, default and meaning, then every "
-                "verdict a scenario may name (Markdown)");
+                "print every scenario key and every verdict a scenario may name (Markdown)");
+  add_progress_option(*sub, args->progress);
   std::string keys;
   for (const key_info& k : schema()) {
     if (k.path.find('.') != std::string::npos || k.path.find('[') != std::string::npos) continue;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -7,6 +8,7 @@
 #include "chaosq/harness/selftest.hpp"
 
 #include "common.hpp"
+#include "progress.hpp"
 
 namespace chaosq::cli {
 namespace {
@@ -17,14 +19,20 @@ struct selftest_args {
   std::uint64_t schedules = 20'000;
   std::uint64_t seed = 1;
   bool as_json = false;
+  progress_mode progress = progress_mode::automatic;
 };
+
+/// Whether `q` is a queue a team registered, not one of the zoo's.
+bool is_teams_own(const registered_queue& q) { return !q.name.starts_with("planted/"); }
 
 /// The queues a team registered (every queue of the command but the zoo's): each explored over
 /// generated workloads with every strategy, judged against the reference. Their rows say what
 /// chaosq finds in the team's code; they do not decide the exit status, which is about chaosq.
-void registered_queue_rows(const selftest_args& args, const command_env& env, json& rows) {
+/// Each row counts in `done` and on the `progress` line (with the `missed` rows so far).
+void registered_queue_rows(const selftest_args& args, const command_env& env, json& rows,
+                           progress_line& progress, std::uint64_t& done, std::uint64_t missed) {
   for (const registered_queue& q : env.registry.queues()) {
-    if (q.name.starts_with("planted/")) continue;
+    if (!is_teams_own(q)) continue;
     workload_space space;
     space.base.queue_impl.text = q.version.empty() ? q.name : q.name + "@" + q.version;
     for (const auto& entry : names_of<strategy_kind>::values) {
@@ -44,6 +52,7 @@ void registered_queue_rows(const selftest_args& args, const command_env& env, js
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::string const target = "queue:" + q.name;
       const std::optional<failure>& f = r.first_failure;
+      progress.clear();
       if (args.as_json) {
         rows.push_back({{"target", target},
                         {"strategy", std::string(entry.name)},
@@ -60,14 +69,22 @@ void registered_queue_rows(const selftest_args& args, const command_env& env, js
                     f ? (std::to_string(f->report.steps) + " st").c_str() : "-",
                     f ? (f->signature + "  " + f->reproduce_command()).c_str() : "");
       }
+      progress.update(++done, missed);
     }
   }
 }
 
 int selftest_command(const selftest_args& args, const command_env& env) {
   json rows = json::array();
-  std::size_t missed_by_pct_or_dfs = 0;
+  std::uint64_t missed_by_pct_or_dfs = 0;
   std::size_t cases = 0;
+  std::uint64_t const targets =
+      selftest_cases().size() +
+      static_cast<std::uint64_t>(
+          std::count_if(env.registry.queues().begin(), env.registry.queues().end(), is_teams_own));
+  progress_line progress(args.progress, "selftest",
+                         targets * names_of<strategy_kind>::values.size(), "rows", "missed");
+  std::uint64_t done = 0;
   if (!args.as_json) {
     std::printf("%-28s %-10s %-7s %10s %9s %9s  %s\n", "target", "strategy", "caught", "schedules",
                 "seconds", "minimal", "signature");
@@ -82,6 +99,7 @@ int selftest_command(const selftest_args& args, const command_env& env) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (!row.caught && (kind == strategy_kind::pct || kind == strategy_kind::dfs))
         ++missed_by_pct_or_dfs;
+      progress.clear();
       if (args.as_json) {
         rows.push_back({{"target", row.target},
                         {"strategy", std::string(name_of(kind))},
@@ -98,9 +116,11 @@ int selftest_command(const selftest_args& args, const command_env& env) {
                     row.caught ? (std::to_string(row.minimal_steps) + " st").c_str() : "-",
                     row.signature.c_str());
       }
+      progress.update(++done, missed_by_pct_or_dfs);
     }
   }
-  registered_queue_rows(args, env, rows);
+  registered_queue_rows(args, env, rows, progress, done, missed_by_pct_or_dfs);
+  progress.clear();
   std::string const summary =
       missed_by_pct_or_dfs == 0
           ? "every one of " + std::to_string(cases) +
@@ -126,16 +146,18 @@ command add_selftest_command(CLI::App& app, const command_env& env) {
   auto args = std::make_shared<selftest_args>();
   CLI::App* sub = app.add_subcommand(
       "selftest",
-      "Run every strategy against every planted bug and every leaky policy; print "
-      "whether and how fast each is caught, and its minimal trace length. Exit 1 if "
-      "pct or dfs misses one. A command with queues of its own registered (chaosq::cli::run) "
-      "adds a row per queue and strategy: what a space of generated workloads finds in it, "
-      "judged against the reference (these rows do not change the exit status).");
+      "Run every strategy against every planted bug and leaky policy; exit 1 if pct or dfs "
+      "misses one.\n"
+      "Each row says whether and how fast it is caught, and its minimal trace length. A command "
+      "with queues of its own registered (chaosq::cli::run) adds a row per queue and strategy: "
+      "what a space of generated workloads finds in it, judged against the reference (these rows "
+      "do not change the exit status).");
   add_integer_option(*sub, "--schedules", args->schedules, 1, 1'000'000'000,
                      "schedule budget per (target, strategy)");
   add_integer_option(*sub, "--seed", args->seed, 0, std::numeric_limits<std::uint64_t>::max(),
                      "seed");
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
+  add_progress_option(*sub, args->progress);
   return {sub, [args, &env] { return selftest_command(*args, env); }};
 }
 

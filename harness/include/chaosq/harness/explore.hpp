@@ -31,6 +31,9 @@ struct explore_options {
   /// loop judges it; returning false ends the exploration there. How the scenario runner judges
   /// every schedule against its expectation with the same loop as `chaosq explore`.
   std::function<bool(std::uint64_t schedule, const run_report& run)> on_schedule;
+  /// Called after each schedule is judged, with the schedules run and the violations counted so
+  /// far: how a front-end shows its progress. It runs once per schedule, so it must be cheap.
+  std::function<void(std::uint64_t schedules, std::uint64_t violations)> on_progress;
 };
 
 /// What an exploration saw.

@@ -38,6 +38,8 @@ struct explore_space_options {
   /// Asked before each schedule; true ends the exploration there, reporting what it saw so far
   /// (a front-end's interrupt).
   std::function<bool()> stop;
+  /// As `explore_options::on_progress`, counting over every workload explored so far.
+  std::function<void(std::uint64_t schedules, std::uint64_t violations)> on_progress;
   std::string command = "chaosq";  ///< see `failure_options::command`
   std::string replay_flags;        ///< see `failure_options::replay_flags`
   std::string no_token_reason;     ///< see `failure_options::no_token_reason`
