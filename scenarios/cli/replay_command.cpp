@@ -132,9 +132,8 @@ command add_replay_command(CLI::App& app, const command_env& env) {
                 "print the run as a YAML scenario pinning its decisions (SUMMARY to stderr)")
       ->excludes("--json");
   sub->add_option("--html", args->html,
-                  "also write the run as a self-contained HTML timeline to FILE\n"
-                  "a swimlane per task, the faults and the steps that matter highlighted,\n"
-                  "every item taken and never acknowledged traced from its put")
+                  "also write the run as a self-contained HTML timeline to FILE (a lane per "
+                  "task, the leaked item's path to its fault; docs/timeline.md)")
       ->option_text("FILE");
   return {sub, [args, &env] {
             return replay_command(args->token, args->as_json, args->bug, args->as_scenario,

@@ -292,7 +292,8 @@ command add_run_command(CLI::App& app, const command_env& env) {
                   "also write a swimlane timeline of each failing (or witnessing) run to FILE")
       ->option_text("FILE");
   sub->add_option("--html", args->html_dir,
-                  "also write a timeline per failing scenario to DIR/NAME.html (DIR created)")
+                  "also write an HTML timeline per failing scenario to DIR/NAME.html (DIR created; "
+                  "docs/timeline.md)")
       ->option_text("DIR");
   add_seconds_option(*sub, "--shrink-time", args->shrink_seconds, 3600,
                      "how long shrinking a failure may take");
