@@ -1,9 +1,17 @@
 #include "chaosq/harness/explore.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
 
 #include "chaosq/sim/decision.hpp"
+#include "chaosq/sim/detail/frame_pool.hpp"
 
 namespace chaosq::harness {
 
@@ -18,6 +26,104 @@ double pct_miss_bound(std::uint32_t n, std::uint32_t k, std::uint32_t d, std::ui
   return std::pow(1.0 - per_run, static_cast<double>(runs));
 }
 
+namespace {
+
+/// The threads of an exploration on several: each runs schedules of the current block with
+/// its own engine and leaves each run's report in that schedule's slot; the calling thread
+/// works too. Every run is a pure function of its decisions, so which thread ran it does not
+/// matter.
+class crew {
+ public:
+  crew(const workload& w, const run_options& options, unsigned threads)
+      : w_(w), options_(options), reports_(k_block), errors_(k_block) {
+    for (unsigned t = 1; t < threads; ++t) threads_.emplace_back([this] { work(); });
+  }
+  crew(const crew&) = delete;
+  crew& operator=(const crew&) = delete;
+  ~crew() {
+    {
+      std::lock_guard const lock(mutex_);
+      stopping_ = true;
+    }
+    start_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+  /// Runs `sources` (at most `k_block`); then `report(b)` is the run of `sources[b]`.
+  void run(std::span<sim::decision_source* const> sources) {
+    if (sources.size() == 1) {  // nothing to share (DFS): no need to wake anyone
+      sources_ = sources;
+      next_.store(0, std::memory_order_relaxed);
+      take_slots(mine_);
+      return;
+    }
+    {
+      std::lock_guard const lock(mutex_);
+      sources_ = sources;
+      next_.store(0, std::memory_order_relaxed);
+      busy_ = threads_.size();
+      ++block_;
+    }
+    start_.notify_all();
+    take_slots(mine_);
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [this] { return busy_ == 0; });
+  }
+
+  /// The run of `sources[b]` of the last block; rethrows what that run threw.
+  const run_report& report(std::size_t b) const {
+    if (errors_[b]) std::rethrow_exception(errors_[b]);
+    return reports_[b];
+  }
+
+ private:
+  void work() {
+    engine runs;
+    std::uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        start_.wait(lock, [&] { return stopping_ || block_ != seen; });
+        if (stopping_) break;
+        seen = block_;
+      }
+      take_slots(runs);
+      std::lock_guard const lock(mutex_);
+      if (--busy_ == 0) done_.notify_one();
+    }
+    runs = engine();
+    sim::detail::frame_pool::release_thread();
+  }
+
+  void take_slots(engine& runs) {
+    for (std::size_t b = next_.fetch_add(1); b < sources_.size(); b = next_.fetch_add(1)) {
+      errors_[b] = nullptr;
+      try {
+        reports_[b] = runs.run(w_, *sources_[b], options_);
+      } catch (...) {
+        errors_[b] = std::current_exception();
+      }
+    }
+  }
+
+  const workload& w_;
+  const run_options& options_;
+  engine mine_;
+  std::vector<run_report> reports_;
+  std::vector<std::exception_ptr> errors_;
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable start_;
+  std::condition_variable done_;
+  std::span<sim::decision_source* const> sources_;
+  std::atomic<std::size_t> next_{0};
+  std::size_t busy_ = 0;
+  std::uint64_t block_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace
+
 explore_result explore(const workload& w, const explore_options& options) {
   explore_result result;
   explore_stats& stats = result.stats;
@@ -26,7 +132,6 @@ explore_result explore(const workload& w, const explore_options& options) {
   run_options run_opts = options.run;
   run_opts.trace = false;
   run_opts.explain = false;
-  engine runs;
   run_options keep_opts = options.run;
   keep_opts.trace = false;
   std::unique_ptr<strategy> strat =
@@ -34,13 +139,9 @@ explore_result explore(const workload& w, const explore_options& options) {
                                        .depth = options.depth,
                                        .preemptions = options.preemptions,
                                        .max_faults = options.max_faults});
-  for (std::uint64_t i = 0; i < options.schedules; ++i) {
-    sim::decision_source* decisions = strat->next();
-    if (decisions == nullptr) {
-      stats.exhausted = true;
-      break;
-    }
-    const run_report& report = runs.run(w, *decisions, run_opts);
+  // Judges schedule `i`, whose run is `report`, as if every schedule before it had been judged
+  // already: the same on one thread or many. False: the exploration ends here.
+  auto const judge = [&](std::uint64_t i, const run_report& report) {
     strat->observe(report);
     stats.max_tasks = std::max(stats.max_tasks, report.tasks);
     stats.max_schedule_steps =
@@ -51,7 +152,7 @@ explore_result explore(const workload& w, const explore_options& options) {
     stats.max_steps = std::max(stats.max_steps, report.steps);
     stats.total_steps += report.steps;
     ++stats.schedules;
-    if (options.on_schedule && !options.on_schedule(i, report)) break;
+    if (options.on_schedule && !options.on_schedule(i, report)) return false;
     bool const counted = report.violation &&
                          blames_code_under_test(w, report.decisions, report.violation->signature(),
                                                 run_opts, options.against_reference);
@@ -66,7 +167,41 @@ explore_result explore(const workload& w, const explore_options& options) {
       }
     }
     if (options.on_progress) options.on_progress(stats.schedules, stats.violations);
-    if (stop) break;
+    return !stop;
+  };
+  if (options.jobs <= 1) {
+    engine runs;
+    for (std::uint64_t i = 0; i < options.schedules; ++i) {
+      sim::decision_source* decisions = strat->next();
+      if (decisions == nullptr) {
+        stats.exhausted = true;
+        break;
+      }
+      if (!judge(i, runs.run(w, *decisions, run_opts))) break;
+    }
+  } else {
+    // In blocks of the schedules the strategy can hand out before it learns from any: run at
+    // once, judged in order. Runs after the one that ends the exploration are dropped unseen.
+    crew threads(w, run_opts, options.jobs);
+    std::vector<sim::decision_source*> block;
+    for (std::uint64_t i = 0; i < options.schedules;) {
+      std::uint64_t const room = std::min<std::uint64_t>(strat->ready(), options.schedules - i);
+      block.clear();
+      while (block.size() < room) {
+        sim::decision_source* decisions = strat->next();
+        if (decisions == nullptr) break;
+        block.push_back(decisions);
+      }
+      if (block.empty()) {
+        stats.exhausted = true;
+        break;
+      }
+      threads.run(block);
+      bool go_on = true;
+      for (std::size_t b = 0; b < block.size() && go_on; ++b, ++i)
+        go_on = judge(i, threads.report(b));
+      if (!go_on) break;
+    }
   }
   if (strat->exhausted()) stats.exhausted = true;
   return result;

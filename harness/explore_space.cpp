@@ -31,7 +31,8 @@ explore_space_result explore_space(const workload_space& space,
                       .preemptions = options.preemptions,
                       .max_faults = options.max_faults,
                       .run = options.run,
-                      .against_reference = options.against_reference};
+                      .against_reference = options.against_reference,
+                      .jobs = options.jobs};
   if (options.stop) {
     per.on_schedule = [&options](std::uint64_t, const run_report&) { return !options.stop(); };
   }

@@ -65,8 +65,8 @@ std::vector<selftest_case> selftest_cases() {
 }
 
 selftest_row run_selftest(const selftest_case& c, strategy_kind kind, std::uint64_t schedules,
-                          std::uint64_t seed, std::uint64_t shrink_runs) {
-  explore_options options{.schedules = schedules, .seed = seed, .strategy = kind};
+                          std::uint64_t seed, std::uint64_t shrink_runs, unsigned jobs) {
+  explore_options options{.schedules = schedules, .seed = seed, .strategy = kind, .jobs = jobs};
   bool const planted = !c.name.starts_with("policy:");
   if (planted) {
     options.run.make_queue = planted_queue_factory(c.bug);

@@ -1,5 +1,6 @@
 #include "chaosq/harness/strategy.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <set>
@@ -99,6 +100,69 @@ TEST(strategy, random_and_pct_never_run_out) {
       ASSERT_FALSE(s->exhausted()) << name_of(kind) << " schedule " << i;
     }
   }
+}
+
+/// As `drive`, but in blocks: takes every schedule `ready()` allows, runs them all, and only
+/// then observes them, in order (how an exploration on several threads uses a strategy).
+std::vector<decisions> drive_in_blocks(strategy& s, const workload& w, std::size_t schedules) {
+  std::vector<decisions> out;
+  while (out.size() < schedules) {
+    std::uint32_t const ready = s.ready();
+    EXPECT_GE(ready, 1U);
+    EXPECT_LE(ready, k_block);
+    std::vector<sim::decision_source*> block;
+    while (block.size() < std::min<std::size_t>(ready, schedules - out.size())) {
+      sim::decision_source* source = s.next();
+      if (source == nullptr) break;
+      block.push_back(source);
+    }
+    if (block.empty()) break;
+    std::vector<run_report> reports;
+    for (sim::decision_source* source : block) reports.push_back(run(w, *source));
+    for (const run_report& r : reports) {
+      s.observe(r);
+      out.push_back(r.decisions);
+    }
+  }
+  return out;
+}
+
+TEST(strategy, a_block_handed_out_at_once_gives_the_schedules_handed_out_one_by_one) {
+  for (const workload& w : {busy_workload(), tiny_workload(1)}) {
+    for (const auto& n : names_of<strategy_kind>::values) {
+      strategy_options const options{.seed = 5, .depth = 3, .preemptions = 1, .max_faults = 1};
+      auto one_by_one = make_strategy(n.value, options);
+      auto in_blocks = make_strategy(n.value, options);
+      // Past PCT's learning blocks (the first k_block schedules) into its fixed-k ones.
+      std::vector<decisions> const want = drive(*one_by_one, w, 3 * k_block);
+      EXPECT_EQ(drive_in_blocks(*in_blocks, w, 3 * k_block), want) << n.name;
+      EXPECT_EQ(in_blocks->exhausted(), one_by_one->exhausted()) << n.name;
+    }
+  }
+}
+
+TEST(strategy, how_many_each_hands_out_before_it_learns) {
+  workload const w = busy_workload();
+  auto random = make_strategy(strategy_kind::random, {.seed = 1});
+  EXPECT_EQ(random->ready(), k_block) << "the random walk learns nothing";
+  auto dfs = make_strategy(strategy_kind::dfs, {});
+  EXPECT_EQ(dfs->ready(), 1U) << "each DFS prefix comes from the run before";
+  // PCT learns k in doubling blocks: schedules 0, 1, 2-3, 4-7, ..., 128-255; then k is fixed.
+  auto pct = make_strategy(strategy_kind::pct, {.seed = 1});
+  std::vector<std::uint32_t> blocks;
+  for (std::size_t handed = 0; handed < 4 * k_block;) {
+    blocks.push_back(pct->ready());
+    std::vector<run_report> reports;
+    for (std::uint32_t b = 0; b < blocks.back(); ++b) reports.push_back(run(w, *pct->next()));
+    for (const run_report& r : reports) pct->observe(r);
+    handed += blocks.back();
+  }
+  EXPECT_EQ(blocks, (std::vector<std::uint32_t>{1, 1, 2, 4, 8, 16, 32, 64, 128, k_block, k_block,
+                                                k_block}));
+  // The portfolio: random, PCT d=2 and PCT d=3 may go on, DFS k=1 only once per block.
+  auto portfolio = make_strategy(strategy_kind::portfolio, {.seed = 1});
+  EXPECT_EQ(portfolio->ready(), 5U)
+      << "random, pct d=2, pct d=3, dfs, random; then pct d=2 must learn from its first run";
 }
 
 /// A run as DFS tells runs apart: its schedule and other choices, and at each strike decision

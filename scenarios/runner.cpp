@@ -153,6 +153,7 @@ scenario_result run_scenario(const scenario& s, const run_settings& settings) {
                             .run = options,
                             // a named queue's violation counts where the reference passes
                             .against_reference = registry.reference_check_of(s.work),
+                            .jobs = settings.jobs,
                             .on_schedule = visit});
   }
 

@@ -2,11 +2,13 @@
 /// PCT (Burckhardt et al., ASPLOS 2010): every task gets a random priority when first seen;
 /// the ready task with the highest priority runs; at d-1 random steps among the first k, the
 /// task about to run drops below every initial priority. Other decisions are uniform. k is the
-/// most scheduling steps any run observed so far has needed; schedule i is seeded with
-/// `schedule_seed(seed, i)`. Never runs out.
+/// most scheduling steps a run has needed, learnt from the first `k_block` schedules in blocks
+/// that double (schedules 0, 1, 2-3, 4-7, ..., 128-255: each block uses what the ones before
+/// it saw), then fixed, so that every later schedule may run at once with any other. Schedule i
+/// is seeded with `schedule_seed(seed, i)`. Never runs out.
 
 #include <algorithm>
-#include <optional>
+#include <bit>
 #include <span>
 #include <vector>
 
@@ -22,7 +24,14 @@ using sim::decision_source;
 
 class pct_decisions final : public decision_source {
  public:
-  pct_decisions(std::uint64_t seed, std::uint32_t depth, std::uint32_t k) : rng_(seed) {
+  /// Starts schedule `seed` over with bug depth `depth` among the first `k` steps, keeping
+  /// the storage of the last.
+  void restart(std::uint64_t seed, std::uint32_t depth, std::uint32_t k) {
+    clear_record();
+    rng_ = sim::splitmix64(seed);
+    priorities_.clear();
+    change_points_.clear();
+    steps_ = 0;
     for (std::uint32_t i = 1; i < depth; ++i)
       change_points_.push_back(1 + rng_.below(std::max(k, 1U)));
   }
@@ -58,7 +67,7 @@ class pct_decisions final : public decision_source {
     return best;
   }
 
-  sim::splitmix64 rng_;
+  sim::splitmix64 rng_{0};
   std::vector<std::uint64_t> priorities_;
   std::vector<std::uint32_t> change_points_;
   std::uint32_t steps_ = 0;
@@ -69,22 +78,38 @@ class pct_strategy final : public strategy {
   pct_strategy(std::uint64_t seed, std::uint32_t depth)
       : seed_(seed), depth_(std::max(depth, 1U)) {}
   decision_source* next() override {
-    source_.emplace(schedule_seed(seed_, index_++), depth_, k_);
-    return &*source_;
+    if (starts_block(index_)) k_ = seen_k_;
+    pct_decisions& source = sources_.acquire();
+    source.restart(schedule_seed(seed_, index_++), depth_, k_);
+    return &source;
   }
   void observe(const run_report& report) override {
-    // k: the most scheduling steps a run has needed so far.
+    sources_.release_oldest();
+    if (observed_++ >= k_block) return;
+    // k: the most scheduling steps a run has needed, over the schedules that teach it.
     auto const steps = static_cast<std::uint32_t>(
         std::count(report.tags.begin(), report.tags.end(), decision_tag::schedule));
-    k_ = std::max(k_, steps);
+    seen_k_ = std::max(seen_k_, steps);
+  }
+  [[nodiscard]] std::uint32_t ready() const override {
+    if (index_ >= k_block) return k_block;
+    if (index_ == 0) return 1;
+    return static_cast<std::uint32_t>(std::bit_floor(index_) * 2 - index_);  // to the next block
   }
 
  private:
+  /// Whether schedule `index` begins a learning block (a power of two up to `k_block`).
+  static bool starts_block(std::uint64_t index) {
+    return index != 0 && index <= k_block && std::has_single_bit(index);
+  }
+
   std::uint64_t seed_;
   std::uint32_t depth_;
-  std::uint32_t k_ = 1;
+  std::uint32_t k_ = 1;       // what this block's schedules use
+  std::uint32_t seen_k_ = 1;  // what the runs observed so far have needed
   std::uint64_t index_ = 0;
-  std::optional<pct_decisions> source_;
+  std::uint64_t observed_ = 0;
+  source_pool<pct_decisions> sources_;
 };
 
 }  // namespace

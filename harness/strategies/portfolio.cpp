@@ -2,9 +2,12 @@
 /// The portfolio: its members take turns, one schedule each, in this order: the random walk
 /// (seed), PCT with d=2 (seed+1), PCT with d=3 (seed+2), DFS with one preemption (max_faults).
 /// Each member observes only its own runs; a member with nothing left (DFS, exhausted) loses
-/// its turns. Never runs out (the random walk never does).
+/// its turns. A block holds turns until some member would hand out more than its own `ready()`
+/// (DFS: one). Never runs out (the random walk never does).
 
+#include <algorithm>
 #include <cstddef>
+#include <deque>
 #include <vector>
 
 #include "chaosq/harness/strategy.hpp"
@@ -25,17 +28,37 @@ class portfolio_strategy final : public strategy {
   }
   sim::decision_source* next() override {
     for (std::size_t tries = 0; tries < members_.size(); ++tries) {
-      current_ = turn_++ % members_.size();
-      if (sim::decision_source* s = members_[current_]->next()) return s;
+      std::size_t const member = turn_++ % members_.size();
+      if (sim::decision_source* s = members_[member]->next()) {
+        waiting_.push_back(member);
+        return s;
+      }
     }
     return nullptr;  // unreachable while random is a member
   }
-  void observe(const run_report& report) override { members_[current_]->observe(report); }
+  void observe(const run_report& report) override {
+    members_[waiting_.front()]->observe(report);
+    waiting_.pop_front();
+  }
+  [[nodiscard]] std::uint32_t ready() const override {
+    // The turns from here, as next() takes them, until one member has no more to give.
+    std::vector<std::uint32_t> left;
+    for (const auto& m : members_) left.push_back(m->exhausted() ? 0 : m->ready());
+    std::uint32_t turns = 0;
+    for (std::size_t t = turn_; turns < k_block; ++t) {
+      std::size_t const member = t % members_.size();
+      if (members_[member]->exhausted()) continue;
+      if (left[member] == 0) break;
+      --left[member];
+      ++turns;
+    }
+    return std::max(turns, 1U);
+  }
 
  private:
   std::vector<std::unique_ptr<strategy>> members_;
   std::size_t turn_ = 0;
-  std::size_t current_ = 0;
+  std::deque<std::size_t> waiting_;  // the member of each schedule handed out, oldest first
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 /// \file
 /// The random walk: schedule i draws every decision uniformly from a generator seeded with
-/// `schedule_seed(seed, i)`; it learns nothing and never runs out.
+/// `schedule_seed(seed, i)`; it learns nothing, never runs out, and any number of its schedules
+/// may run at once.
 
 #include "chaosq/harness/explore.hpp"
 #include "chaosq/harness/strategy.hpp"
@@ -14,15 +15,17 @@ class random_strategy final : public strategy {
  public:
   explicit random_strategy(std::uint64_t seed) : seed_(seed) {}
   sim::decision_source* next() override {
-    source_.reseed(schedule_seed(seed_, index_++));
-    return &source_;
+    sim::random_decisions& source = sources_.acquire(0);
+    source.reseed(schedule_seed(seed_, index_++));
+    return &source;
   }
-  void observe(const run_report& /*report*/) override {}
+  void observe(const run_report& /*report*/) override { sources_.release_oldest(); }
+  [[nodiscard]] std::uint32_t ready() const override { return k_block; }
 
  private:
   std::uint64_t seed_;
   std::uint64_t index_ = 0;
-  sim::random_decisions source_{0};  // reseeded for every schedule
+  source_pool<sim::random_decisions> sources_;  // each reseeded for its schedule
 };
 
 }  // namespace

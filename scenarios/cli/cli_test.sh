@@ -397,7 +397,7 @@ progress_run() {  # progress_run NAME ARGS...: stdout to $work/NAME.out, stderr 
   local name=$1
   shift
   "$chaosq" "$@" >"$work/$name.out" 2>"$work/$name.err"
-  sed -i 's/ in [0-9.]* s ([0-9.e+]* schedules\/s)//' "$work/$name.out"
+  sed -i 's/ in [0-9.]* s on [0-9]* threads\{0,1\} ([0-9.e+]* schedules\/s)//' "$work/$name.out"
 }
 long_explore=(explore --items 5 --consumers 2 --schedules 3000 --keep-going)
 progress_run piped "${long_explore[@]}"
@@ -497,6 +497,34 @@ check "a scenario naming the team's queue and behaviour runs in its command" 0 '
 check "and is invalid in the stock command, at the key's line and column" 2 \
   "own.yaml:3:15: error: queue.impl: this command has no queue 'job-queue'" -- \
   "$chaosq" run "$work/own.yaml"
+
+# --jobs: the same report on any number of threads, apart from the statistics line's timing.
+same_on_any_threads() {  # same_on_any_threads DESCRIPTION ARGS...
+  local what=$1
+  shift
+  for jobs in 1 2 5; do
+    "$chaosq" "$@" --jobs "$jobs" >"$work/jobs-$jobs.out" 2>&1
+    echo "exit $?" >>"$work/jobs-$jobs.out"
+    sed -i 's/ in [0-9.]* s on [0-9]* threads\{0,1\} ([0-9.e+]* schedules\/s)//' "$work/jobs-$jobs.out"
+  done
+  if cmp -s "$work/jobs-1.out" "$work/jobs-2.out" && cmp -s "$work/jobs-1.out" "$work/jobs-5.out"; then
+    echo "ok: $what"
+  else
+    echo "FAIL: $what"; diff "$work/jobs-1.out" "$work/jobs-5.out" | head; failures=$((failures + 1))
+  fi
+}
+same_on_any_threads "explore finds the same first failure (schedule 569, in its third block) on 1, 2 and 5 threads" \
+  explore --policy on-success --items 4 --consumers 3 --crash-budget 1 --fault-odds 20000 --schedules 5000
+same_on_any_threads "explore --keep-going counts the same verdicts on 1, 2 and 5 threads" \
+  explore --policy on-success --items 3 --consumers 2 --crash-budget 1 --schedules 3000 --keep-going \
+  --strategy pct
+same_on_any_threads "run reports every bundled scenario the same on 1, 2 and 5 threads" \
+  run "$bundled/seed-incident.yaml" "$bundled/never-ack.yaml" "$bundled/supervisor-restarts.yaml"
+check "--jobs says in the statistics how many threads ran" 0 'statistics: 200 schedules in [0-9.]+ s on 3 threads \(' -- \
+  "$chaosq" explore --crash-budget 0 --schedules 200 --jobs 3
+check "--jobs 0 is a usage error naming the range" 2 '--jobs.*1\.\.1024' -- "$chaosq" explore --jobs 0
+check "explore --json says how many threads ran" 0 '"jobs": 2' -- \
+  "$chaosq" explore --crash-budget 0 --schedules 200 --jobs 2 --json
 
 [ "$failures" -eq 0 ] && echo "all CLI checks passed" || echo "$failures CLI check(s) failed"
 exit $((failures > 0))

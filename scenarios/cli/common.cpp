@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -152,6 +153,21 @@ void add_workload_options(CLI::App& app, workload& w) {
     // checks that both take the same values.
     append_to_first_line(*option, "; YAML " + std::string(f.yaml));
   });
+}
+
+unsigned every_core() { return std::max(1U, std::thread::hardware_concurrency()); }
+
+CLI::Option* add_jobs_option(CLI::App& app, unsigned& jobs) {
+  jobs = every_core();
+  std::string const what = "threads that run schedules; the result does not depend on it";
+  return add_integer_option(app, "--jobs,-j", jobs, 1, 1024, what)
+      ->description(
+          option_line(what, "1 to 1,024", "every core (" + std::to_string(every_core()) + " here)"))
+      ->default_str("every core");
+}
+
+std::string threads_text(unsigned jobs) {
+  return std::to_string(jobs) + (jobs == 1 ? " thread" : " threads");
 }
 
 CLI::Option* add_seconds_option(CLI::App& app, const std::string& flag, double& target, double max,

@@ -138,6 +138,16 @@ CLI::Option* add_integer_option(CLI::App& app, const std::string& flags, T& targ
       ->default_str(std::to_string(target));
 }
 
+/// Every core of this machine, at least 1: what --jobs runs on by default.
+[[nodiscard]] unsigned every_core();
+
+/// --jobs N: the threads that run schedules, 1 to 1,024, by default every core. The result does
+/// not depend on it; only timing lines (the statistics) say it.
+CLI::Option* add_jobs_option(CLI::App& app, unsigned& jobs);
+
+/// "1 thread", "2 threads": what the statistics line says ran the schedules.
+[[nodiscard]] std::string threads_text(unsigned jobs);
+
 /// A number of seconds: a finite decimal number in `0..max` (not nan, not inf).
 CLI::Option* add_seconds_option(CLI::App& app, const std::string& flag, double& target, double max,
                                 const std::string& help);

@@ -98,6 +98,7 @@ struct explore_args {
   std::uint64_t workloads = 100;  ///< --workloads: how many to draw
   workload_space bounds;          ///< --max-*: the space's bounds
   progress_mode progress = progress_mode::automatic;
+  unsigned jobs = 1;  ///< --jobs: threads that run schedules (every core unless given)
 };
 
 /// The space's drawn fields: each bounded by `--max-FIELD`, named after the field table's flag,
@@ -232,7 +233,8 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
                           .strategy = args.strategy,
                           .depth = args.depth,
                           .preemptions = args.preemptions,
-                          .max_faults = args.max_faults};
+                          .max_faults = args.max_faults,
+                          .jobs = args.jobs};
   options.run = env.registry.bind(w, options.run);
   // A violation of a queue under test counts only where the reference queue passes.
   options.against_reference = env.registry.reference_check_of(w);
@@ -300,6 +302,7 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
                {"violations", s.violations},
                {"seconds", seconds},
                {"schedules_per_second", rate},
+               {"jobs", args.jobs},
                {"steps", {{"min", s.min_steps}, {"mean", mean}, {"max", s.max_steps}}},
                {"signatures", s.signatures}}}};
     if (found) {
@@ -319,11 +322,11 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
     if (found) std::cout << "\n" << failure_text(*found);
     save_scenario();
     std::printf(
-        "\nstatistics: %llu schedules in %.3f s (%s schedules/s), %zu distinct "
+        "\nstatistics: %llu schedules in %.3f s on %s (%s schedules/s), %zu distinct "
         "signature(s), steps min/mean/max %llu/%.1f/%llu\n",
-        static_cast<unsigned long long>(s.schedules), seconds, rate_text(rate).c_str(),
-        s.signatures.size(), static_cast<unsigned long long>(s.min_steps), mean,
-        static_cast<unsigned long long>(s.max_steps));
+        static_cast<unsigned long long>(s.schedules), seconds, threads_text(args.jobs).c_str(),
+        rate_text(rate).c_str(), s.signatures.size(), static_cast<unsigned long long>(s.min_steps),
+        mean, static_cast<unsigned long long>(s.max_steps));
     for (const auto& [signature, count] : s.signatures)
       std::cout << "  " << signature << ": " << count << " schedule(s)\n";
     std::cout << strategy_line(args, s) << "\n";
@@ -383,7 +386,8 @@ int explore_space_command(const explore_args& args, workload_space space, const 
                                       return interrupt_scope::interrupted() || deadline();
                                     },
                                 .stop = [] { return interrupt_scope::interrupted(); },
-                                .command = env.name};
+                                .command = env.name,
+                                .jobs = args.jobs};
   options.run = env.registry.bind(w, options.run);
   options.against_reference = env.registry.reference_check_of(w);
   progress_line progress(args.progress, "explore", args.workloads * schedules, "schedules",
@@ -439,6 +443,7 @@ int explore_space_command(const explore_args& args, workload_space space, const 
                {"violations", s.violations},
                {"seconds", seconds},
                {"schedules_per_second", rate},
+               {"jobs", args.jobs},
                {"steps", {{"min", s.min_steps}, {"mean", mean}, {"max", s.max_steps}}},
                {"signatures", s.signatures}}}};
     if (found) {
@@ -461,13 +466,13 @@ int explore_space_command(const explore_args& args, workload_space space, const 
     }
     save_scenario();
     std::printf(
-        "\nstatistics: %llu workloads (%llu failing), %llu schedules in %.3f s (%s "
+        "\nstatistics: %llu workloads (%llu failing), %llu schedules in %.3f s on %s (%s "
         "schedules/s), %zu distinct signature(s), steps min/mean/max %llu/%.1f/%llu\n",
         static_cast<unsigned long long>(s.workloads),
         static_cast<unsigned long long>(s.failing_workloads),
-        static_cast<unsigned long long>(s.schedules), seconds, rate_text(rate).c_str(),
-        s.signatures.size(), static_cast<unsigned long long>(s.min_steps), mean,
-        static_cast<unsigned long long>(s.max_steps));
+        static_cast<unsigned long long>(s.schedules), seconds, threads_text(args.jobs).c_str(),
+        rate_text(rate).c_str(), s.signatures.size(), static_cast<unsigned long long>(s.min_steps),
+        mean, static_cast<unsigned long long>(s.max_steps));
     for (const auto& [signature, count] : s.signatures)
       std::cout << "  " << signature << ": " << count << " schedule(s)\n";
     if (args.strategy == strategy_kind::dfs)
@@ -527,6 +532,7 @@ command add_explore_command(CLI::App& app, const command_env& env) {
     add_integer_option(*sub, max_flag(b.field), args->bounds.*b.max, b.lo, bound_hi(b.field),
                        "--space: the largest " + std::string(info(b.field).name()) + " drawn");
   add_progress_option(*sub, args->progress);
+  add_jobs_option(*sub, args->jobs);
   return {sub, [args, sub, &env] { return explore_command(*args, *sub, env); }};
 }
 

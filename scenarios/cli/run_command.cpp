@@ -31,6 +31,8 @@ struct run_args {
   bool as_json = false;
   bool print_schema = false;
   progress_mode progress = progress_mode::automatic;
+  unsigned jobs =
+      1;  ///< --jobs: threads that run each scenario's schedules (every core unless given)
 };
 
 bool is_scenario_file(const fs::path& p) {
@@ -66,7 +68,8 @@ std::vector<file_report> collect(const std::vector<std::string>& paths) {
   return out;
 }
 
-void run_one(file_report& r, const harness::registry& registry, double shrink_seconds) {
+void run_one(file_report& r, const harness::registry& registry, double shrink_seconds,
+             unsigned jobs) {
   auto const start = std::chrono::steady_clock::now();
   load_result loaded = load_scenario(r.file, {.registry = &registry});
   if (auto* errors = std::get_if<std::vector<load_error>>(&loaded)) {
@@ -75,8 +78,9 @@ void run_one(file_report& r, const harness::registry& registry, double shrink_se
   }
   r.scenario = std::move(std::get<scenario>(loaded));
   try {
-    r.result = run_scenario(*r.scenario,
-                            {.registry = &registry, .out_of_time = deadline_after(shrink_seconds)});
+    r.result = run_scenario(
+        *r.scenario,
+        {.registry = &registry, .out_of_time = deadline_after(shrink_seconds), .jobs = jobs});
   } catch (const std::exception& e) {
     r.internal_error = std::string("internal error: ") + e.what();
   } catch (...) {
@@ -152,7 +156,7 @@ int run_command(const run_args& args, const command_env& env) {
     progress.update(passed + not_passed, not_passed);
   };
   for (file_report& r : reports) {
-    if (r.load_errors.empty()) run_one(r, env.registry, args.shrink_seconds);
+    if (r.load_errors.empty()) run_one(r, env.registry, args.shrink_seconds, args.jobs);
     progress.clear();
     std::string const name = display_name(r);
     if (!r.internal_error.empty()) {
@@ -301,6 +305,7 @@ command add_run_command(CLI::App& app, const command_env& env) {
   sub->add_flag("--schema", args->print_schema,
                 "print every scenario key and every verdict a scenario may name (Markdown)");
   add_progress_option(*sub, args->progress);
+  add_jobs_option(*sub, args->jobs);
   std::string keys;
   for (const key_info& k : schema()) {
     if (k.path.find('.') != std::string::npos || k.path.find('[') != std::string::npos) continue;

@@ -20,6 +20,7 @@ struct selftest_args {
   std::uint64_t seed = 1;
   bool as_json = false;
   progress_mode progress = progress_mode::automatic;
+  unsigned jobs = 1;  ///< --jobs: threads that run schedules (every core unless given)
 };
 
 /// Whether `q` is a queue a team registered, not one of the zoo's.
@@ -44,7 +45,8 @@ void registered_queue_rows(const selftest_args& args, const command_env& env, js
           .seed = args.seed,
           .strategy = entry.value,
           .shrink_runs = 2'000,
-          .command = env.name};
+          .command = env.name,
+          .jobs = args.jobs};
       options.run = env.registry.bind(space.base, options.run);
       options.against_reference = env.registry.reference_check_of(space.base);
       explore_space_result const r = explore_space(space, options);
@@ -94,7 +96,7 @@ int selftest_command(const selftest_args& args, const command_env& env) {
     for (const auto& entry : names_of<strategy_kind>::values) {
       strategy_kind const kind = entry.value;
       auto const start = std::chrono::steady_clock::now();
-      selftest_row const row = run_selftest(c, kind, args.schedules, args.seed);
+      selftest_row const row = run_selftest(c, kind, args.schedules, args.seed, 2'000, args.jobs);
       double const seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (!row.caught && (kind == strategy_kind::pct || kind == strategy_kind::dfs))
@@ -158,6 +160,7 @@ command add_selftest_command(CLI::App& app, const command_env& env) {
                      "seed");
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
   add_progress_option(*sub, args->progress);
+  add_jobs_option(*sub, args->jobs);
   return {sub, [args, &env] { return selftest_command(*args, env); }};
 }
 

@@ -27,9 +27,15 @@ struct explore_options {
   /// reference queue on the same decisions (`blames_code_under_test`); `passes` for a user's
   /// queue: what remains is the queue's own, not the workload's.
   reference_check against_reference = reference_check::off;
-  /// Called with each schedule's index and run (untraced, without verdict text) before the
-  /// loop judges it; returning false ends the exploration there. How the scenario runner judges
-  /// every schedule against its expectation with the same loop as `chaosq explore`.
+  /// Threads that run schedules (1: the calling thread alone). The result does not depend on
+  /// it: schedules run in blocks the strategy hands out before it learns from any (see
+  /// `strategy::ready`) and are judged in order. With more than one, `run.make_queue` and
+  /// `run.consumer` are called from several threads at once.
+  unsigned jobs = 1;
+  /// Called with each schedule's index and run (untraced, without verdict text), in schedule
+  /// order on the calling thread, before the loop judges it; returning false ends the exploration
+  /// there. How the scenario runner judges every schedule against its expectation with the same
+  /// loop as `chaosq explore`.
   std::function<bool(std::uint64_t schedule, const run_report& run)> on_schedule;
   /// Called after each schedule is judged, with the schedules run and the violations counted so
   /// far: how a front-end shows its progress. It runs once per schedule, so it must be cheap.

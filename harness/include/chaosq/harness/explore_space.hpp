@@ -43,6 +43,7 @@ struct explore_space_options {
   std::string command = "chaosq";  ///< see `failure_options::command`
   std::string replay_flags;        ///< see `failure_options::replay_flags`
   std::string no_token_reason;     ///< see `failure_options::no_token_reason`
+  unsigned jobs = 1;               ///< as `explore_options::jobs`, for every workload
 };
 
 /// What one drawn workload's exploration saw.

@@ -37,6 +37,6 @@ struct selftest_row {
 /// decisions) and shrinks the first catch with at most `shrink_runs` candidates.
 [[nodiscard]] selftest_row run_selftest(const selftest_case& c, strategy_kind kind,
                                         std::uint64_t schedules, std::uint64_t seed,
-                                        std::uint64_t shrink_runs = 2'000);
+                                        std::uint64_t shrink_runs = 2'000, unsigned jobs = 1);
 
 }  // namespace chaosq::harness

@@ -40,8 +40,18 @@ struct strategy_options {
   std::uint32_t max_faults = 1000;  ///< DFS: drawn faults per schedule (the budgets bound too)
 };
 
+/// The most schedules a strategy hands out before it observes any of them: one block of an
+/// exploration on several threads.
+inline constexpr std::uint32_t k_block = 256;
+
 /// Hands out one decision source per schedule and learns from every finished run. All
 /// strategies are deterministic functions of their options and the runs they observe.
+///
+/// Blocks: `ready()` says how many of the next schedules the strategy can hand out before it
+/// observes any of them. Those schedules do not depend on each other's runs, so an exploration
+/// may run them at once, on several threads, and observe them afterwards in order; handing them
+/// out one by one, each observed before the next, gives the same decisions. That is what makes
+/// an exploration's result independent of its number of threads.
 class strategy {
  public:
   strategy() = default;
@@ -49,13 +59,16 @@ class strategy {
   strategy& operator=(const strategy&) = delete;
   virtual ~strategy() = default;
 
-  /// The source for the next schedule, valid until the next call; nullptr when the strategy
-  /// has nothing left to try (DFS has covered its whole space).
+  /// The source for the next schedule, valid until its run is observed; nullptr when the
+  /// strategy has nothing left to try (DFS has covered its whole space).
   virtual sim::decision_source* next() = 0;
-  /// Learns from the run just made with the source `next()` returned.
+  /// Learns from the oldest run handed out and not yet observed.
   virtual void observe(const run_report& report) = 0;
   /// True when the strategy has covered every schedule within its bounds.
   [[nodiscard]] virtual bool exhausted() const { return false; }
+  /// With nothing handed out and unobserved: how many schedules, 1 to `k_block`, `next()` may
+  /// hand out before the first of them is observed.
+  [[nodiscard]] virtual std::uint32_t ready() const { return 1; }
 };
 
 /// A new strategy of `kind`, reading only the knobs of `options` that kind uses (random: seed;

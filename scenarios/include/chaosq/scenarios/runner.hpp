@@ -24,6 +24,7 @@ struct run_settings {
   std::uint64_t shrink_runs = harness::k_shrink_runs;  ///< candidate runs shrinking may try
   /// Asked before each shrink candidate; true stops shrinking (a front-end's wall-clock limit).
   std::function<bool()> out_of_time;
+  unsigned jobs = 1;  ///< threads that run schedules (`harness::explore_options::jobs`)
 };
 
 /// What running a scenario showed.
