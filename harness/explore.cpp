@@ -7,6 +7,8 @@
 #include <exception>
 #include <mutex>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -51,6 +53,7 @@ class crew {
 
   /// Runs `sources` (at most `k_block`); then `report(b)` is the run of `sources[b]`.
   void run(std::span<sim::decision_source* const> sources) {
+    if (sources.empty()) return;
     if (sources.size() == 1) {  // nothing to share (DFS): no need to wake anyone
       sources_ = sources;
       next_.store(0, std::memory_order_relaxed);
@@ -124,6 +127,52 @@ class crew {
 
 }  // namespace
 
+std::uint64_t owned_schedules(shard_spec s, std::uint64_t schedules) noexcept {
+  std::uint64_t const whole_units = schedules / k_shard_unit;
+  std::uint64_t n = whole_units / s.count * k_shard_unit;
+  for (std::uint64_t u = whole_units / s.count * s.count; u < whole_units; ++u)
+    if (u % s.count == s.index) n += k_shard_unit;
+  if (whole_units % s.count == s.index) n += schedules % k_shard_unit;
+  return n;
+}
+
+void add(explore_stats& into, const explore_stats& part) {
+  if (part.schedules == 0) return;
+  into.min_steps = into.schedules == 0 ? part.min_steps : std::min(into.min_steps, part.min_steps);
+  into.max_steps = std::max(into.max_steps, part.max_steps);
+  into.total_steps += part.total_steps;
+  into.schedules += part.schedules;
+  into.violations += part.violations;
+  for (const auto& [signature, count] : part.signatures) into.signatures[signature] += count;
+  into.max_tasks = std::max(into.max_tasks, part.max_tasks);
+  into.max_schedule_steps = std::max(into.max_schedule_steps, part.max_schedule_steps);
+  into.exhausted = into.exhausted || part.exhausted;
+}
+
+explore_result merge_shards(std::span<const explore_result> parts, bool keep_going) {
+  explore_result merged;
+  const explore_result* failing = nullptr;
+  for (const explore_result& p : parts)
+    if (p.first_failure && (!failing || p.first_failure_schedule < failing->first_failure_schedule))
+      failing = &p;
+  if (failing) {
+    merged.first_failure = failing->first_failure;
+    merged.first_failure_schedule = failing->first_failure_schedule;
+  }
+  for (const explore_result& p : parts) {
+    if (keep_going || !failing || &p == failing) {
+      add(merged.stats, p.stats);
+      continue;
+    }
+    // One machine stops at the failure: of this shard, only the units before the failure's.
+    const unit_end* last = nullptr;
+    for (const unit_end& u : p.unit_ends)
+      if (u.unit < failing->first_failure_schedule / k_shard_unit) last = &u;
+    if (last) add(merged.stats, last->stats);
+  }
+  return merged;
+}
+
 explore_result explore(const workload& w, const explore_options& options) {
   explore_result result;
   explore_stats& stats = result.stats;
@@ -139,6 +188,15 @@ explore_result explore(const workload& w, const explore_options& options) {
                                        .depth = options.depth,
                                        .preemptions = options.preemptions,
                                        .max_faults = options.max_faults});
+  shard_spec const shard = options.shard;
+  if (shard.count == 0 || shard.index >= shard.count)
+    throw std::invalid_argument("shard " + std::to_string(shard.index) + " of " +
+                                std::to_string(shard.count) + " does not exist");
+  if (shard.count > 1 && !strat->splits())
+    throw std::invalid_argument("strategy " + std::string(name_of(options.strategy)) +
+                                " cannot be split into shards: each schedule depends on the runs "
+                                "before it");
+  bool const keep_unit_ends = shard.count > 1 && !options.keep_going;
   // Judges schedule `i`, whose run is `report`, as if every schedule before it had been judged
   // already: the same on one thread or many. False: the exploration ends here.
   auto const judge = [&](std::uint64_t i, const run_report& report) {
@@ -167,39 +225,66 @@ explore_result explore(const workload& w, const explore_options& options) {
       }
     }
     if (options.on_progress) options.on_progress(stats.schedules, stats.violations);
+    if (!stop && keep_unit_ends && (i + 1) % k_shard_unit == 0)
+      result.unit_ends.push_back({i / k_shard_unit, stats});
     return !stop;
+  };
+  // What a shard observes for another shard's schedule it need not run.
+  run_report const not_run;
+  // What becomes of the schedule about to be handed out: counted (this shard's), run only to
+  // teach the strategy, or skipped.
+  enum class fate : std::uint8_t { count, learn, skip };
+  auto const fate_of = [&](std::uint64_t i) {
+    if (owns(shard, i)) return fate::count;
+    return strat->learns() ? fate::learn : fate::skip;
   };
   if (options.jobs <= 1) {
     engine runs;
     for (std::uint64_t i = 0; i < options.schedules; ++i) {
+      fate const f = fate_of(i);
       sim::decision_source* decisions = strat->next();
       if (decisions == nullptr) {
         stats.exhausted = true;
         break;
       }
-      if (!judge(i, runs.run(w, *decisions, run_opts))) break;
+      if (f == fate::count) {
+        if (!judge(i, runs.run(w, *decisions, run_opts))) break;
+      } else {
+        strat->observe(f == fate::learn ? runs.run(w, *decisions, run_opts) : not_run);
+      }
     }
   } else {
     // In blocks of the schedules the strategy can hand out before it learns from any: run at
     // once, judged in order. Runs after the one that ends the exploration are dropped unseen.
     crew threads(w, run_opts, options.jobs);
-    std::vector<sim::decision_source*> block;
+    std::vector<fate> fates;
+    std::vector<sim::decision_source*> to_run;
     for (std::uint64_t i = 0; i < options.schedules;) {
       std::uint64_t const room = std::min<std::uint64_t>(strat->ready(), options.schedules - i);
-      block.clear();
-      while (block.size() < room) {
+      fates.clear();
+      to_run.clear();
+      while (fates.size() < room) {
+        fate const f = fate_of(i + fates.size());
         sim::decision_source* decisions = strat->next();
         if (decisions == nullptr) break;
-        block.push_back(decisions);
+        fates.push_back(f);
+        if (f != fate::skip) to_run.push_back(decisions);
       }
-      if (block.empty()) {
+      if (fates.empty()) {
         stats.exhausted = true;
         break;
       }
-      threads.run(block);
+      threads.run(to_run);
       bool go_on = true;
-      for (std::size_t b = 0; b < block.size() && go_on; ++b, ++i)
-        go_on = judge(i, threads.report(b));
+      std::size_t ran = 0;
+      for (std::size_t b = 0; b < fates.size() && go_on; ++b, ++i) {
+        if (fates[b] == fate::count)
+          go_on = judge(i, threads.report(ran++));
+        else if (fates[b] == fate::learn)
+          strat->observe(threads.report(ran++));
+        else
+          strat->observe(not_run);
+      }
       if (!go_on) break;
     }
   }

@@ -96,6 +96,8 @@ class pct_strategy final : public strategy {
     if (index_ == 0) return 1;
     return static_cast<std::uint32_t>(std::bit_floor(index_) * 2 - index_);  // to the next block
   }
+  [[nodiscard]] bool learns() const override { return index_ < k_block; }
+  [[nodiscard]] bool splits() const override { return true; }
 
  private:
   /// Whether schedule `index` begins a learning block (a power of two up to `k_block`).

@@ -21,6 +21,8 @@ class random_strategy final : public strategy {
   }
   void observe(const run_report& /*report*/) override { sources_.release_oldest(); }
   [[nodiscard]] std::uint32_t ready() const override { return k_block; }
+  [[nodiscard]] bool learns() const override { return false; }
+  [[nodiscard]] bool splits() const override { return true; }
 
  private:
   std::uint64_t seed_;

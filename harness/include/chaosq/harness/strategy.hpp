@@ -69,6 +69,13 @@ class strategy {
   /// With nothing handed out and unobserved: how many schedules, 1 to `k_block`, `next()` may
   /// hand out before the first of them is observed.
   [[nodiscard]] virtual std::uint32_t ready() const { return 1; }
+  /// Before `next()`: whether the run of the next schedule can change the schedules after it.
+  /// When it cannot, a shard that does not own that schedule need not run it: it observes a
+  /// default `run_report` instead.
+  [[nodiscard]] virtual bool learns() const { return true; }
+  /// Whether `learns()` turns false for good after a first stretch of schedules, so that an
+  /// exploration can be split across machines (`explore_options::shard`).
+  [[nodiscard]] virtual bool splits() const { return false; }
 };
 
 /// A new strategy of `kind`, reading only the knobs of `options` that kind uses (random: seed;
