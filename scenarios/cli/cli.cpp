@@ -76,7 +76,8 @@ int parse_and_run(int argc, char** argv, const command_env& env) {
              "Consumer behaviours (--consumer, YAML consumers.behaviour):\n" +
              env.registry.behaviours_text());
   std::vector<command> const commands{add_explore_command(app, env), add_replay_command(app, env),
-                                      add_selftest_command(app, env), add_run_command(app, env)};
+                                      add_selftest_command(app, env), add_run_command(app, env),
+                                      add_merge_command(app, env)};
   bool as_json = false;
   for (int i = 1; i < argc; ++i) as_json = as_json || std::string_view(argv[i]) == "--json";
   if (argc > 1 && !std::string_view(argv[1]).starts_with("-")) {

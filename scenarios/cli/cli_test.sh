@@ -523,8 +523,68 @@ same_on_any_threads "run reports every bundled scenario the same on 1, 2 and 5 t
 check "--jobs says in the statistics how many threads ran" 0 'statistics: 200 schedules in [0-9.]+ s on 3 threads \(' -- \
   "$chaosq" explore --crash-budget 0 --schedules 200 --jobs 3
 check "--jobs 0 is a usage error naming the range" 2 '--jobs.*1\.\.1024' -- "$chaosq" explore --jobs 0
-check "explore --json says how many threads ran" 0 '"jobs": 2' -- \
+check "explore --json says how many threads ran" 0 '"ran_on": "2 threads"' -- \
   "$chaosq" explore --crash-budget 0 --schedules 200 --jobs 2 --json
+
+# --shard K/N and merge: the shards' --json outputs add up to what one machine prints.
+no_timing() {  # the report without its timing: the statistics line's, and JSON's seconds and rate
+  sed -e 's/ in [0-9.]* s on [0-9]* [a-z]* ([0-9.e+]* schedules\/s)//' \
+    -e '/"seconds":\|"schedules_per_second":\|"ran_on":/d' "$1"
+}
+same_when_sharded() {  # same_when_sharded DESCRIPTION N ARGS...
+  local what=$1 n=$2
+  shift 2
+  "$chaosq" "$@" --json >"$work/whole.json" 2>/dev/null
+  "$chaosq" "$@" >"$work/whole.txt" 2>/dev/null
+  local want=$? parts=()
+  for ((k = n; k >= 1; k--)); do
+    "$chaosq" "$@" --shard "$k/$n" --json --jobs $((k % 2 + 1)) >"$work/part-$k.json" 2>/dev/null
+    parts+=("$work/part-$k.json")
+  done
+  "$chaosq" merge "${parts[@]}" --json >"$work/merged.json" 2>/dev/null
+  "$chaosq" merge "${parts[@]}" >"$work/merged.txt" 2>/dev/null
+  local rc=$?
+  if [ "$rc" -eq "$want" ] && cmp -s <(no_timing "$work/whole.json") <(no_timing "$work/merged.json") &&
+    cmp -s <(no_timing "$work/whole.txt") <(no_timing "$work/merged.txt"); then
+    echo "ok: $what"
+  else
+    echo "FAIL: $what (merge exit $rc, explore exit $want)"
+    diff <(no_timing "$work/whole.txt") <(no_timing "$work/merged.txt") | head
+    failures=$((failures + 1))
+  fi
+}
+rare_leak=(explore --policy on-success --items 4 --consumers 3 --crash-budget 1 --fault-odds 100000)
+same_when_sharded "3 shards merged find the failure one machine finds at schedule 8579, and its statistics" \
+  3 "${rare_leak[@]}" --schedules 20000
+grep -q '"schedule": 8579' "$work/merged.json" \
+  || { echo "FAIL: the merged failure is not schedule 8579"; failures=$((failures + 1)); }
+same_when_sharded "2 shards of a pct --keep-going exploration count every verdict one machine counts" \
+  2 explore --policy on-success --items 2 --consumers 2 --crash-budget 1 --strategy pct \
+  --schedules 9000 --keep-going
+same_when_sharded "4 shards of a passing exploration merge to its pass" \
+  4 explore --crash-budget 0 --schedules 13000
+check "merge names a missing shard" 2 'shard 2 of 4 is missing' -- \
+  "$chaosq" merge "$work/part-1.json" "$work/part-3.json" "$work/part-4.json"
+check "merge refuses a shard given twice" 2 'are both shard 1 of 4' -- \
+  "$chaosq" merge "$work/part-1.json" "$work/part-1.json" "$work/part-3.json" "$work/part-4.json"
+"$chaosq" explore --crash-budget 0 --schedules 13000 --seed 2 --shard 2/4 --json >"$work/other.json" 2>/dev/null
+check "merge refuses shards of different explorations, naming the key" 2 \
+  'other.json: seed is 2 where .*part-1.json has 1: shards of different explorations' -- \
+  "$chaosq" merge "$work/part-1.json" "$work/other.json" "$work/part-3.json" "$work/part-4.json"
+printf '{"command": "explore",\n  "shard": {"index": 1,\n' >"$work/cut.json"
+check "merge says where a truncated file ends" 2 'cut.json: not JSON: .*line 3, column 1' -- \
+  "$chaosq" merge "$work/cut.json"
+check "merge refuses a report without --shard" 2 'whole.json: not what `explore --shard K/N --json` prints' -- \
+  "$chaosq" merge "$work/whole.json"
+check "--shard needs K/N with 1 <= K <= N" 2 "--shard.*expected K/N, shard K of N with 1 <= K <= N <= 100,000, got '4/3'" -- \
+  "$chaosq" explore --shard 4/3
+check "--shard 0/3 is refused too" 2 "got '0/3'" -- "$chaosq" explore --shard 0/3
+check "dfs cannot be split, and says which strategies can" 2 'strategy dfs cannot be split .*random and pct can' -- \
+  "$chaosq" explore --strategy dfs --shard 1/2
+check "--shard does not split --space" 2 'split the space by --seed instead' -- \
+  "$chaosq" explore --space --shard 1/2
+check "a shard says which it is" 0 'up to 13000 schedules, shard 2 of 4' -- \
+  "$chaosq" explore --crash-budget 0 --schedules 13000 --shard 2/4
 
 [ "$failures" -eq 0 ] && echo "all CLI checks passed" || echo "$failures CLI check(s) failed"
 exit $((failures > 0))

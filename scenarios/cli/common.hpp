@@ -42,6 +42,7 @@ command add_explore_command(CLI::App& app, const command_env& env);
 command add_replay_command(CLI::App& app, const command_env& env);
 command add_selftest_command(CLI::App& app, const command_env& env);
 command add_run_command(CLI::App& app, const command_env& env);
+command add_merge_command(CLI::App& app, const command_env& env);
 
 /// Reports bad input to subcommand `sub` (exit `bad_input`): the message on stderr, and the
 /// SUMMARY line on stdout, or with `as_json` a JSON object on stdout and the SUMMARY on stderr.
