@@ -251,7 +251,8 @@ def chaosq_rows(path: str) -> list[dict]:
         name = b.get("name", "")
         if b.get("run_type") == "aggregate" or "error_occurred" in b:
             continue
-        if not name.startswith(("engine_reference/", "engine_strategy/", "bare_reference/")):
+        if not name.startswith(("engine_reference/", "engine_strategy/", "bare_reference/",
+                                "engine_jobs/")):
             continue
         rows.append({
             "name": name,
@@ -265,6 +266,9 @@ def chaosq_rows(path: str) -> list[dict]:
 def describe_chaosq(name: str) -> tuple[str, str]:
     """(kind, description) of a chaosq benchmark name: GROUP/KIND[_MODEL][_traced]."""
     group, _, case = name.partition("/")
+    if group == "engine_jobs":  # engine_jobs/fifo_mid_item/JOBS/real_time
+        jobs = case.split("/")[1]
+        return "fifo", f"chaosq explore --jobs {jobs}, every oracle (fifo, per wall-clock s)"
     kind, _, model = case.partition("_")
     traced = model.endswith("traced")
     model = model.removesuffix("_traced").removesuffix("traced")
@@ -290,7 +294,8 @@ def print_table(py_rows: list[Row], cq_rows: list[dict], machine: str) -> str:
     print()
     print("Reference workload: 1 producer, 1-20 items, 1-4 consumers acking in `finally`, each item")
     print("crashing mid-item with p=0.2, join after the producer, uniform random-walk schedule.")
-    print(f"Machine: {machine}. Rates are per CPU second of one process (one core).")
+    print(f"Machine: {machine}. Rates are per CPU second of one process (one core), but for")
+    print("the --jobs rows: explore's schedules per wall-clock second on that many threads.")
     print()
     header = f"{'runner':<66} {'schedules/s':>12} {'steps/sch':>9} {'hang%':>6} {'vs asyncio':>10}"
     print(header)
@@ -331,6 +336,12 @@ def print_table(py_rows: list[Row], cq_rows: list[dict], machine: str) -> str:
         summary = (f"SUMMARY: chaosq {rate:,.0f} schedules/s ({which}, every oracle) "
                    f"vs CPython asyncio {base['fifo']:,.0f}/s = {ratio:.1f}x; "
                    + "; ".join(verdicts))
+    jobs = sorted((int(c["name"].split("/")[2]), c["schedules_per_s"]) for c in cq_rows
+                  if c["name"].startswith("engine_jobs/"))
+    if len(jobs) >= 2 and jobs[0][0] == 1:
+        n, rate_n = jobs[-1]
+        print(f"scaling: --jobs {n} runs {rate_n / jobs[0][1]:.2f}x the schedules of --jobs 1 "
+              f"per wall-clock second")
     print(summary)
     return summary
 

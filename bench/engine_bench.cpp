@@ -95,6 +95,34 @@ BENCHMARK_CAPTURE(engine_strategy, fifo_random, harness::strategy_kind::random);
 BENCHMARK_CAPTURE(engine_strategy, fifo_pct, harness::strategy_kind::pct);
 BENCHMARK_CAPTURE(engine_strategy, fifo_dfs, harness::strategy_kind::dfs);
 
+// ---- every core ----
+
+/// Schedules per wall-clock second of `harness::explore` on `jobs` threads (`--jobs`): each
+/// iteration explores the next workload of the reference pool for 4,096 schedules, every oracle
+/// on, counting every verdict (`keep_going`), as `chaosq explore --jobs N` does.
+void engine_jobs(benchmark::State& state) {
+  std::vector<harness::workload> const pool =
+      reference_pool(queue::queue_kind::fifo, crash_model::mid_item, k_pool_size, k_pool_seed);
+  auto const jobs = static_cast<unsigned>(state.range(0));
+  constexpr std::uint64_t k_per_workload = 4096;
+  std::uint64_t i = 0;
+  std::uint64_t schedules = 0;
+  std::uint64_t steps = 0;
+  for (auto _ : state) {
+    harness::explore_result const r =
+        harness::explore(pool[i % pool.size()], {.schedules = k_per_workload,
+                                                 .seed = k_schedule_seed + i,
+                                                 .keep_going = true,
+                                                 .jobs = jobs});
+    ++i;
+    schedules += r.stats.schedules;
+    steps += r.stats.total_steps;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(schedules));
+  state.counters["steps/schedule"] = static_cast<double>(steps) / static_cast<double>(schedules);
+}
+BENCHMARK(engine_jobs)->Name("engine_jobs/fifo_mid_item")->Arg(1)->Arg(2)->UseRealTime();
+
 // ---- shrinking ----
 
 /// The classic leak (`on-success`: a crash skips task_done) as engine_test.cpp has it, and a

@@ -66,6 +66,23 @@ TEST_P(caught, by_pct_and_by_dfs_within_the_budget) {
   }
 }
 
+TEST(selftest, a_row_is_the_same_on_any_number_of_threads) {
+  // A planted bug judged against the reference: the queue factory runs on every thread.
+  for (const selftest_case& c : selftest_cases()) {
+    if (c.bug == planted_bug::none) continue;
+    for (strategy_kind kind : {strategy_kind::random, strategy_kind::pct}) {
+      selftest_row const alone = run_selftest(c, kind, 3'000, 1, 200, 1);
+      selftest_row const three = run_selftest(c, kind, 3'000, 1, 200, 3);
+      EXPECT_EQ(three.caught, alone.caught) << c.name;
+      EXPECT_EQ(three.schedules, alone.schedules) << c.name;
+      EXPECT_EQ(three.signature, alone.signature) << c.name;
+      EXPECT_EQ(three.minimal_decisions, alone.minimal_decisions) << c.name;
+    }
+    return;  // one planted bug is enough: every row runs the same explore
+  }
+  FAIL() << "no planted bug in the selftest";
+}
+
 INSTANTIATE_TEST_SUITE_P(zoo, caught, testing::ValuesIn(selftest_cases()),
                          [](const testing::TestParamInfo<selftest_case>& param_info) {
                            std::string name = param_info.param.name;
