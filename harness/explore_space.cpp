@@ -47,12 +47,7 @@ explore_space_result explore_space(const workload_space& space,
     per.seed = schedule_seed(options.seed, i);
     explore_result r = explore(w, per);
     const explore_stats& s = r.stats;
-    total.min_steps = total.schedules == 0 ? s.min_steps : std::min(total.min_steps, s.min_steps);
-    total.max_steps = std::max(total.max_steps, s.max_steps);
-    total.total_steps += s.total_steps;
-    total.schedules += s.schedules;
-    total.violations += s.violations;
-    for (const auto& [signature, count] : s.signatures) total.signatures[signature] += count;
+    add(total, s);
     ++total.workloads;
     if (s.exhausted) ++total.exhausted_workloads;
     if (s.violations > 0) ++total.failing_workloads;

@@ -53,17 +53,12 @@ struct space_workload_stats {
 };
 
 /// What an exploration of a space saw, over every workload it drew.
-struct explore_space_stats {
+/// What the exploration of every workload saw, added up (`add`), and per workload.
+struct explore_space_stats : explore_stats {
   std::uint64_t workloads = 0;            ///< workloads drawn and explored
   std::uint64_t failing_workloads = 0;    ///< workloads with at least one counted violation
   std::uint64_t exhausted_workloads = 0;  ///< workloads whose strategy covered its space (DFS)
-  std::uint64_t schedules = 0;            ///< schedules run, over all workloads
-  std::uint64_t violations = 0;           ///< counted violations, over all workloads
-  std::uint64_t min_steps = 0;
-  std::uint64_t max_steps = 0;
-  std::uint64_t total_steps = 0;
-  std::map<std::string, std::uint64_t> signatures;  ///< verdict signature -> runs
-  std::vector<space_workload_stats> per_workload;   ///< in the order drawn
+  std::vector<space_workload_stats> per_workload;  ///< in the order drawn
 };
 
 struct explore_space_result {
