@@ -1,6 +1,7 @@
 #include "chaosq/harness/explore.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
@@ -30,14 +31,25 @@ double pct_miss_bound(std::uint32_t n, std::uint32_t k, std::uint32_t d, std::ui
 
 namespace {
 
-/// The threads of an exploration on several: each runs schedules of the current block with
-/// its own engine and leaves each run's report in that schedule's slot; the calling thread
-/// works too. Every run is a pure function of its decisions, so which thread ran it does not
-/// matter.
+/// The threads of an exploration on several: each runs schedules of the block started last with
+/// its own engine and leaves each run's report in that schedule's slot; the calling thread joins
+/// in when it has nothing else to do (`finish`). Every run is a pure function of its decisions,
+/// so which thread ran it does not matter.
 class crew {
  public:
-  crew(const workload& w, const run_options& options, unsigned threads)
-      : w_(w), options_(options), reports_(k_block), errors_(k_block) {
+  /// One block's slots: the sources to run and, for each, its report or what it threw.
+  struct block {
+    std::vector<sim::decision_source*> sources;
+    std::vector<run_report> reports = std::vector<run_report>(k_block);
+    std::vector<std::exception_ptr> errors = std::vector<std::exception_ptr>(k_block);
+    /// The run of `sources[b]`; rethrows what that run threw.
+    const run_report& report(std::size_t b) const {
+      if (errors[b]) std::rethrow_exception(errors[b]);
+      return reports[b];
+    }
+  };
+
+  crew(const workload& w, const run_options& options, unsigned threads) : w_(w), options_(options) {
     for (unsigned t = 1; t < threads; ++t) threads_.emplace_back([this] { work(); });
   }
   crew(const crew&) = delete;
@@ -51,60 +63,66 @@ class crew {
     for (std::thread& t : threads_) t.join();
   }
 
-  /// Runs `sources` (at most `k_block`); then `report(b)` is the run of `sources[b]`.
-  void run(std::span<sim::decision_source* const> sources) {
-    if (sources.empty()) return;
-    if (sources.size() == 1) {  // nothing to share (DFS): no need to wake anyone
-      sources_ = sources;
-      next_.store(0, std::memory_order_relaxed);
-      take_slots(mine_);
-      return;
-    }
+  /// Sets the other threads running `b` (at most `k_block` sources) and returns at once; `b`
+  /// stays untouched by the caller until `finish`.
+  void start(block& b) {
     {
       std::lock_guard const lock(mutex_);
-      sources_ = sources;
+      current_ = &b;
       next_.store(0, std::memory_order_relaxed);
-      busy_ = threads_.size();
-      ++block_;
+      busy_.store(threads_.size(), std::memory_order_relaxed);
+      generation_.fetch_add(1, std::memory_order_release);
     }
     start_.notify_all();
-    take_slots(mine_);
-    std::unique_lock lock(mutex_);
-    done_.wait(lock, [this] { return busy_ == 0; });
   }
 
-  /// The run of `sources[b]` of the last block; rethrows what that run threw.
-  const run_report& report(std::size_t b) const {
-    if (errors_[b]) std::rethrow_exception(errors_[b]);
-    return reports_[b];
+  /// Runs what is left of the block started last on the calling thread, then waits until the
+  /// other threads are done with it.
+  void finish() {
+    take_slots(mine_, *current_);
+    for (int spin = 0; spin < k_spins && busy_.load(std::memory_order_acquire) != 0; ++spin)
+      std::this_thread::yield();
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [this] { return busy_.load(std::memory_order_acquire) == 0; });
   }
 
  private:
+  /// How long a thread polls before it sleeps: a sleeping thread wakes tens of microseconds
+  /// late, a block takes about a millisecond.
+  static constexpr int k_spins = 2000;
+
   void work() {
     engine runs;
     std::uint64_t seen = 0;
     for (;;) {
+      for (int spin = 0; spin < k_spins && generation_.load(std::memory_order_acquire) == seen;
+           ++spin)
+        std::this_thread::yield();
+      block* b = nullptr;
       {
         std::unique_lock lock(mutex_);
-        start_.wait(lock, [&] { return stopping_ || block_ != seen; });
+        start_.wait(lock, [&] { return stopping_ || generation_.load() != seen; });
         if (stopping_) break;
-        seen = block_;
+        seen = generation_.load();
+        b = current_;
       }
-      take_slots(runs);
-      std::lock_guard const lock(mutex_);
-      if (--busy_ == 0) done_.notify_one();
+      take_slots(runs, *b);
+      if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard const lock(mutex_);
+        done_.notify_one();
+      }
     }
     runs = engine();
     sim::detail::frame_pool::release_thread();
   }
 
-  void take_slots(engine& runs) {
-    for (std::size_t b = next_.fetch_add(1); b < sources_.size(); b = next_.fetch_add(1)) {
-      errors_[b] = nullptr;
+  void take_slots(engine& runs, block& b) {
+    for (std::size_t i = next_.fetch_add(1); i < b.sources.size(); i = next_.fetch_add(1)) {
+      b.errors[i] = nullptr;
       try {
-        reports_[b] = runs.run(w_, *sources_[b], options_);
+        b.reports[i] = runs.run(w_, *b.sources[i], options_);
       } catch (...) {
-        errors_[b] = std::current_exception();
+        b.errors[i] = std::current_exception();
       }
     }
   }
@@ -112,16 +130,14 @@ class crew {
   const workload& w_;
   const run_options& options_;
   engine mine_;
-  std::vector<run_report> reports_;
-  std::vector<std::exception_ptr> errors_;
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable start_;
   std::condition_variable done_;
-  std::span<sim::decision_source* const> sources_;
+  block* current_ = nullptr;
   std::atomic<std::size_t> next_{0};
-  std::size_t busy_ = 0;
-  std::uint64_t block_ = 0;
+  std::atomic<std::size_t> busy_{0};
+  std::atomic<std::uint64_t> generation_{0};
   bool stopping_ = false;
 };
 
@@ -254,39 +270,71 @@ explore_result explore(const workload& w, const explore_options& options) {
       }
     }
   } else {
-    // In blocks of the schedules the strategy can hand out before it learns from any: run at
-    // once, judged in order. Runs after the one that ends the exploration are dropped unseen.
+    // In blocks of the schedules the strategy can hand out before it learns from any, judged
+    // in order. Pipelined: while this thread judges one block, the others already run the next
+    // (when the strategy can hand it out unjudged). Runs after the one that ends the
+    // exploration are dropped unseen.
     crew threads(w, run_opts, options.jobs);
-    std::vector<fate> fates;
-    std::vector<sim::decision_source*> to_run;
-    for (std::uint64_t i = 0; i < options.schedules;) {
-      std::uint64_t const room = std::min<std::uint64_t>(strat->ready(), options.schedules - i);
-      fates.clear();
-      to_run.clear();
-      while (fates.size() < room) {
-        fate const f = fate_of(i + fates.size());
+    struct pending {
+      crew::block slots;
+      std::vector<fate> fates;
+      std::uint64_t first = 0;  // the schedule index of fates[0]
+    };
+    std::array<pending, 2> blocks;
+    pending* judged_next = nullptr;  // handed out, run, not judged yet
+    std::uint64_t handed = 0;
+    bool ran_out = false;
+    std::size_t turn = 0;
+    for (;;) {
+      // Hand out the next block, if the strategy can before it learns from the last.
+      pending& fresh = blocks[turn];
+      fresh.slots.sources.clear();
+      fresh.fates.clear();
+      fresh.first = handed;
+      std::uint64_t const room =
+          std::min<std::uint64_t>(strat->ready(), options.schedules - handed);
+      while (!ran_out && fresh.fates.size() < room) {
+        fate const f = fate_of(handed);
         sim::decision_source* decisions = strat->next();
-        if (decisions == nullptr) break;
-        fates.push_back(f);
-        if (f != fate::skip) to_run.push_back(decisions);
+        if (decisions == nullptr) {
+          ran_out = true;
+          break;
+        }
+        ++handed;
+        fresh.fates.push_back(f);
+        if (f != fate::skip) fresh.slots.sources.push_back(decisions);
       }
-      if (fates.empty()) {
-        stats.exhausted = true;
-        break;
-      }
-      threads.run(to_run);
+      bool const running = !fresh.fates.empty();
+      if (running) threads.start(fresh.slots);
+      // Judge the block before it while the other threads run this one.
       bool go_on = true;
-      std::size_t ran = 0;
-      for (std::size_t b = 0; b < fates.size() && go_on; ++b, ++i) {
-        if (fates[b] == fate::count)
-          go_on = judge(i, threads.report(ran++));
-        else if (fates[b] == fate::learn)
-          strat->observe(threads.report(ran++));
-        else
-          strat->observe(not_run);
+      if (!running && judged_next == nullptr && !ran_out && handed < options.schedules)
+        throw std::logic_error("strategy " + std::string(name_of(options.strategy)) +
+                               " is ready for nothing with nothing to learn from");
+      if (judged_next != nullptr) {
+        std::size_t ran = 0;
+        std::uint64_t i = judged_next->first;
+        for (std::size_t b = 0; b < judged_next->fates.size() && go_on; ++b, ++i) {
+          fate const f = judged_next->fates[b];
+          if (f == fate::count)
+            go_on = judge(i, judged_next->slots.report(ran++));
+          else if (f == fate::learn)
+            strat->observe(judged_next->slots.report(ran++));
+          else
+            strat->observe(not_run);
+        }
+        judged_next = nullptr;
       }
+      if (running) threads.finish();
       if (!go_on) break;
+      if (running) {
+        judged_next = &fresh;
+        turn ^= 1U;
+      } else if (ran_out || handed == options.schedules) {
+        break;  // nothing handed out and nothing left to judge
+      }
     }
+    if (ran_out) stats.exhausted = true;
   }
   if (strat->exhausted()) stats.exhausted = true;
   return result;

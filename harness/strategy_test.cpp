@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <set>
 #include <string>
 #include <vector>
@@ -127,16 +128,55 @@ std::vector<decisions> drive_in_blocks(strategy& s, const workload& w, std::size
   return out;
 }
 
+/// As `drive_in_blocks`, but pipelined, as an exploration on several threads runs: the next
+/// block is handed out before the one before it is observed.
+std::vector<decisions> drive_pipelined(strategy& s, const workload& w, std::size_t schedules) {
+  std::vector<decisions> out;
+  std::deque<run_report> unobserved;
+  std::size_t handed = 0;
+  for (;;) {
+    std::size_t const want = std::min<std::size_t>(s.ready(), schedules - handed);
+    EXPECT_LE(want, k_block);
+    std::size_t got = 0;
+    bool ran_out = false;
+    while (got < want) {
+      sim::decision_source* source = s.next();
+      if (source == nullptr) {
+        ran_out = true;
+        break;
+      }
+      unobserved.push_back(run(w, *source));
+      ++got;
+      ++handed;
+    }
+    if (got == 0 && unobserved.empty() && !ran_out && handed < schedules) {
+      ADD_FAILURE() << "ready() is 0 with nothing to learn from";
+      break;
+    }
+    // What came before this block is observed; this block waits, as if it were running.
+    while (unobserved.size() > got) {
+      s.observe(unobserved.front());
+      out.push_back(unobserved.front().decisions);
+      unobserved.pop_front();
+    }
+    if (got == 0 && (ran_out || handed == schedules)) break;
+  }
+  return out;
+}
+
 TEST(strategy, a_block_handed_out_at_once_gives_the_schedules_handed_out_one_by_one) {
   for (const workload& w : {busy_workload(), tiny_workload(1)}) {
     for (const auto& n : names_of<strategy_kind>::values) {
       strategy_options const options{.seed = 5, .depth = 3, .preemptions = 1, .max_faults = 1};
       auto one_by_one = make_strategy(n.value, options);
       auto in_blocks = make_strategy(n.value, options);
+      auto pipelined = make_strategy(n.value, options);
       // Past PCT's learning blocks (the first k_block schedules) into its fixed-k ones.
       std::vector<decisions> const want = drive(*one_by_one, w, 3 * k_block);
       EXPECT_EQ(drive_in_blocks(*in_blocks, w, 3 * k_block), want) << n.name;
       EXPECT_EQ(in_blocks->exhausted(), one_by_one->exhausted()) << n.name;
+      EXPECT_EQ(drive_pipelined(*pipelined, w, 3 * k_block), want) << n.name << " pipelined";
+      EXPECT_EQ(pipelined->exhausted(), one_by_one->exhausted()) << n.name;
     }
   }
 }
@@ -147,8 +187,21 @@ TEST(strategy, how_many_each_hands_out_before_it_learns) {
   EXPECT_EQ(random->ready(), k_block) << "the random walk learns nothing";
   auto dfs = make_strategy(strategy_kind::dfs, {});
   EXPECT_EQ(dfs->ready(), 1U) << "each DFS prefix comes from the run before";
+  sim::decision_source* waiting = dfs->next();
+  EXPECT_EQ(dfs->ready(), 0U) << "so the next waits for the last to be observed";
+  dfs->observe(run(w, *waiting));
+  EXPECT_EQ(dfs->ready(), 1U);
+  (void)random->next();
+  EXPECT_EQ(random->ready(), k_block) << "with one outstanding, as many again";
   // PCT learns k in doubling blocks: schedules 0, 1, 2-3, 4-7, ..., 128-255; then k is fixed.
   auto pct = make_strategy(strategy_kind::pct, {.seed = 1});
+  {
+    auto learning = make_strategy(strategy_kind::pct, {.seed = 1});
+    sim::decision_source* first = learning->next();
+    EXPECT_EQ(learning->ready(), 0U) << "schedule 1 waits for what schedule 0 teaches";
+    learning->observe(run(w, *first));
+    EXPECT_EQ(learning->ready(), 1U);
+  }
   std::vector<std::uint32_t> blocks;
   for (std::size_t handed = 0; handed < 4 * k_block;) {
     blocks.push_back(pct->ready());

@@ -42,9 +42,13 @@ class dfs_strategy final : public strategy {
   decision_source* next() override {
     if (exhausted_) return nullptr;
     source_.emplace(prefix_);
+    waiting_ = true;
     return &*source_;
   }
+  /// Each prefix comes from the run before: one at a time (and, exhausted, one nullptr).
+  [[nodiscard]] std::uint32_t ready() const override { return waiting_ ? 0 : 1; }
   void observe(const run_report& r) override {
+    waiting_ = false;
     for (std::size_t i = r.decisions.size(); i-- > 0;) {
       std::optional<std::uint32_t> const value = next_value(r, i);
       if (!value) continue;
@@ -82,6 +86,7 @@ class dfs_strategy final : public strategy {
   std::uint32_t max_faults_;
   std::vector<std::uint32_t> prefix_;
   bool exhausted_ = false;
+  bool waiting_ = false;  // a schedule handed out is not observed yet
   std::optional<prefix_decisions> source_;
 };
 

@@ -94,6 +94,7 @@ class pct_strategy final : public strategy {
   [[nodiscard]] std::uint32_t ready() const override {
     if (index_ >= k_block) return k_block;
     if (index_ == 0) return 1;
+    if (starts_block(index_) && observed_ < index_) return 0;  // it learns from those first
     return static_cast<std::uint32_t>(std::bit_floor(index_) * 2 - index_);  // to the next block
   }
   [[nodiscard]] bool learns() const override { return index_ < k_block; }

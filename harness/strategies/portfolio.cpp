@@ -2,8 +2,8 @@
 /// The portfolio: its members take turns, one schedule each, in this order: the random walk
 /// (seed), PCT with d=2 (seed+1), PCT with d=3 (seed+2), DFS with one preemption (max_faults).
 /// Each member observes only its own runs; a member with nothing left (DFS, exhausted) loses
-/// its turns. A block holds turns until some member would hand out more than its own `ready()`
-/// (DFS: one). Never runs out (the random walk never does).
+/// its turns. It hands out turns until a member would hand out more than its own `ready()`
+/// allows (DFS: one at a time). Never runs out (the random walk never does).
 
 #include <algorithm>
 #include <cstddef>
@@ -52,7 +52,7 @@ class portfolio_strategy final : public strategy {
       --left[member];
       ++turns;
     }
-    return std::max(turns, 1U);
+    return turns;
   }
 
  private:

@@ -47,11 +47,11 @@ inline constexpr std::uint32_t k_block = 256;
 /// Hands out one decision source per schedule and learns from every finished run. All
 /// strategies are deterministic functions of their options and the runs they observe.
 ///
-/// Blocks: `ready()` says how many of the next schedules the strategy can hand out before it
-/// observes any of them. Those schedules do not depend on each other's runs, so an exploration
-/// may run them at once, on several threads, and observe them afterwards in order; handing them
-/// out one by one, each observed before the next, gives the same decisions. That is what makes
-/// an exploration's result independent of its number of threads.
+/// Blocks: `ready()` says how many more schedules the strategy can hand out before it observes
+/// any of those it has handed out. Those schedules do not depend on each other's runs, so an
+/// exploration may run them at once, on several threads, and observe them afterwards in order;
+/// handing them out one by one, each observed before the next, gives the same decisions. That
+/// is what makes an exploration's result independent of its number of threads.
 class strategy {
  public:
   strategy() = default;
@@ -66,8 +66,9 @@ class strategy {
   virtual void observe(const run_report& report) = 0;
   /// True when the strategy has covered every schedule within its bounds.
   [[nodiscard]] virtual bool exhausted() const { return false; }
-  /// With nothing handed out and unobserved: how many schedules, 1 to `k_block`, `next()` may
-  /// hand out before the first of them is observed.
+  /// How many more schedules, at most `k_block`, `next()` may hand out now, before the ones
+  /// handed out so far are observed: 0 only while some are unobserved (the strategy must learn
+  /// from them first), at least 1 when none is. The default: one at a time.
   [[nodiscard]] virtual std::uint32_t ready() const { return 1; }
   /// Before `next()`: whether the run of the next schedule can change the schedules after it.
   /// When it cannot, a shard that does not own that schedule need not run it: it observes a
