@@ -190,6 +190,18 @@ std::string failure_json(const failure& f) {
   out += ']';
   json_key(out, "trace");
   out += f.report.trace ? f.report.trace->to_json() : std::string("[]");
+  if (f.report.trace && f.report.trace->omitted != 0) {
+    // The trace keeps the first and the last events of a long run: where and how many not.
+    const trace& t = *f.report.trace;
+    json_key(out, "trace_omitted");
+    out += '{';
+    json_field(out, "events", t.omitted);
+    json_field(out, "before_index", std::uint64_t{t.gap});
+    json_field(out, "first_step", t.first_omitted_step);
+    json_field(out, "last_step", t.last_omitted_step);
+    json_field(out, "text", t.omission());
+    out += '}';
+  }
   out += '}';
   return out;
 }
