@@ -143,8 +143,8 @@ run_end engine_run::drive() {
     faults_.between_steps(*this, loop_.steps());
     if (judge_.failed()) return run_end::violation;
     bool const runnable = loop_.ready_count() > 0 || loop_.has_timers();
-    if (runnable && loop_.steps() >= w_.step_budget) {
-      oracles_.step_budget_spent(w_.step_budget, loop_.steps());
+    if (runnable && loop_.steps() >= budget_) {
+      oracles_.step_budget_spent(budget_, loop_.steps());
       return run_end::step_budget;
     }
     in_step_ = true;

@@ -418,7 +418,22 @@ TEST(engine, the_trace_shows_only_waits_the_queue_made) {
   EXPECT_EQ(waits_in(*overfilled.trace, "put"), 0U) << overfilled.trace->to_text();
 }
 
-// ---- bounded runs: a trace that keeps its ends ----
+// ---- bounded runs: a budget that scales with the workload, a trace that keeps its ends ----
+
+TEST(engine, a_big_workload_left_to_its_scaled_budget_is_no_livelock) {
+  // More steps than the fixed default of 100000 that this workload once ran out of.
+  workload w;
+  w.items = 20'000;
+  w.consumers = 50;
+  w.work_steps = 8;
+  ASSERT_TRUE(validate(w).empty());
+  sim::random_decisions d(1);
+  run_report const r = run(w, d, {.explain = false});
+  EXPECT_FALSE(r.violation) << r.violation->signature();
+  EXPECT_EQ(r.end, run_end::quiescent) << "the consumers idle in get at the end";
+  EXPECT_GT(r.steps, min_scaled_step_budget);
+  EXPECT_LT(r.steps, step_budget_of(w));
+}
 
 /// A nowait producer spinning on a full queue that nobody empties, until its budget runs out.
 workload spinning(std::uint64_t budget) {
