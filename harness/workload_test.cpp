@@ -66,7 +66,7 @@ TEST(step_budget, validation_takes_0_to_the_rows_hi) {
   EXPECT_TRUE(validate(w).empty());
   w.step_budget = std::uint64_t{1} << 40;
   EXPECT_EQ(validate(w),
-            std::vector<std::string>{"step-budget is 1099511627776, not in 0..1000000000"});
+            std::vector<std::string>{"step-budget is 1099511627776, not in 0..100000000"});
 }
 
 TEST(step_budget, describe_says_when_the_budget_scales) {

@@ -61,7 +61,7 @@ import base64, zlib
 payload = bytes([0, 0, 1, 3, 0, 2, 0, 1, 0, 1, 0, 0, 0, 0, 8]) + bytes([0x80] * 9 + [1]) + bytes(3)
 print("cq1-" + base64.urlsafe_b64encode(payload).decode().rstrip("=") + "-%08x" % zlib.crc32(payload))')
 check "a token with a valid checksum and a step budget of 2^63 is refused, naming the range" 2 \
-  'SUMMARY: bad input: invalid token: invalid workload: step-budget is 9223372036854775808, not in 0\.\.1000000000' -- \
+  'SUMMARY: bad input: invalid token: invalid workload: step-budget is 9223372036854775808, not in 0\.\.100000000' -- \
   "$chaosq" replay "$huge_budget"
 check "--help says the step budget scales with the workload" 0 \
   '--step-budget N .*default scales with the workload: 10 x \(items in all' -- \
