@@ -52,7 +52,7 @@ engine_run::engine_run(const workload& w, sim::decision_source& decisions,
       buffers_(buffers),
       judge_(options.explain),
       loop_(decisions) {
-  if (options.trace) trace_.emplace();
+  if (options.trace) trace_.emplace(options.trace_events);
   // Every task the run can add, so that none moves: coroutines hold references to theirs.
   std::size_t const per_slot = w.restarts > 0 ? 2 + static_cast<std::size_t>(w.restarts) : 1;
   std::size_t const max_tasks = w.producers + w.joiners + w.consumers * per_slot;
@@ -81,11 +81,16 @@ void engine_run::go(run_report& report) {
     marked.erase(std::unique(marked.begin(), marked.end()), marked.end());
     bool const ended = report.end == run_end::complete || report.end == run_end::quiescent;
     if (ended && !info(violation->kind).judged_at_end) report.end = run_end::violation;
-    if (trace_) {
+  }
+  if (trace_) {
+    report.trace = trace_->take();
+    if (violation) {
       std::vector<std::uint32_t> items;
       for (const item_account& a : violation->items) items.push_back(a.id);
-      trace_->mark(marked, items);
+      report.trace->mark(violation->marked_steps, items);
     }
+  } else {
+    report.trace.reset();
   }
   report.violation = std::move(violation);
   report.steps = loop_.steps();
@@ -94,7 +99,6 @@ void engine_run::go(run_report& report) {
   report.tags = decisions_.tags();
   report.bounds = decisions_.bounds();
   report.tasks = static_cast<std::uint32_t>(tasks_.size());
-  report.trace = std::move(trace_);
 }
 
 void engine_run::start_tasks() {
@@ -139,8 +143,8 @@ run_end engine_run::drive() {
     faults_.between_steps(*this, loop_.steps());
     if (judge_.failed()) return run_end::violation;
     bool const runnable = loop_.ready_count() > 0 || loop_.has_timers();
-    if (runnable && loop_.steps() >= w_.step_budget) {
-      oracles_.step_budget_spent(w_.step_budget, loop_.steps());
+    if (runnable && loop_.steps() >= budget_) {
+      oracles_.step_budget_spent(budget_, loop_.steps());
       return run_end::step_budget;
     }
     in_step_ = true;
@@ -170,8 +174,8 @@ void engine_run::trace_new_waits() {
       continue;
     a.wait_traced = true;
     bool const get = t.act == activity::in_get;
-    trace_->events.push_back({loop_.steps(), t.name, get ? "get" : "put",
-                              get ? -1 : static_cast<std::int64_t>(t.current.id), "waiting", ""});
+    trace_->push({loop_.steps(), t.name, get ? "get" : "put",
+                  get ? -1 : static_cast<std::int64_t>(t.current.id), "waiting", ""});
   }
 }
 
@@ -233,8 +237,8 @@ void engine_run::shutdown(queue::shutdown_mode mode, std::string_view origin) {
   shutdown_step_ = now();
   bool const immediate = mode == queue::shutdown_mode::immediate;
   if (trace_) {
-    trace_->events.push_back({now(), "engine", immediate ? "shutdown-immediate" : "shutdown", -1,
-                              "ok", std::string(origin)});
+    trace_->push({now(), "engine", immediate ? "shutdown-immediate" : "shutdown", -1, "ok",
+                  std::string(origin)});
   }
   queue_->shutdown(mode);
   if (immediate) ledger_.drain();
@@ -243,8 +247,8 @@ void engine_run::shutdown(queue::shutdown_mode mode, std::string_view origin) {
 
 void engine_run::add_event(task_id me, std::string_view operation, std::int64_t item_id,
                            std::string_view outcome, std::string_view fault) {
-  trace_->events.push_back({now(), tasks_[me].name, std::string(operation), item_id,
-                            std::string(outcome), std::string(fault)});
+  trace_->push({now(), tasks_[me].name, std::string(operation), item_id, std::string(outcome),
+                std::string(fault)});
 }
 
 /// The state an `engine` keeps between runs.

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -414,6 +416,75 @@ TEST(engine, the_trace_shows_only_waits_the_queue_made) {
   ASSERT_TRUE(overfilled.violation);
   EXPECT_EQ(overfilled.violation->kind, verdict_kind::capacity_over_maxsize);
   EXPECT_EQ(waits_in(*overfilled.trace, "put"), 0U) << overfilled.trace->to_text();
+}
+
+// ---- bounded runs: a budget that scales with the workload, a trace that keeps its ends ----
+
+TEST(engine, a_big_workload_left_to_its_scaled_budget_is_no_livelock) {
+  // More steps than the fixed default of 100000 that this workload once ran out of.
+  workload w;
+  w.items = 20'000;
+  w.consumers = 50;
+  w.work_steps = 8;
+  ASSERT_TRUE(validate(w).empty());
+  sim::random_decisions d(1);
+  run_report const r = run(w, d, {.explain = false});
+  EXPECT_FALSE(r.violation) << r.violation->signature();
+  EXPECT_EQ(r.end, run_end::quiescent) << "the consumers idle in get at the end";
+  EXPECT_GT(r.steps, min_scaled_step_budget);
+  EXPECT_LT(r.steps, step_budget_of(w));
+}
+
+/// A nowait producer spinning on a full queue that nobody empties, until its budget runs out.
+workload spinning(std::uint64_t budget) {
+  workload w;
+  w.maxsize = 1;
+  w.items = 2;
+  w.put = put_mode::nowait;
+  w.consumers = 0;
+  w.joiners = 0;
+  w.step_budget = budget;
+  return w;
+}
+
+TEST(engine, a_traced_run_keeps_at_most_its_limit_of_events_and_marks_its_last_step) {
+  workload const w = spinning(5'000);
+  run_options options{.trace = true};
+  options.trace_events = 100;
+  run_report const r = replay(w, {}, options);
+  ASSERT_TRUE(r.violation);
+  ASSERT_EQ(r.violation->signature(), "livelock/step-budget");
+  ASSERT_TRUE(r.trace);
+  const trace& t = *r.trace;
+  EXPECT_EQ(t.events.size(), 100U);
+  EXPECT_EQ(t.gap, 50U);
+  EXPECT_GT(t.omitted, 4'000U);
+  EXPECT_LT(t.events[49].step, t.first_omitted_step);
+  EXPECT_LT(t.last_omitted_step, t.events[50].step);
+  // The verdict's step, the last, is in the part kept, and marked.
+  EXPECT_EQ(r.violation->marked_steps, std::vector<std::uint64_t>{r.steps});
+  EXPECT_TRUE(t.events.back().marked);
+  EXPECT_EQ(t.events.back().step, r.steps);
+  std::string const text = t.to_text();
+  EXPECT_NE(text.find("        ... " + t.omission() + "\n"), std::string::npos) << text;
+  // The same run traced in full has the same ends: capping keeps them as they were.
+  run_options full{.trace = true};
+  full.trace_events = 10'000;
+  run_report const whole = replay(w, {}, full);
+  ASSERT_EQ(whole.trace->omitted, 0U);
+  const std::vector<trace_event>& all = whole.trace->events;
+  EXPECT_EQ(all.size(), t.events.size() + t.omitted);
+  for (std::size_t i = 0; i < 50; ++i) {
+    EXPECT_EQ(line_of(t.events[i]), line_of(all[i]));
+    EXPECT_EQ(line_of(t.events[50 + i]), line_of(all[all.size() - 50 + i]));
+  }
+}
+
+TEST(engine, a_traced_run_is_capped_by_default) {
+  run_report const r = replay(spinning(150'000), {}, {.trace = true});
+  ASSERT_TRUE(r.trace);
+  EXPECT_EQ(r.trace->events.size(), trace_limits::events);
+  EXPECT_GT(r.trace->omitted, 40'000U);
 }
 
 }  // namespace

@@ -274,13 +274,15 @@ explore_result explore(const workload& w, const explore_options& options) {
     // in order. Pipelined: while this thread judges one block, the others already run the next
     // (when the strategy can hand it out unjudged). Runs after the one that ends the
     // exploration are dropped unseen.
-    crew threads(w, run_opts, options.jobs);
     struct pending {
       crew::block slots;
       std::vector<fate> fates;
       std::uint64_t first = 0;  // the schedule index of fates[0]
     };
+    // Before the crew: when a judgement throws, the crew's threads finish the block they run
+    // (and are joined) before the blocks go.
     std::array<pending, 2> blocks;
+    crew threads(w, run_opts, options.jobs);
     pending* judged_next = nullptr;  // handed out, run, not judged yet
     std::uint64_t handed = 0;
     bool ran_out = false;

@@ -1,5 +1,6 @@
 #include "chaosq/harness/failure.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "chaosq/harness/token.hpp"
@@ -80,6 +81,15 @@ failure make_failure(const workload& w, std::span<const std::uint32_t> record,
   f.preemptions = d.preemptions;
   f.drawn_faults = d.drawn_faults;
   if (f.report.violation) f.unacknowledged = f.report.violation->items;
+  // A long run (two tasks spinning through a big step budget) can record more decisions than a
+  // token may hold: say so rather than write a token that would not decode.
+  if (std::size_t const longest = std::max(f.decisions.size(), f.original_decisions.size());
+      f.no_token_reason.empty() && longest > token_limits::decisions) {
+    f.no_token_reason = "the run's record has " + std::to_string(longest) +
+                        " decisions, more than a token holds (" +
+                        std::to_string(token_limits::decisions) +
+                        "); a smaller --step-budget finds a shorter run";
+  }
   if (f.no_token_reason.empty()) {
     f.token = encode_token(f.work, f.decisions);
     f.original_token = encode_token(w, f.original_decisions);
@@ -190,6 +200,18 @@ std::string failure_json(const failure& f) {
   out += ']';
   json_key(out, "trace");
   out += f.report.trace ? f.report.trace->to_json() : std::string("[]");
+  if (f.report.trace && f.report.trace->omitted != 0) {
+    // The trace keeps the first and the last events of a long run: where and how many not.
+    const trace& t = *f.report.trace;
+    json_key(out, "trace_omitted");
+    out += '{';
+    json_field(out, "events", t.omitted);
+    json_field(out, "before_index", std::uint64_t{t.gap});
+    json_field(out, "first_step", t.first_omitted_step);
+    json_field(out, "last_step", t.last_omitted_step);
+    json_field(out, "text", t.omission());
+    out += '}';
+  }
   out += '}';
   return out;
 }

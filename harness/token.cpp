@@ -308,7 +308,13 @@ bool read_workload(payload_reader& r, unsigned version, workload& w) {
     } else if constexpr (std::is_same_v<T, std::uint32_t>) {
       ok = r.u32(what, value);
     } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+      std::size_t const start = r.pos();
       ok = r.u64(what, value);
+      if (ok && f.id == field_id::step_budget && value == 0)
+        ok = r.fail("the " + what.str() +
+                        " is 0, which no token holds: a token carries the steps its run had (1.." +
+                        std::to_string(f.hi) + ")",
+                    start);
     } else if constexpr (std::is_same_v<T, point_set>) {
       std::uint32_t bits = 0;
       ok = r.u32(what, bits);
@@ -423,7 +429,9 @@ std::string encode_token(const workload& w, std::span<const std::uint32_t> decis
     if constexpr (std::is_same_v<T, std::int32_t>) {
       p.zigzag(value);
     } else if constexpr (is_integer_field<T>) {
-      p.varint(value);
+      // The step budget as a number, the one the run had: every chaosq replays the same steps,
+      // whichever default it would have chosen.
+      p.varint(f.id == field_id::step_budget ? step_budget_of(w) : value);
     } else if constexpr (std::is_same_v<T, point_set>) {
       p.varint(value.bits());
     } else if constexpr (std::is_same_v<T, code_name>) {
@@ -547,6 +555,9 @@ std::variant<decoded_token, token_error> decode_token(std::string_view token) {
     }
     return token_error{std::move(message), payload_begin};
   }
+  // The budget the workload would have chosen itself reads as that choice, so that a workload
+  // that leaves it to scale decodes as it was encoded (and runs the same steps either way).
+  if (out.work.step_budget == scaled_step_budget(out.work)) out.work.step_budget = 0;
   return out;
 }
 

@@ -1,15 +1,19 @@
 #include "chaosq/harness/token.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <random>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/workload_fields.hpp"
 
 namespace chaosq::harness {
 namespace {
@@ -152,7 +156,7 @@ workload rich_workload() {
       {17, control_action::cancel, "c0.1"},
       {std::numeric_limits<std::uint64_t>::max(), control_action::shutdown_immediate, ""},
   };
-  w.step_budget = std::uint64_t{1} << 40;
+  w.step_budget = info(field_id::step_budget).hi;
   return w;
 }
 
@@ -561,6 +565,125 @@ TEST(token, turns_validation_problems_into_an_error) {
   EXPECT_EQ(error_of(forge(concat(pinned_head, {1, 0, 2, 'x', '1', 6, 0, 0, 0, 0}))).message,
             "invalid workload: pinned fault: 'x1' is not a task name (p<N>, c<N>, c<N>.<restart>, "
             "j<N>)");
+}
+
+// ---- the step budget: checked against its row, written as the number the run had ----
+
+bytes varint(std::uint64_t v) {
+  bytes out;
+  for (; v >= 0x80; v >>= 7) out.push_back(static_cast<std::uint8_t>(v | 0x80));
+  out.push_back(static_cast<std::uint8_t>(v));
+  return out;
+}
+
+/// The default workload's payload with step budget `budget`, and no decisions.
+bytes with_step_budget(std::uint64_t budget) {
+  bytes out(k_default_workload.begin(), k_default_workload.begin() + 15);  // up to odds
+  out = concat(out, varint(budget));
+  return concat(out, {0, 0, 0});  // no pinned faults, no control events, no decisions
+}
+
+TEST(token, a_step_budget_past_its_rows_range_is_refused_whatever_the_checksum) {
+  const field_info& row = info(field_id::step_budget);
+  std::string const huge = forge(with_step_budget(std::uint64_t{1} << 63));
+  EXPECT_EQ(error_of(huge),
+            (token_error{
+                "invalid workload: step-budget is 9223372036854775808, not in " + row.range(), 4}));
+  EXPECT_EQ(
+      error_of(forge(with_step_budget(row.hi + 1))).message,
+      "invalid workload: step-budget is " + std::to_string(row.hi + 1) + ", not in " + row.range());
+  // The table's hi itself is a budget a token carries.
+  EXPECT_EQ(decoded(forge(with_step_budget(row.hi))).work.step_budget, row.hi);
+}
+
+TEST(token, every_integer_field_past_its_rows_hi_is_refused_with_its_name_and_range) {
+  // The default workload's version 1 payload with one field at its row's hi + 1 (each field
+  // whose member can hold that): the message names the field and the row's range, as the CLI's
+  // and the YAML loader's do.
+  workload const w;
+  std::size_t checked = 0;
+  for_each_field(w, [&](const field_info& f, const auto& value) {
+    using T = std::remove_cvref_t<decltype(value)>;
+    if constexpr (is_integer_field<T>) {
+      if (f.since > 1 || std::cmp_greater_equal(f.hi, std::numeric_limits<T>::max())) return;
+      bytes payload;
+      for_each_field(w, [&](const field_info& g, const auto& v) {
+        using V = std::remove_cvref_t<decltype(v)>;
+        if (g.since > 1) return;
+        if constexpr (is_integer_field<V>) {
+          std::uint64_t n =
+              g.id == field_id::step_budget ? step_budget_of(w) : static_cast<std::uint64_t>(v);
+          if (g.id == f.id) n = g.hi + 1;
+          payload = concat(payload, varint(std::is_same_v<V, std::int32_t> ? n << 1 : n));
+        } else if constexpr (std::is_enum_v<V>) {
+          payload.push_back(static_cast<std::uint8_t>(v));  // its index: one byte
+        }
+      });
+      payload = concat(payload, {0, 0, 0});
+      std::string const message = error_of(forge(payload)).message;
+      EXPECT_NE(message.find(std::string(f.name()) + " is " + std::to_string(f.hi + 1) +
+                             ", not in " + f.range()),
+                std::string::npos)
+          << message;
+      ++checked;
+    }
+  });
+  // producers, items, consumers, work-steps, restarts, joiners, fault-odds, step-budget
+  EXPECT_EQ(checked, 8U);
+}
+
+TEST(token, a_step_budget_of_0_is_never_written_and_never_read) {
+  EXPECT_EQ(error_of(forge(with_step_budget(0))),
+            (token_error{"the field 'step-budget' is 0, which no token holds: a token carries the "
+                         "steps its run had (1.." +
+                             std::to_string(info(field_id::step_budget).hi) + ")",
+                         4 + 15 * 4 / 3}));
+}
+
+TEST(token, a_scaled_step_budget_is_written_as_the_number_the_run_had) {
+  workload w;
+  w.items = 100'000;
+  w.consumers = 100;
+  ASSERT_EQ(w.step_budget, 0U);
+  std::uint64_t const budget = scaled_step_budget(w);
+  ASSERT_GT(budget, min_scaled_step_budget);
+  std::string const t = encode_token(w, {});
+  bytes const payload = payload_of(t);
+  bytes const written = varint(budget);
+  EXPECT_TRUE(std::search(payload.begin(), payload.end(), written.begin(), written.end()) !=
+              payload.end());
+  // It decodes as left to scale, the workload it was; the same number set by hand reads so
+  // too (it runs the same steps), and any other number stays as it was set.
+  EXPECT_EQ(decoded(t).work, w);
+  workload by_hand = w;
+  by_hand.step_budget = budget;
+  EXPECT_EQ(encode_token(by_hand, {}), t);
+  by_hand.step_budget = budget + 1;
+  EXPECT_EQ(decoded(encode_token(by_hand, {})).work, by_hand);
+}
+
+TEST(token, tokens_written_when_the_default_was_fixed_decode_to_the_same_runs) {
+  // Every token a chaosq with the fixed default of 100000 wrote holds 100000 or the budget
+  // that was set: a small workload's reads as its scaled budget, which is 100000.
+  auto const d = decoded(forge(with_step_budget(100'000)));
+  EXPECT_EQ(d.work.step_budget, 0U);
+  EXPECT_EQ(step_budget_of(d.work), 100'000U);
+  workload big;
+  big.items = 1'000'000;
+  big.consumers = 1000;
+  // A big workload's old token still runs 100000 steps: its budget is kept as a number.
+  std::string old_token = encode_token(big, {});
+  bytes payload = payload_of(old_token);
+  bytes const scaled = varint(scaled_step_budget(big));
+  auto const at = std::search(payload.begin(), payload.end(), scaled.begin(), scaled.end());
+  ASSERT_NE(at, payload.end());
+  auto const offset = at - payload.begin();
+  payload.erase(at, at + static_cast<std::ptrdiff_t>(scaled.size()));
+  bytes const fixed = varint(100'000);
+  payload.insert(payload.begin() + offset, fixed.begin(), fixed.end());
+  auto const old = decoded(forge(payload));
+  EXPECT_EQ(old.work.step_budget, 100'000U);
+  EXPECT_EQ(step_budget_of(old.work), 100'000U);
 }
 
 // ---- corruption, truncation, arbitrary input ----

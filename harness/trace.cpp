@@ -1,7 +1,9 @@
 #include "chaosq/harness/trace.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
+#include <span>
 #include <utility>
 
 namespace chaosq::harness {
@@ -42,6 +44,50 @@ void json_string(std::string& out, std::string_view text) {
     }
   }
   out += '"';
+}
+
+trace_recorder::trace_recorder(std::size_t limit) noexcept : limit_(limit), head_(limit / 2) {
+  assert(limit >= 2);
+}
+
+void trace_recorder::push(trace_event e) {
+  std::vector<trace_event>& events = trace_.events;
+  if (events.size() < limit_) {
+    events.push_back(std::move(e));
+    return;
+  }
+  // Full: the tail (events[head_..]) is a ring whose oldest event, at next_, makes room.
+  trace_event& oldest = events[head_ + next_];
+  if (trace_.omitted == 0) first_dropped_ = oldest.step;
+  last_dropped_ = oldest.step;
+  ++trace_.omitted;
+  oldest = std::move(e);
+  next_ = next_ + 1 == limit_ - head_ ? 0 : next_ + 1;
+}
+
+trace trace_recorder::take() {
+  if (trace_.omitted != 0) {
+    std::vector<trace_event>& events = trace_.events;
+    auto const tail = events.begin() + static_cast<std::ptrdiff_t>(head_);
+    std::rotate(tail, tail + static_cast<std::ptrdiff_t>(next_), events.end());
+    trace_.gap = head_;
+    trace_.first_omitted_step = first_dropped_;
+    trace_.last_omitted_step = last_dropped_;
+  }
+  trace out = std::move(trace_);
+  trace_ = {};
+  next_ = 0;
+  return out;
+}
+
+std::string trace::omission() const {
+  if (omitted == 0) return {};
+  std::string out = std::to_string(omitted) + " events of steps " +
+                    std::to_string(first_omitted_step) + ".." + std::to_string(last_omitted_step) +
+                    " left out: a trace keeps at most " + std::to_string(events.size()) +
+                    " events, the first " + std::to_string(gap) + " and the last " +
+                    std::to_string(events.size() - gap);
+  return out;
 }
 
 void trace::mark(const std::vector<std::uint64_t>& steps, const std::vector<std::uint32_t>& items) {
@@ -108,7 +154,7 @@ bool same_action(const trace_event& a, const trace_event& b) {
 
 // The length of the run starting at `first`: one task doing the same thing, with the same
 // outcome, to the same item each time or to successive items (i0, i1, i2, ...).
-std::size_t like_run(const std::vector<trace_event>& events, std::size_t first) {
+std::size_t like_run(std::span<const trace_event> events, std::size_t first) {
   std::size_t last = first + 1;
   if (last == events.size() || !same_action(events[first], events[last])) return 1;
   std::int64_t const stride = events[last].item - events[first].item;
@@ -123,7 +169,7 @@ std::size_t like_run(const std::vector<trace_event>& events, std::size_t first) 
 // least `min_repeats` times, as {length, repeats}; {0, 0} when there is none. A repetition does
 // the same things in the same order; each of its items may advance by a fixed stride from one
 // repetition to the next (consumers taking the next items in turn), or stay the same.
-std::pair<std::size_t, std::size_t> cycle_at(const std::vector<trace_event>& events,
+std::pair<std::size_t, std::size_t> cycle_at(std::span<const trace_event> events,
                                              std::size_t first) {
   std::vector<std::int64_t> strides;
   for (std::size_t length = 2; length <= max_cycle; ++length) {
@@ -154,10 +200,8 @@ void append_line(std::string& out, const trace_event& e) {
   out += '\n';
 }
 
-}  // namespace
-
-std::string trace::to_text() const {
-  std::string out = "  step  task    operation           item   outcome                 fault\n";
+// The table's lines for `events`, runs and cycles folded (never across a gap: a segment each).
+void append_lines(std::string& out, std::span<const trace_event> events) {
   for (std::size_t i = 0; i < events.size();) {
     if (std::size_t const run = like_run(events, i); run >= min_run) {
       const trace_event& first = events[i];
@@ -188,6 +232,20 @@ std::string trace::to_text() const {
     append_line(out, events[i]);
     ++i;
   }
+}
+
+}  // namespace
+
+std::string trace::to_text() const {
+  std::string out = "  step  task    operation           item   outcome                 fault\n";
+  std::span<const trace_event> const all(events);
+  if (omitted == 0) {
+    append_lines(out, all);
+    return out;
+  }
+  append_lines(out, all.first(gap));
+  out += "        ... " + omission() + '\n';
+  append_lines(out, all.subspan(gap));
   return out;
 }
 

@@ -1,6 +1,8 @@
 #include "chaosq/harness/trace.hpp"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -114,6 +116,72 @@ TEST(trace_text, the_json_keeps_every_event) {
 TEST(trace_text, a_line_of_one_event_keeps_a_space_after_a_wide_item) {
   EXPECT_EQ(line_of(event(3, "c0", "get", 1234567)),
             "   3  c0      get                 i1234567 ok");
+}
+
+// ---- a capped trace: the first and the last events, and a line for those left out ----
+
+/// A recorder of `limit` events fed `n` events, one a step from step 1, by p0 then c0 in turn.
+trace recorded(std::size_t limit, std::uint64_t n) {
+  trace_recorder r(limit);
+  for (std::uint64_t s = 1; s <= n; ++s)
+    r.push(event(s, s % 2 != 0 ? "p0" : "c0", "get", static_cast<std::int64_t>(s)));
+  return r.take();
+}
+
+TEST(trace_cap, a_trace_within_its_limit_is_complete) {
+  trace const t = recorded(6, 6);
+  ASSERT_EQ(t.events.size(), 6U);
+  EXPECT_EQ(t.omitted, 0U);
+  EXPECT_EQ(t.omission(), "");
+  for (std::uint64_t s = 1; s <= 6; ++s) EXPECT_EQ(t.events[s - 1].step, s);
+}
+
+TEST(trace_cap, past_its_limit_it_keeps_the_first_half_and_the_last_half) {
+  trace const t = recorded(6, 20);
+  std::vector<std::uint64_t> steps;
+  for (const trace_event& e : t.events) steps.push_back(e.step);
+  EXPECT_EQ(steps, (std::vector<std::uint64_t>{1, 2, 3, 18, 19, 20}));
+  EXPECT_EQ(t.omitted, 14U);
+  EXPECT_EQ(t.gap, 3U);
+  EXPECT_EQ(t.first_omitted_step, 4U);
+  EXPECT_EQ(t.last_omitted_step, 17U);
+  EXPECT_EQ(t.omission(),
+            "14 events of steps 4..17 left out: a trace keeps at most 6 events, the first 3 and "
+            "the last 3");
+}
+
+TEST(trace_cap, an_odd_limit_keeps_the_extra_event_at_the_end) {
+  trace const t = recorded(5, 1000);
+  ASSERT_EQ(t.events.size(), 5U);
+  EXPECT_EQ(t.gap, 2U);
+  EXPECT_EQ(t.events[1].step, 2U);
+  EXPECT_EQ(t.events[2].step, 998U);
+  EXPECT_EQ(t.events[4].step, 1000U);
+  EXPECT_EQ(t.omitted, 995U);
+}
+
+TEST(trace_cap, the_table_says_once_what_was_left_out_and_folds_nothing_across_the_gap) {
+  // Like events on both sides of the gap would fold into one line if the gap were ignored.
+  trace_recorder r(8);
+  for (std::uint64_t s = 1; s <= 100; ++s) r.push(event(s, "p0", "put_nowait", 1, "QueueFull"));
+  trace t = r.take();
+  t.mark({100});
+  EXPECT_EQ(body(t),
+            "     1  p0      put_nowait          i1     QueueFull (4, steps 1..4)\n"
+            "        ... 92 events of steps 5..96 left out: a trace keeps at most 8 events, the "
+            "first 4 and the last 4\n"
+            "    97  p0      put_nowait          i1     QueueFull (3, steps 97..99)\n"
+            ">  100  p0      put_nowait          i1     QueueFull\n");
+}
+
+TEST(trace_cap, a_recorder_starts_empty_again_after_take) {
+  trace_recorder r(4);
+  for (std::uint64_t s = 1; s <= 10; ++s) r.push(event(s, "p0", "put", 0));
+  EXPECT_EQ(r.take().omitted, 6U);
+  r.push(event(1, "c0", "get", 0));
+  trace const again = r.take();
+  EXPECT_EQ(again.events.size(), 1U);
+  EXPECT_EQ(again.omitted, 0U);
 }
 
 }  // namespace

@@ -139,6 +139,25 @@ std::vector<std::string> validate(const workload& w) {
   return problems;
 }
 
+std::uint64_t scaled_step_budget(const workload& w) noexcept {
+  auto const at_most = [](std::uint64_t v, field_id id) { return std::min(v, info(id).hi); };
+  std::uint64_t const items =
+      std::min(at_most(w.producers, field_id::producers) * at_most(w.items, field_id::items),
+               max_total_items);
+  std::uint64_t const consumers = at_most(w.consumers, field_id::consumers);
+  std::uint64_t const restarts = at_most(w.restarts, field_id::restarts);
+  // The tasks the engine can start: a supervisor and its consumer's incarnations per slot.
+  std::uint64_t const tasks = at_most(w.producers, field_id::producers) +
+                              at_most(w.joiners, field_id::joiners) +
+                              consumers * (restarts > 0 ? 2 + restarts : 1);
+  std::uint64_t const work = items * (at_most(w.work_steps, field_id::work_steps) + 5) + 5 * tasks;
+  return std::clamp(10 * work, min_scaled_step_budget, info(field_id::step_budget).hi);
+}
+
+std::uint64_t step_budget_of(const workload& w) noexcept {
+  return w.step_budget != 0 ? w.step_budget : scaled_step_budget(w);
+}
+
 std::string describe(point_set points, std::string_view separator) {
   std::string out;
   std::uint32_t known = 0;
@@ -178,7 +197,11 @@ std::string describe(const workload& w) {
     out += f.name();
     out += '=';
     if constexpr (is_integer_field<T>) {
-      out += std::to_string(value);
+      if (f.id == field_id::step_budget && value == 0) {
+        out += std::to_string(step_budget_of(w)) + " (scales with the workload)";
+      } else {
+        out += std::to_string(value);
+      }
     } else if constexpr (std::is_same_v<T, point_set>) {
       out += describe(value);
     } else if constexpr (std::is_same_v<T, code_name>) {

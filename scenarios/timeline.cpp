@@ -179,6 +179,9 @@ struct scene {
   std::set<std::uint64_t> kept;  // the steps that matter: shown when unmarked ones are hidden
   std::uint64_t first_step = 0;
   std::uint64_t last_step = 0;
+  // Steps of which a capped trace kept no event (first > last: none), drawn as one column.
+  std::uint64_t omitted_first = 1;
+  std::uint64_t omitted_last = 0;
 
   [[nodiscard]] std::size_t lane_of(const std::string& task) const {
     return static_cast<std::size_t>(std::find(lanes.begin(), lanes.end(), task) - lanes.begin());
@@ -212,6 +215,10 @@ scene scene_of(const harness::trace& trace,
       c.shown = &e;
     }
   }
+  if (trace.omitted != 0) {
+    s.omitted_first = trace.events[trace.gap - 1].step + 1;
+    s.omitted_last = trace.events[trace.gap].step - 1;
+  }
   for (std::size_t lane = 0; lane < s.lanes.size(); ++lane) {
     const harness::trace_event* last = nullptr;
     for (const harness::trace_event& e : trace.events)
@@ -232,6 +239,7 @@ struct column {
   int x = 0;
   int width = 0;
   bool hidden = false;
+  bool omitted = false;  // hidden because the trace kept none of its events
 };
 
 struct layout {
@@ -255,8 +263,13 @@ struct layout {
 layout layout_of(const scene& s, bool collapsed) {
   layout l;
   for (std::uint64_t step = s.first_step; step <= s.last_step; ++step) {
+    if (step == s.omitted_first && s.omitted_first <= s.omitted_last) {
+      l.columns.push_back({step, s.omitted_last, 0, 0, true, true});
+      step = s.omitted_last;
+      continue;
+    }
     bool const hidden = collapsed && !s.kept.contains(step);
-    if (hidden && !l.columns.empty() && l.columns.back().hidden)
+    if (hidden && !l.columns.empty() && l.columns.back().hidden && !l.columns.back().omitted)
       l.columns.back().last = step;
     else
       l.columns.push_back({step, step, 0, 0, hidden});
@@ -400,11 +413,13 @@ std::string chart(const scene& s, const layout& l, const std::string& id, bool c
   // Hidden steps first, as a band beneath everything, with a mark where their numbers would be.
   for (const column& c : l.columns) {
     if (!c.hidden) continue;
-    out += "<g class=\"gap\"><title>" + steps_text(c) +
-           " hidden: nothing there matters for the verdict</title><rect x=\"" + num(c.x + 2) +
-           "\" y=\"" + num(k_top) + "\" width=\"" + num(c.width - 4) + "\" height=\"" +
-           num(height - k_top - 4) + "\" fill=\"" + std::string(k_hidden) + "\"/>" +
-           text(c.x + c.width / 2, k_top - 10, k_muted, "…", "text-anchor=\"middle\"") + "</g>\n";
+    std::string const why = c.omitted ? " left out of the trace: " + s.trace->omission()
+                                      : " hidden: nothing there matters for the verdict";
+    out += "<g class=\"gap\"><title>" + steps_text(c) + markup_escape(why) + "</title><rect x=\"" +
+           num(c.x + 2) + "\" y=\"" + num(k_top) + "\" width=\"" + num(c.width - 4) +
+           "\" height=\"" + num(height - k_top - 4) + "\" fill=\"" + std::string(k_hidden) +
+           "\"/>" + text(c.x + c.width / 2, k_top - 10, k_muted, "…", "text-anchor=\"middle\"") +
+           "</g>\n";
   }
   // Step numbers, as often as they fit.
   int const dx = std::max(l.step_width(), 1);
@@ -611,12 +626,23 @@ std::string legend() {
   return out + "</p>\n";
 }
 
+std::string sentence(std::string_view text) {
+  std::string out(text);
+  if (out.empty()) return out;
+  if (out.front() >= 'a' && out.front() <= 'z') out.front() = static_cast<char>(out.front() - 32);
+  if (out.back() != '.') out += '.';
+  return out;
+}
+
 // A section: its heading, then `preface` (the legend, on a page of one section), then its charts.
 std::string section_html(const timeline_section& s, std::size_t index, std::string_view tag,
                          std::string_view preface) {
   std::string out = "<section class=\"run\">\n" + heading(s, tag) + std::string(preface);
   if (s.trace == nullptr || s.trace->events.empty())
     return out + "<p>No trace to show.</p>\n</section>\n";
+  // A long run's trace keeps its first and last events: the page says so above the chart.
+  if (s.trace->omitted != 0)
+    out += "<p class=\"detail\">" + markup_escape(sentence(s.trace->omission())) + "</p>\n";
   scene const sc = scene_of(*s.trace, s.unacknowledged);
   layout const full = layout_of(sc, false);
   std::string const id = std::to_string(index);
@@ -632,14 +658,6 @@ std::string section_html(const timeline_section& s, std::size_t index, std::stri
   out += "<div class=\"chart\">\n" + chart(sc, full, id + "-full", false);
   if (can_collapse) out += chart(sc, layout_of(sc, true), id + "-collapsed", true);
   return out + "</div>\n</section>\n";
-}
-
-std::string sentence(std::string_view text) {
-  std::string out(text);
-  if (out.empty()) return out;
-  if (out.front() >= 'a' && out.front() <= 'z') out.front() = static_cast<char>(out.front() - 32);
-  if (out.back() != '.') out += '.';
-  return out;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "chaosq/scenarios/timeline.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -269,6 +271,36 @@ TEST(Timeline, UnmarkedStepsCollapse) {
       timeline_html(std::vector{incident_section(long_run)}).find("id=\"collapse-0\" checked>"),
       std::string::npos)
       << "a run too long to label starts collapsed";
+}
+
+TEST(Timeline, ACappedTraceDrawsTheStepsItLeftOutAsOneColumnAndSaysWhy) {
+  // The incident, then a consumer busy for 100000 steps: a recorder of 30 events keeps the
+  // incident and the last events, the steps between them one column in both charts.
+  harness::trace_recorder r(30);
+  for (harness::trace_event& e : incident().events) r.push(std::move(e));
+  for (std::uint64_t step = 9; step < 100'009; ++step)
+    r.push(event(step, "c1", "process", -1, "ok"));
+  r.push(event(100'009, "c1", "get", -1, "waiting"));
+  harness::trace const t = r.take();
+  ASSERT_EQ(t.events.size(), 30U);
+  ASSERT_GT(t.omitted, 0U);
+  std::string const html = timeline_html(std::vector{incident_section(t)});
+  EXPECT_NE(html.find("<p class=\"detail\">" +
+                      std::string(1, static_cast<char>(std::toupper(t.omission().front()))) +
+                      t.omission().substr(1) + ".</p>"),
+            std::string::npos)
+      << "the page says what the trace left out";
+  auto const svg = charts(html);
+  ASSERT_EQ(svg.size(), 2U);
+  std::string const left_out = "steps " + std::to_string(t.events[t.gap - 1].step + 1) + "–" +
+                               std::to_string(t.events[t.gap].step - 1) +
+                               " left out of the trace: " + t.omission();
+  for (const std::string& chart : svg) {
+    auto const gaps = values(chart, "<g class=\"gap\"><title>", "</title>");
+    EXPECT_EQ(std::count(gaps.begin(), gaps.end(), left_out), 1) << chart.substr(0, 200);
+    EXPECT_LT(count(chart, "<g class=\"step "), 40U) << "no cell for a step left out";
+  }
+  EXPECT_LT(html.size(), 200'000U) << "the steps left out draw no column each";
 }
 
 TEST(Timeline, EveryTextIsEscaped) {

@@ -217,7 +217,8 @@ class engine_run final : private consumer_host, private task_liveness {
   // than that within one step means it loops without suspending.
   std::uint64_t max_calls_per_step_ =
       8 * static_cast<std::uint64_t>(w_.producers) * w_.items + 10'000;
-  std::optional<harness::trace> trace_;
+  std::uint64_t const budget_ = step_budget_of(w_);
+  std::optional<trace_recorder> trace_;
   sim::loop loop_;  // last: destroyed first, while everything its frames touch is alive
 };
 

@@ -114,7 +114,11 @@ void add_workload_options(CLI::App& app, workload& w) {
     std::string const help(f.help);
     CLI::Option* option = nullptr;
     if constexpr (is_integer_field<T>) {
-      option = add_integer_option(app, names, value, f.lo, f.hi, help);
+      // The step budget's default is a rule, not a number: --help says it in words.
+      std::string const by_default = f.id == field_id::step_budget && value == 0
+                                         ? std::string(scaled_step_budget_rule)
+                                         : std::string();
+      option = add_integer_option(app, names, value, f.lo, f.hi, help, by_default);
     } else if constexpr (std::is_same_v<T, code_name>) {
       std::size_t const longest = f.hi;
       CLI::Validator name(

@@ -114,10 +114,12 @@ CLI::Option* add_enum_option(CLI::App& app, const std::string& flag, E& target,
 
 /// An integer option that takes exactly what a YAML scenario takes: decimal digits (no sign,
 /// no leading zero, no spaces, no hex) for a value in `lo..hi`; anything else is a usage error
-/// naming the flag and the range.
+/// naming the flag and the range. `by_default`: what --help says of the default, when it is
+/// a rule rather than `target`'s value.
 template <class T>
 CLI::Option* add_integer_option(CLI::App& app, const std::string& flags, T& target,
-                                std::uint64_t lo, std::uint64_t hi, const std::string& help) {
+                                std::uint64_t lo, std::uint64_t hi, const std::string& help,
+                                const std::string& by_default = {}) {
   CLI::Validator decimal(
       [lo, hi](std::string& text) -> std::string {
         std::uint64_t ignored = 0;
@@ -132,8 +134,9 @@ CLI::Option* add_integer_option(CLI::App& app, const std::string& flags, T& targ
             [[maybe_unused]] std::string const error = harness::decimal_problem(text, lo, hi, v);
             target = static_cast<T>(v);
           },
-          option_line(help, with_commas(lo) + " to " + with_commas(hi),
-                      with_commas(static_cast<std::uint64_t>(target))))
+          option_line(
+              help, with_commas(lo) + " to " + with_commas(hi),
+              by_default.empty() ? with_commas(static_cast<std::uint64_t>(target)) : by_default))
       ->check(decimal)
       ->option_text("N")
       ->default_str(std::to_string(target));

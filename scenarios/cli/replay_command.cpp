@@ -87,6 +87,13 @@ int replay_command(const std::string& token_arg, bool as_json, planted_bug bug, 
              {"end", end_name(r.end)},
              {"steps", r.steps},
              {"trace", json::parse(r.trace->to_json())}};
+    if (r.trace->omitted != 0) {
+      out["trace_omitted"] = {{"events", r.trace->omitted},
+                              {"before_index", r.trace->gap},
+                              {"first_step", r.trace->first_omitted_step},
+                              {"last_step", r.trace->last_omitted_step},
+                              {"text", r.trace->omission()}};
+    }
     if (r.violation) out["violation"] = verdict_json(*r.violation);
     std::cout << out.dump(2) << "\n";
     std::cerr << "SUMMARY: " << summary << "\n";

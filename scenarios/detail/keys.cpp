@@ -344,6 +344,14 @@ std::vector<key_def> workload_keys() {
         return write(s, i);
       };
       k = absent(std::move(k), "0");
+    } else if (k.path == "step_budget") {
+      // Left out when it scales with the workload: the file then scales it as the run did.
+      auto write = k.write;
+      k.write = [write](const scenario& s, std::size_t i) -> std::optional<std::string> {
+        if (s.work.step_budget == 0) return std::nullopt;
+        return write(s, i);
+      };
+      k = absent(std::move(k), "(" + std::string(harness::scaled_step_budget_rule) + ")");
     }
   }
   return out;

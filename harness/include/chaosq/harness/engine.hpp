@@ -2,6 +2,7 @@
 /// \file
 /// The engine: one run of a workload under a decision stream, judged by every oracle.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -35,6 +36,9 @@ enum class run_end : std::uint8_t {
 
 struct run_options {
   bool trace = false;  ///< build the event trace (for replays of failures)
+  /// With `trace`: the most events the trace keeps (at least 2); past it, the first half and
+  /// the last half, saying how many were left out (`trace::omitted`).
+  std::size_t trace_events = trace_limits::events;
   /// Write each verdict's `message`. Off, a verdict still carries its oracle, kind and marked
   /// steps (every oracle still judges), but no text: for loops that run millions of schedules
   /// and show only a few, which replay those decisions with it on to read the message.

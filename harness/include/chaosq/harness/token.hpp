@@ -32,6 +32,14 @@
 /// non-default value, so every run an older chaosq could describe keeps its token, and a version N
 /// > 1 token whose version-N fields are all the default is rejected as not canonical.
 ///
+/// `step_budget` is always the number of steps the run may take (`step_budget_of`), never 0:
+/// a workload that leaves its budget to scale with the workload is written with the budget it
+/// scaled to, so that any chaosq, whatever its default, replays the same steps, and every
+/// workload that fits in 100000 steps keeps the token it had when that was the fixed default.
+/// The decoder reads a budget equal to the one the decoded workload would scale to as 0 (left
+/// to scale), which runs the same steps. Every workload field is checked against its row's
+/// range (through `validate`), whatever the token's checksum.
+///
 /// The encoding is canonical: a workload and a record have exactly one token, and a token that
 /// decodes re-encodes to itself (less surrounding whitespace).
 

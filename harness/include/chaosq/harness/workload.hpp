@@ -180,10 +180,32 @@ struct workload {
   fault_budget faults;
   std::vector<pinned_fault> pinned;
   std::vector<control_event> controls;
-  std::uint64_t step_budget = 100'000;
+  /// Steps before a run is judged a livelock; 0 (the default): `scaled_step_budget(*this)`.
+  /// Read it through `step_budget_of`.
+  std::uint64_t step_budget = 0;
 
   friend bool operator==(const workload&, const workload&) = default;
 };
+
+/// The default step budget in words, for --help, the YAML schema and the documentation.
+inline constexpr std::string_view scaled_step_budget_rule =
+    "scales with the workload: 10 x (items in all x (work-steps + 5) + 5 x tasks) and no less "
+    "than 100000";
+
+/// The least default step budget: the fixed default it replaced, so that every workload that
+/// fitted in it keeps the budget (and the token) it always had.
+inline constexpr std::uint64_t min_scaled_step_budget = 100'000;
+
+/// The step budget of a run of `w` that does not set one (`scaled_step_budget_rule`): ten times
+/// a generous count of the steps its work takes (per item a put, a get, the work steps, an ack
+/// and room for waits; per task its start, waits and end; the factor covers a nowait producer
+/// retrying on a full queue, retried items and restarts), at least `min_scaled_step_budget` and
+/// at most the step-budget row's hi. Inputs past their row's hi count as the hi, so an invalid
+/// workload gets a number too.
+[[nodiscard]] std::uint64_t scaled_step_budget(const workload& w) noexcept;
+
+/// The steps a run of `w` may take: `w.step_budget`, or `scaled_step_budget(w)` when it is 0.
+[[nodiscard]] std::uint64_t step_budget_of(const workload& w) noexcept;
 
 /// Problems with a workload's values, one message each (empty: valid).
 [[nodiscard]] std::vector<std::string> validate(const workload& w);
