@@ -90,6 +90,8 @@ class crew {
   /// How long a thread polls before it sleeps: a sleeping thread wakes tens of microseconds
   /// late, a block takes about a millisecond.
   static constexpr int k_spins = 2000;
+  /// Slots a thread takes at once: 16 of a block's 256.
+  static constexpr std::size_t k_chunk = 16;
 
   void work() {
     engine runs;
@@ -117,12 +119,17 @@ class crew {
   }
 
   void take_slots(engine& runs, block& b) {
-    for (std::size_t i = next_.fetch_add(1); i < b.sources.size(); i = next_.fetch_add(1)) {
-      b.errors[i] = nullptr;
-      try {
-        b.reports[i] = runs.run(w_, *b.sources[i], options_);
-      } catch (...) {
-        b.errors[i] = std::current_exception();
+    // A run of neighbouring slots at a time: neighbours share cache lines (their sources, their
+    // reports), and two threads writing them in turn would fight over every line.
+    for (std::size_t first = next_.fetch_add(k_chunk); first < b.sources.size();
+         first = next_.fetch_add(k_chunk)) {
+      for (std::size_t i = first; i < std::min(first + k_chunk, b.sources.size()); ++i) {
+        b.errors[i] = nullptr;
+        try {
+          b.reports[i] = runs.run(w_, *b.sources[i], options_);
+        } catch (...) {
+          b.errors[i] = std::current_exception();
+        }
       }
     }
   }

@@ -26,10 +26,10 @@ class source_pool {
   template <class... Args>
   Source& acquire(Args&&... make_args) {
     if (spare_.empty())
-      spare_.push_back(std::make_unique<Source>(std::forward<Args>(make_args)...));
+      spare_.push_back(std::make_unique<slot>(std::forward<Args>(make_args)...));
     out_.push_back(std::move(spare_.back()));
     spare_.pop_back();
-    return *out_.back();
+    return out_.back()->source;
   }
   /// The oldest source handed out has been observed: it becomes a spare.
   void release_oldest() {
@@ -39,8 +39,15 @@ class source_pool {
   }
 
  private:
-  std::deque<std::unique_ptr<Source>> out_;
-  std::vector<std::unique_ptr<Source>> spare_;
+  /// A source on cache lines of its own: sources run on different threads at once, and each
+  /// writes its state at every decision.
+  struct alignas(64) slot {
+    template <class... Args>
+    explicit slot(Args&&... args) : source(std::forward<Args>(args)...) {}
+    Source source;
+  };
+  std::deque<std::unique_ptr<slot>> out_;
+  std::vector<std::unique_ptr<slot>> spare_;
 };
 
 }  // namespace chaosq::harness::detail
