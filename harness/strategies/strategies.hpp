@@ -25,8 +25,7 @@ class source_pool {
   /// A source to hand out, made from `make_args` when there is no spare; the caller resets it.
   template <class... Args>
   Source& acquire(Args&&... make_args) {
-    if (spare_.empty())
-      spare_.push_back(std::make_unique<slot>(std::forward<Args>(make_args)...));
+    if (spare_.empty()) spare_.push_back(std::make_unique<slot>(std::forward<Args>(make_args)...));
     out_.push_back(std::move(spare_.back()));
     spare_.pop_back();
     return out_.back()->source;
