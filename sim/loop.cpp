@@ -22,7 +22,16 @@ bool timer_later(const auto& a, const auto& b) {
   return a.when != b.when ? a.when > b.when : a.id > b.id;
 }
 
-/// Raised at a resume point: a pending cancellation wins over an injected fault.
+/// What a task sees at a resume point: a pending cancellation wins over an injected fault.
+raised pending_interrupt(detail::task_state& t) {
+  if (t.cancel_requested_) {
+    t.cancel_requested_ = false;
+    return detail::cancellation();
+  }
+  if (t.fault_) return {std::exchange(t.fault_, nullptr), error_kind::failure};
+  return {};
+}
+
 void raise_pending_interrupt(detail::task_state& t) {
   if (t.cancel_requested_) {
     t.cancel_requested_ = false;
@@ -42,6 +51,11 @@ void future::complete(state s) noexcept {
 }
 
 void future::throw_cancelled() { throw cancelled_error{}; }
+
+error_kind raised::classify() const {
+  if (kind) return *kind;
+  return is_cancellation(error) ? error_kind::cancellation : error_kind::failure;
+}
 
 namespace detail {
 
@@ -67,6 +81,23 @@ void resume_from(future& f) {
   t.waiting_task_ = nullptr;
   raise_pending_interrupt(t);
   if (f.cancelled()) throw cancelled_error{};
+}
+
+raised settle_from(future& f) {
+  task_state& t = *t_current;
+  f.waiter_ = nullptr;
+  t.waiting_future_ = nullptr;
+  t.waiting_task_ = nullptr;
+  if (raised r = pending_interrupt(t)) return r;
+  if (f.cancelled()) return cancellation();
+  return {};
+}
+
+raised cancellation() {
+  // One exception object shared by every cancellation on this thread: nobody changes a
+  // cancelled_error (it has no state), and making one per cancellation was an allocation.
+  thread_local std::exception_ptr const shared = std::make_exception_ptr(cancelled_error{});
+  return {shared, error_kind::cancellation};
 }
 
 void suspend_yield(std::coroutine_handle<> resume_point) {

@@ -102,6 +102,54 @@ TEST(loop, exit_with_ends_a_task_as_if_it_had_thrown) {
   EXPECT_EQ(awaiting.result(), "inner") << "an awaiter sees the exception rethrown";
 }
 
+TEST(loop, settled_hands_back_what_a_wait_would_raise_without_raising_it) {
+  loop l;
+  future crashed_on;
+  future cancelled_on;
+  future completed;
+  auto settle = [](future& f) -> task<raised> { co_return co_await f.settled(); };
+  auto crashed = l.spawn(settle(crashed_on));
+  auto cancelled = l.spawn(settle(cancelled_on));
+  auto fine = l.spawn(settle(completed));
+  l.run();  // all three wait
+  std::exception_ptr const fault = std::make_exception_ptr(injected_fault("struck"));
+  EXPECT_TRUE(crashed.inject(fault));
+  EXPECT_TRUE(cancelled.cancel());
+  completed.set_result();
+  l.run();
+  ASSERT_EQ(crashed.outcome(), task_outcome::returned) << "the fault came back as a value";
+  EXPECT_EQ(crashed.result().error, fault) << "the very exception injected";
+  EXPECT_EQ(crashed.result().kind, error_kind::failure);
+  ASSERT_EQ(cancelled.outcome(), task_outcome::returned);
+  EXPECT_EQ(cancelled.result().kind, error_kind::cancellation);
+  EXPECT_THROW(std::rethrow_exception(cancelled.result().error), cancelled_error);
+  EXPECT_FALSE(fine.result()) << "a completed wait raises nothing";
+}
+
+TEST(loop, a_task_settled_gives_its_value_or_what_it_raised_told_or_not) {
+  loop l;
+  auto h = l.spawn([]() -> task<std::string> {
+    std::string out;
+    result<int> const value = co_await []() -> task<int> { co_return 7; }().settled();
+    out += value.value ? std::to_string(*value.value) : "none";
+    result<int> const thrown = co_await []() -> task<int> {
+      throw cancelled_error{};
+      co_return 0;
+    }()
+                                                    .settled();
+    // Thrown out of a body: not told, found by rethrowing it.
+    out += thrown.error.kind ? " told" : " untold";
+    out += thrown.error.classify() == error_kind::cancellation ? " cancellation" : " failure";
+    raised const told =
+        co_await exits_with(std::make_exception_ptr(injected_fault("quiet")), error_kind::failure)
+            .settled();
+    out += told.kind == error_kind::failure ? " failure" : " other";
+    co_return out;
+  }());
+  l.run();
+  EXPECT_EQ(h.result(), "7 untold cancellation failure");
+}
+
 TEST(loop, cancelling_a_task_waiting_on_a_pending_future_cancels_the_future_at_once) {
   loop l;
   future f;

@@ -79,8 +79,10 @@ bool engine_run::stop_looping_consumer(task_id me) {
 sim::task<void> engine_run::producer(task_id me) {
   task_record& a = tasks_[me];
   actor& self = actors_[me];
-  // A fault before a put ends the producer as if checkpoint() had thrown it, without the throw.
+  // A fault before a put ends the producer as if checkpoint() had thrown it, without the throw;
+  // so does a fault or a cancellation that ends its wait in put (handed back as a value).
   std::optional<fault_kind> struck;
+  sim::raised interrupted;
   try {
     for (std::uint32_t n = 0; n < w_.items; ++n) {
       a.act = activity::idle;
@@ -101,7 +103,13 @@ sim::task<void> engine_run::producer(task_id me) {
           // The reference put stores at once when there is room: skip its coroutine frame.
           queue_->put_nowait(it);
         } else {
-          co_await queue_->put(it);
+          sim::raised r = co_await queue_->put(it).settled();
+          if (r.kind) {
+            if (a.fault_step == 0) put_raised(me, r.error);
+            interrupted = std::move(r);
+            break;
+          }
+          if (r) std::rethrow_exception(std::move(r.error));  // what put raised itself
         }
       } else {
         for (;;) {
@@ -143,6 +151,8 @@ sim::task<void> engine_run::producer(task_id me) {
     co_await sim::exit_with(a.fault.exception(), *struck == fault_kind::cancel
                                                      ? sim::error_kind::cancellation
                                                      : sim::error_kind::failure);
+  } else if (interrupted) {
+    co_await sim::exit_with(std::move(interrupted));
   }
 }
 
@@ -161,9 +171,11 @@ void engine_run::get_raised(task_id me) {
 }
 
 /// An exception the contract does not allow escaped producer `me`'s put (or put_nowait).
-void engine_run::put_raised(task_id me) {
+void engine_run::put_raised(task_id me) { put_raised(me, std::current_exception()); }
+
+void engine_run::put_raised(task_id me, const std::exception_ptr& error) {
   task_error(me, w_.put == put_mode::blocking ? raised_in::put : raised_in::put_nowait,
-             tasks_[me].current.id, std::current_exception());
+             tasks_[me].current.id, error);
 }
 
 // ---- consumers through consumer_context ----
@@ -291,6 +303,18 @@ struct engine_run::stop {
   }
 };
 
+/// Consumer `me`'s get was ended by `r`, a cancellation or a fault raised at its wait: what
+/// the catch clauses below make of the same exception, without throwing it.
+engine_run::stop engine_run::got_interrupted(task_id me, sim::raised r) {
+  const task_record& a = tasks_[me];
+  if (*r.kind == sim::error_kind::cancellation)
+    return stop::raised(std::move(r.error), sim::error_kind::cancellation, false);
+  // Unless it is the crash that struck it waiting here, the queue raised it.
+  if (a.fault_step == 0 || a.fault.point != fault_point::in_get)
+    task_error(me, raised_in::get, -1, r.error);
+  return stop::raised(std::move(r.error), sim::error_kind::failure, false);
+}
+
 /// The consumer task of a built-in policy: `consumer(me)` running `builtin_consumer(policy)`.
 sim::task<void> engine_run::builtin_consumer_task(task_id me) {
   task_record& a = tasks_[me];
@@ -321,7 +345,15 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
         // The reference get takes at once when an item is stored: skip its coroutine frame.
         it = queue_->get_nowait();
       } else {
-        it = co_await queue_->get();
+        sim::result<item> got = co_await queue_->get().settled();
+        if (got.value) {
+          it = *got.value;
+        } else if (got.error.kind) {
+          // A cancellation or a fault that ended its wait, handed back without a throw.
+          end = got_interrupted(me, std::move(got.error));
+        } else {
+          std::rethrow_exception(std::move(got.error.error));  // what get raised itself
+        }
       }
     } catch (const queue::queue_shut_down&) {
       get_shut_down(me);
@@ -454,7 +486,12 @@ sim::task<void> engine_run::joiner(task_id me) {
          count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
   }
   if (w_.join_timeout_ms == 0) {
-    co_await join_call(me);
+    // A fault or a cancellation that ends the wait ends the joiner, handed on without a throw
+    // (it stays counted in joins_entered_, as any joiner ended in join).
+    if (sim::raised r = co_await join_call(me).settled()) {
+      co_await sim::exit_with(std::move(r));
+      co_return;
+    }
   } else {
     // The health check of the incident: asyncio.wait_for(queue.join(), T). At the deadline
     // the join is cancelled and the joiner gives up; the end of the run still judges the work

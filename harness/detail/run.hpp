@@ -112,6 +112,7 @@ class engine_run final : private consumer_host, private task_liveness {
   // The exception being handled escaped a put or a get of task `me`: a task-error (for a
   // QueueShutDown from get, only before the shutdown).
   [[gnu::noinline]] void put_raised(task_id me);
+  [[gnu::noinline]] void put_raised(task_id me, const std::exception_ptr& error);
   [[gnu::noinline]] void get_raised(task_id me);
   [[gnu::noinline]] void get_shut_down(task_id me);
 
@@ -137,6 +138,7 @@ class engine_run final : private consumer_host, private task_liveness {
   sim::task<void> consumer(task_id me);
   sim::task<void> builtin_consumer_task(task_id me);
   struct stop;  // why a built-in consumer stops early (actors.cpp)
+  stop got_interrupted(task_id me, sim::raised r);
   sim::task<void> supervisor(task_id me, std::uint32_t slot);
   sim::task<void> joiner(task_id me);
   sim::task<void> judged_join(task_id me);

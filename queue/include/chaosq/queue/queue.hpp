@@ -62,7 +62,11 @@ class basic_queue {
   sim::task<void> put(T item) {
     while (full()) {
       if (is_shutdown_) throw queue_shut_down{};
-      co_await wait_in(putters_, [this] { return !full(); });
+      // A wait ended by a cancellation or a fault is handed on without throwing it again.
+      if (sim::raised r = co_await wait_in(putters_, [this] { return !full(); }).settled()) {
+        co_await sim::exit_with(std::move(r));
+        co_return;
+      }
     }
     self().put_nowait(std::move(item));
   }
@@ -72,7 +76,10 @@ class basic_queue {
   sim::task<T> get() {
     while (empty()) {
       if (is_shutdown_) throw queue_shut_down{};
-      co_await wait_in(getters_, [this] { return !empty(); });
+      if (sim::raised r = co_await wait_in(getters_, [this] { return !empty(); }).settled()) {
+        co_await sim::exit_with(std::move(r));
+        co_return sim::exited;
+      }
     }
     co_return self().get_nowait();
   }
@@ -106,7 +113,8 @@ class basic_queue {
   /// joiner woken by the count reaching zero returns even if a put raised the count again
   /// before it resumed (asyncio's event semantics). Never raises `queue_shut_down`.
   sim::task<void> join() {
-    if (unfinished_ > 0) co_await finished_.wait();
+    if (unfinished_ == 0) co_return;
+    if (sim::raised r = co_await finished_.wait().settled()) co_await sim::exit_with(std::move(r));
   }
 
   /// Shuts the queue down (idempotent): puts raise from now on. `immediate` drops every stored
@@ -222,21 +230,20 @@ class basic_queue {
     self().wakeup_next(getters_);
   }
 
-  /// Waits in `line` until woken; on any exception (cancellation, injected fault) leaves the
-  /// line and, if it had been woken and `can_proceed()` holds, `pass_on_wakeup(line)`. The
-  /// caller re-checks its condition after it returns: a wake-up is no promise.
+  /// Waits in `line` until woken; ended by a cancellation or an injected fault, it leaves the
+  /// line and, if it had been woken and `can_proceed()` holds, `pass_on_wakeup(line)`, then
+  /// raises what ended it. The caller re-checks its condition after it returns: a wake-up is
+  /// no promise.
   template <class Ready>
   sim::task<void> wait_in(sim::future_list& line, Ready can_proceed) {
     sim::future waiter;
     line.push_back(waiter);
-    try {
-      co_await waiter;
-    } catch (...) {
-      waiter.cancel();
-      line.remove(waiter);
-      if (can_proceed() && !waiter.cancelled()) self().pass_on_wakeup(line);
-      throw;
-    }
+    sim::raised r = co_await waiter.settled();
+    if (!r) co_return;
+    waiter.cancel();
+    line.remove(waiter);
+    if (can_proceed() && !waiter.cancelled()) self().pass_on_wakeup(line);
+    co_await sim::exit_with(std::move(r));  // raised as if thrown, without unwinding
   }
 
   std::ptrdiff_t maxsize_;

@@ -34,7 +34,7 @@ class event {
     if (value_) co_return;
     future f;
     waiters_.push_back(f);  // f leaves the list when this frame ends, however it ends
-    co_await f;
+    if (raised r = co_await f.settled()) co_await exit_with(std::move(r));
   }
 
   /// Tasks currently in `wait()`, woken ones included until they resume.

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "chaosq/sim/detail/list.hpp"
+#include "chaosq/sim/raised.hpp"
 
 namespace chaosq::sim {
 
@@ -15,6 +16,8 @@ namespace detail {
 class task_state;
 void suspend_on(future& f, std::coroutine_handle<> resume_point);
 void resume_from(future& f);
+raised settle_from(future& f);
+raised cancellation();
 void wake(task_state& t);
 }  // namespace detail
 
@@ -70,9 +73,30 @@ class future : public detail::list_node {
     return awaiter{*this};
   }
 
+  /// As `co_await`, but hands back what it would raise as a value instead of raising it (a
+  /// `raised` whose kind is always told): for a caller that handles faults on every run.
+  auto settled() noexcept {
+    struct awaiter {
+      future& f;
+      bool suspended = false;
+      bool await_ready() const noexcept { return f.done(); }
+      void await_suspend(std::coroutine_handle<> h) {
+        suspended = true;
+        detail::suspend_on(f, h);
+      }
+      raised await_resume() {
+        if (suspended) return detail::settle_from(f);
+        if (f.cancelled()) return detail::cancellation();
+        return {};
+      }
+    };
+    return awaiter{*this};
+  }
+
  private:
   friend void detail::suspend_on(future&, std::coroutine_handle<>);
   friend void detail::resume_from(future&);
+  friend raised detail::settle_from(future&);
   enum class state : std::uint8_t { pending, done, cancelled };
 
   void complete(state s) noexcept;

@@ -8,17 +8,13 @@
 #include <cstdint>
 #include <exception>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "chaosq/sim/detail/frame_pool.hpp"
+#include "chaosq/sim/raised.hpp"
 
 namespace chaosq::sim {
-
-/// What an exception a coroutine ends with stands for, when the code ending it knows.
-enum class error_kind : std::uint8_t {
-  cancellation,  ///< a `cancelled_error` (or a type derived from it)
-  failure,       ///< anything else
-};
 
 template <class T = void>
 class task;
@@ -90,6 +86,11 @@ class promise_base {
   void rethrow_if_failed() const {
     if (exception_) std::rethrow_exception(exception_);
   }
+  /// The exception the coroutine ended with, as a value (empty if it returned).
+  [[nodiscard]] raised take_raised() noexcept {
+    if (!exception_) return {};
+    return {std::move(exception_), kind_known_ ? std::optional<error_kind>(kind_) : std::nullopt};
+  }
 
  private:
   std::coroutine_handle<> continuation_;
@@ -99,6 +100,25 @@ class promise_base {
   error_kind kind_ = error_kind::failure;
 };
 
+}  // namespace detail
+
+/// What `co_return exited;` returns: nothing, from a coroutine returning `T` that has just
+/// ended itself with `exit_with` (its awaiter sees the exception, never a value).
+struct exited_t {};
+inline constexpr exited_t exited{};
+
+/// How an awaited task ended, as a value (`task::settled`): its value, or what it raised.
+template <class T>
+struct result {
+  std::optional<T> value;  ///< set when it returned
+  raised error;            ///< set when it raised
+};
+/// What `task<T>::settled()` hands back: `result<T>`, or for `task<void>` only what it raised.
+template <class T>
+using settled_t = std::conditional_t<std::is_void_v<T>, raised, result<T>>;
+
+namespace detail {
+
 template <class T>
 class task_promise final : public promise_base {
  public:
@@ -106,6 +126,11 @@ class task_promise final : public promise_base {
   template <class U>
   void return_value(U&& value) {
     value_.emplace(std::forward<U>(value));
+  }
+  void return_value(exited_t) noexcept {}
+  result<T> take_result() {
+    if (value_) return {std::move(value_), {}};
+    return {std::nullopt, take_raised()};
   }
   T take_value() {
     rethrow_if_failed();
@@ -126,6 +151,7 @@ class task_promise<void> final : public promise_base {
  public:
   task<void> get_return_object() noexcept;
   void return_void() noexcept {}
+  raised take_result() noexcept { return take_raised(); }
   void take_value() const { rethrow_if_failed(); }
   void peek_value() const { rethrow_if_failed(); }
 };
@@ -148,12 +174,18 @@ struct exit_awaiter {
 }  // namespace detail
 
 /// Ends the awaiting coroutine with `error`, as if `error` had been thrown out of its body, but
-/// without the cost of throwing: the coroutine must `co_return` right after the `co_await`.
-/// Whoever awaits it sees `error` rethrown; the loop classifies a spawned task by `kind`.
+/// without the cost of throwing: the coroutine must `co_return` right after the `co_await`
+/// (`co_return exited;` in a coroutine returning a value). Whoever awaits it sees `error`
+/// rethrown (or, through `settled`, as a value); the loop classifies a spawned task by `kind`.
 /// Precondition: `error` is not null and `kind` is what `error` holds.
 [[nodiscard]] inline detail::exit_awaiter exit_with(std::exception_ptr error,
                                                     error_kind kind) noexcept {
   return detail::exit_awaiter{std::move(error), kind};
+}
+/// `exit_with` what `settled` handed back. Precondition: `r` holds an exception.
+[[nodiscard]] inline detail::exit_awaiter exit_with(raised r) {
+  error_kind const kind = r.kind ? *r.kind : r.classify();
+  return detail::exit_awaiter{std::move(r.error), kind};
 }
 
 /// A coroutine returning `T`, started lazily: nothing runs until it is awaited (`co_await`
@@ -183,22 +215,36 @@ class [[nodiscard]] task {
   [[nodiscard]] bool valid() const noexcept { return static_cast<bool>(frame_); }
 
   auto operator co_await() && noexcept {
-    struct awaiter {
-      handle_type frame;
-      bool await_ready() const noexcept { return false; }
-      bool await_suspend(std::coroutine_handle<> awaiting) {
-        return !frame.promise().start_inline(frame, awaiting);
-      }
-      T await_resume() { return frame.promise().take_value(); }
+    struct awaiter : start_awaiter {
+      T await_resume() { return this->frame.promise().take_value(); }
     };
     assert(frame_ && "awaiting an empty task");
-    return awaiter{frame_};
+    return awaiter{{frame_}};
+  }
+
+  /// Awaits the task as `co_await` does, but hands back what it raised as a value instead of
+  /// rethrowing it: a `result<T>`, or for `task<void>` the `raised` alone.
+  auto settled() && noexcept {
+    struct awaiter : start_awaiter {
+      settled_t<T> await_resume() { return this->frame.promise().take_result(); }
+    };
+    assert(frame_ && "awaiting an empty task");
+    return awaiter{{frame_}};
   }
 
   /// Gives up ownership of the frame (the loop takes it when the task is spawned).
   handle_type release() noexcept { return std::exchange(frame_, {}); }
 
  private:
+  /// Runs the task inline in the awaiting one (see `promise_base::start_inline`).
+  struct start_awaiter {
+    handle_type frame;
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<> awaiting) {
+      return !frame.promise().start_inline(frame, awaiting);
+    }
+  };
+
   void destroy() noexcept {
     if (frame_) frame_.destroy();
     frame_ = {};
