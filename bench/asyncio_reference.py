@@ -44,6 +44,10 @@ KINDS = {
 }
 TARGET_SCHEDULES_PER_S = 1_000_000
 TARGET_RATIO = 150
+# The engine against the same workload on a minimal scheduler and queue with no harness
+# (chaosq_bench's bare_minimal/fifo): the physical limit, of which it should keep this share.
+TARGET_MINIMAL_SHARE = 0.70
+MINIMAL_ROW = "bare_minimal/fifo"
 
 
 class InjectedFault(Exception):
@@ -252,7 +256,7 @@ def chaosq_rows(path: str) -> list[dict]:
         if b.get("run_type") == "aggregate" or "error_occurred" in b:
             continue
         if not name.startswith(("engine_reference/", "engine_strategy/", "bare_reference/",
-                                "engine_jobs/")):
+                                "bare_minimal/", "engine_jobs/")):
             continue
         rows.append({
             "name": name,
@@ -277,6 +281,8 @@ def describe_chaosq(name: str) -> tuple[str, str]:
     if group == "engine_strategy":
         strategy = {"random": "random walk", "pct": "PCT d=3", "dfs": "DFS, 2 preemptions"}
         return kind, f"chaosq engine, every oracle ({kind}, schedules by {strategy.get(model, model)})"
+    if group == "bare_minimal":
+        return kind, "minimal scheduler and queue, no harness (the physical limit)"
     if group == "bare_reference":
         how = ", crashes returned, no unwinding" if model == "crash_as_value" else ""
         return kind, f"chaosq sim+queue, no harness ({kind}{how})"
@@ -311,10 +317,20 @@ def print_table(py_rows: list[Row], cq_rows: list[dict], machine: str) -> str:
         ratio = f"{c['schedules_per_s'] / base[kind]:.1f}x" if base.get(kind) else "-"
         print(f"{label:<66} {c['schedules_per_s']:>12,.0f} {c['steps_per_schedule']:>9.2f} "
               f"{c['hang_percent']:>6.1f} {ratio:>10}")
+    by_name = {c["name"]: c for c in cq_rows}
+    engine = by_name.get("engine_reference/fifo_mid_item")
+    minimal = by_name.get(MINIMAL_ROW)
+    share = None
+    if engine is None or minimal is None or not minimal["schedules_per_s"]:
+        print(f"engine / minimal loop: - (needs engine_reference/fifo_mid_item and {MINIMAL_ROW})")
+    else:
+        share = engine["schedules_per_s"] / minimal["schedules_per_s"]
+        print(f"engine / minimal loop: {share:.2f} (target \u2265 {TARGET_MINIMAL_SHARE:.2f}; "
+              f"fifo_mid_item {engine['schedules_per_s']:,.0f}/s against "
+              f"{minimal['schedules_per_s']:,.0f}/s)")
     print()
     # The reference draws mid-item crashes from the decision stream (crash_points: mid-item);
     # the pinned variant runs the same workload with its crashes fixed per workload.
-    by_name = {c["name"]: c for c in cq_rows}
     headline = by_name.get("engine_reference/fifo_mid_item") or by_name.get(
         "engine_reference/fifo_pinned")
     if headline is None or not base.get("fifo"):
@@ -328,6 +344,12 @@ def print_table(py_rows: list[Row], cq_rows: list[dict], machine: str) -> str:
             verdicts.append("1M/s target met")
         else:
             verdicts.append(f"{TARGET_SCHEDULES_PER_S / rate:.1f}x short of 1M/s")
+        if share is None:
+            verdicts.append("engine / minimal loop: no minimal row")
+        else:
+            met = "met" if share >= TARGET_MINIMAL_SHARE else "not met"
+            verdicts.append(f"engine / minimal loop {share:.2f} "
+                            f"(target \u2265 {TARGET_MINIMAL_SHARE:.2f} {met})")
         if ratio >= TARGET_RATIO:
             verdicts.append(f"{TARGET_RATIO}x target met")
         else:

@@ -5,9 +5,10 @@
 //                            MODEL mid_item|pinned|any_point on the engine as explore searches,
 //                            with "-explained" for verdict text, "-traced" for text and trace;
 //                            or bare|bare-value: sim+queue alone, crashes thrown
-//                            or returned; STRATEGY random|pct|dfs|portfolio picks the schedules
-//                            as the engine_strategy benchmarks do, a random walk without it)
-//                            and print a summary; for callgrind and perf
+//                            or returned; or minimal (fifo only): the minimal scheduler and
+//                            queue of minimal.hpp; STRATEGY random|pct|dfs|portfolio picks the
+//                            schedules as the engine_strategy benchmarks do, a random walk without
+//                            it) and print a summary; for callgrind and perf
 
 #include <cstdint>
 #include <cstdlib>
@@ -24,6 +25,7 @@
 
 #include "bare.hpp"
 #include "memory_bench.hpp"
+#include "minimal.hpp"
 #include "reference.hpp"
 
 namespace {
@@ -34,8 +36,16 @@ double cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-int profile_bare(chaosq::queue::queue_kind kind, std::uint64_t schedules,
-                 chaosq::bench::crash_delivery delivery) {
+/// What one schedule of the reference workload did, as the bare rows report it.
+struct schedule_outcome {
+  std::uint64_t steps;
+  bool joined;
+};
+
+/// Runs `schedules` reference schedules with `run(items, consumers, seed)`, shapes and seeds drawn
+/// as the bare_reference and bare_minimal benchmarks draw them, and prints a summary.
+template <class Run>
+int profile_bare_rows(std::string_view label, std::uint64_t schedules, Run run) {
   chaosq::sim::splitmix64 shape(7);
   std::uint64_t steps = 0;
   std::uint64_t hangs = 0;
@@ -43,15 +53,35 @@ int profile_bare(chaosq::queue::queue_kind kind, std::uint64_t schedules,
   for (std::uint64_t i = 0; i < schedules; ++i) {
     std::uint32_t const items = 1 + shape.below(chaosq::bench::k_max_items);
     std::uint32_t const consumers = 1 + shape.below(chaosq::bench::k_max_consumers);
-    chaosq::sim::random_decisions decisions(chaosq::harness::schedule_seed(1, i));
-    auto const out = chaosq::bench::run_bare_schedule(kind, items, consumers, decisions, delivery);
+    schedule_outcome const out = run(items, consumers, chaosq::harness::schedule_seed(1, i));
     steps += out.steps;
     hangs += out.joined ? 0 : 1;
   }
   double const seconds = cpu_seconds() - start;
-  std::cout << "profile bare: " << schedules << " schedules, " << steps << " steps, " << hangs
-            << " hangs, " << static_cast<double>(schedules) / seconds << " schedules/s (CPU)\n";
+  std::cout << "profile " << label << ": " << schedules << " schedules, " << steps << " steps, "
+            << hangs << " hangs, " << static_cast<double>(schedules) / seconds
+            << " schedules/s (CPU)\n";
   return 0;
+}
+
+int profile_bare(chaosq::queue::queue_kind kind, std::uint64_t schedules,
+                 chaosq::bench::crash_delivery delivery) {
+  return profile_bare_rows(
+      "bare", schedules, [&](std::uint32_t items, std::uint32_t consumers, std::uint64_t seed) {
+        chaosq::sim::random_decisions decisions(seed);
+        auto const out =
+            chaosq::bench::run_bare_schedule(kind, items, consumers, decisions, delivery);
+        return schedule_outcome{out.steps, out.joined};
+      });
+}
+
+int profile_minimal(std::uint64_t schedules) {
+  return profile_bare_rows("minimal", schedules,
+                           [](std::uint32_t items, std::uint32_t consumers, std::uint64_t seed) {
+                             auto const out = chaosq::bench::minimal::run_schedule(
+                                 items, consumers, chaosq::bench::k_crash_odds, seed);
+                             return schedule_outcome{out.steps, out.joined};
+                           });
 }
 
 int profile(std::string_view spec) {
@@ -81,6 +111,13 @@ int profile(std::string_view spec) {
   }
   if (model_name == "bare-value") {
     return profile_bare(kind, schedules, chaosq::bench::crash_delivery::value);
+  }
+  if (model_name == "minimal") {
+    if (kind != queue_kind::fifo) {
+      std::cerr << "chaosq_bench: the minimal queue is FIFO only\n";
+      return 2;
+    }
+    return profile_minimal(schedules);
   }
   std::optional<chaosq::harness::strategy_kind> strategy;
   if (auto const at = model_name.find('@'); at != std::string_view::npos) {
