@@ -1,6 +1,7 @@
 #include "chaosq/harness/strategy.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -212,10 +213,24 @@ TEST(strategy, how_many_each_hands_out_before_it_learns) {
   }
   EXPECT_EQ(blocks, (std::vector<std::uint32_t>{1, 1, 2, 4, 8, 16, 32, 64, 128, k_block, k_block,
                                                 k_block}));
-  // The portfolio: random, PCT d=2 and PCT d=3 may go on, DFS k=1 only once per block.
+  // SURW learns its step counts in the same blocks; POS learns nothing.
+  auto surw = make_strategy(strategy_kind::surw, {.seed = 1});
+  std::vector<std::uint32_t> surw_blocks;
+  for (std::size_t handed = 0; handed < 2 * k_block;) {
+    surw_blocks.push_back(surw->ready());
+    std::vector<run_report> reports;
+    for (std::uint32_t b = 0; b < surw_blocks.back(); ++b) reports.push_back(run(w, *surw->next()));
+    for (const run_report& r : reports) surw->observe(r);
+    handed += surw_blocks.back();
+  }
+  EXPECT_EQ(surw_blocks, (std::vector<std::uint32_t>{1, 1, 2, 4, 8, 16, 32, 64, 128, k_block}));
+  auto pos = make_strategy(strategy_kind::pos, {.seed = 1});
+  EXPECT_EQ(pos->ready(), k_block);
+  EXPECT_FALSE(pos->learns());
+  // The portfolio: random, PCT d=2 and d=3, POS and SURW may go on, DFS k=1 only once per block.
   auto portfolio = make_strategy(strategy_kind::portfolio, {.seed = 1});
-  EXPECT_EQ(portfolio->ready(), 5U)
-      << "random, pct d=2, pct d=3, dfs, random; then pct d=2 must learn from its first run";
+  EXPECT_EQ(portfolio->ready(), 7U) << "random, pct d=2, pct d=3, pos, surw, dfs, random; then "
+                                       "pct d=2 must learn from its first run";
 }
 
 /// A run as DFS tells runs apart: its schedule and other choices, and at each strike decision
@@ -249,6 +264,58 @@ void enumerate(const workload& w, decisions& prefix, std::uint32_t preempted, st
     enumerate(w, prefix, preempted + (preempts ? 1 : 0), struck + (strikes ? 1 : 0), bounds, found);
     prefix.pop_back();
   }
+}
+
+TEST(strategy, pos_keeps_the_priority_of_a_task_passed_over) {
+  // Two tasks always ready: the one that ran draws a fresh priority, the other keeps the one
+  // that lost. A task that lost holds a low priority and waits long: the same task runs again
+  // far more often than the random walk's 1/2 (a POS that redrew every priority at every step
+  // would be that random walk).
+  auto const repeats = [](strategy_kind kind) {
+    auto s = make_strategy(kind, {.seed = 5});
+    sim::decision_source& d = *s->next();
+    std::array<std::uint32_t, 2> const ready{0, 1};
+    std::uint32_t last = d.pick_ready(ready);
+    int same = 0;
+    constexpr int k_picks = 6000;
+    for (int i = 0; i < k_picks; ++i) {
+      std::uint32_t const now = d.pick_ready(ready);
+      same += now == last ? 1 : 0;
+      last = now;
+    }
+    return static_cast<double>(same) / k_picks;
+  };
+  EXPECT_GT(repeats(strategy_kind::pos), 0.9);
+  EXPECT_LT(repeats(strategy_kind::pos), 1.0) << "and the waiting task does get its turns";
+  EXPECT_NEAR(repeats(strategy_kind::random), 0.5, 0.03);
+}
+
+TEST(strategy, surw_weights_each_task_by_the_contested_steps_it_has_left) {
+  auto surw = make_strategy(strategy_kind::surw, {.seed = 3});
+  // Schedule 0, every weight 1: tasks 0, 1 and 2 share 30 contested steps.
+  sim::decision_source* first = surw->next();
+  std::array<std::uint32_t, 3> const three{0, 1, 2};
+  std::array<std::uint32_t, 3> taken{};
+  for (int i = 0; i < 30; ++i) ++taken[three[first->pick_ready(three)]];
+  surw->observe(run_report{});
+  ASSERT_GE(taken[0], 4U) << "the seed gives task 0 a share to learn";
+  // Later schedules: task 0 is expected to take taken[0] steps, task 3 (never seen) none, so
+  // task 0 wins a first pick between them with probability taken[0] / (taken[0] + 1).
+  std::array<std::uint32_t, 2> const pair{3, 0};
+  int zero_first = 0;
+  constexpr int k_schedules = 1000;
+  for (int i = 0; i < k_schedules;) {
+    std::uint32_t const block = surw->ready();
+    std::vector<sim::decision_source*> sources;
+    for (std::uint32_t b = 0; b < block && i < k_schedules; ++b, ++i)
+      sources.push_back(surw->next());
+    for (sim::decision_source* d : sources) {
+      zero_first += pair[d->pick_ready(pair)] == 0 ? 1 : 0;
+      surw->observe(run_report{});
+    }
+  }
+  double const expected = static_cast<double>(taken[0]) / (taken[0] + 1);
+  EXPECT_NEAR(static_cast<double>(zero_first) / k_schedules, expected, 0.04);
 }
 
 TEST(strategy, dfs_runs_each_schedule_within_its_bounds_once_then_is_exhausted) {
@@ -312,13 +379,16 @@ TEST(strategy, dfs_bounds_grow_the_space) {
 
 TEST(strategy, the_portfolio_takes_its_members_in_turn_and_skips_an_exhausted_one) {
   // The documented order (detail/strategies.def, strategies/portfolio.cpp): random (seed), PCT
-  // d=2 (seed+1), PCT d=3 (seed+2), DFS k=1 (max_faults), one schedule each, again and again.
+  // d=2 (seed+1), PCT d=3 (seed+2), POS (seed+3), SURW (seed+4), DFS k=1 (max_faults), one
+  // schedule each, again and again.
   for (const workload& w : {busy_workload(), tiny_workload(0)}) {
     strategy_options const options{.seed = 11, .max_faults = 1};
     std::vector<std::unique_ptr<strategy>> members;
     members.push_back(make_strategy(strategy_kind::random, {.seed = 11}));
     members.push_back(make_strategy(strategy_kind::pct, {.seed = 12, .depth = 2}));
     members.push_back(make_strategy(strategy_kind::pct, {.seed = 13, .depth = 3}));
+    members.push_back(make_strategy(strategy_kind::pos, {.seed = 14}));
+    members.push_back(make_strategy(strategy_kind::surw, {.seed = 15}));
     members.push_back(make_strategy(strategy_kind::dfs, {.preemptions = 1, .max_faults = 1}));
 
     auto portfolio = make_strategy(strategy_kind::portfolio, options);

@@ -2,13 +2,11 @@
 /// PCT (Burckhardt et al., ASPLOS 2010): every task gets a random priority when first seen;
 /// the ready task with the highest priority runs; at d-1 random steps among the first k, the
 /// task about to run drops below every initial priority. Other decisions are uniform. k is the
-/// most scheduling steps a run has needed, learnt from the first `k_block` schedules in blocks
-/// that double (schedules 0, 1, 2-3, 4-7, ..., 128-255: each block uses what the ones before
-/// it saw), then fixed, so that every later schedule may run at once with any other. Schedule i
+/// most scheduling steps a run has needed, learnt from the first `k_block` schedules in
+/// `learning_blocks`, then fixed. Schedule i
 /// is seeded with `schedule_seed(seed, i)`. Never runs out.
 
 #include <algorithm>
-#include <bit>
 #include <span>
 #include <vector>
 
@@ -78,34 +76,26 @@ class pct_strategy final : public strategy {
   pct_strategy(std::uint64_t seed, std::uint32_t depth)
       : seed_(seed), depth_(std::max(depth, 1U)) {}
   decision_source* next() override {
-    if (starts_block(index_)) k_ = seen_k_;
+    if (learning_blocks::starts_block(index_)) k_ = seen_k_;
     pct_decisions& source = sources_.acquire();
     source.restart(schedule_seed(seed_, index_++), depth_, k_);
     return &source;
   }
   void observe(const run_report& report) override {
     sources_.release_oldest();
-    if (observed_++ >= k_block) return;
+    if (!learning_blocks::teaches(observed_++)) return;
     // k: the most scheduling steps a run has needed, over the schedules that teach it.
     auto const steps = static_cast<std::uint32_t>(
         std::count(report.tags.begin(), report.tags.end(), decision_tag::schedule));
     seen_k_ = std::max(seen_k_, steps);
   }
   [[nodiscard]] std::uint32_t ready() const override {
-    if (index_ >= k_block) return k_block;
-    if (index_ == 0) return 1;
-    if (starts_block(index_) && observed_ < index_) return 0;  // it learns from those first
-    return static_cast<std::uint32_t>(std::bit_floor(index_) * 2 - index_);  // to the next block
+    return learning_blocks::ready(index_, observed_);
   }
-  [[nodiscard]] bool learns() const override { return index_ < k_block; }
+  [[nodiscard]] bool learns() const override { return learning_blocks::learns(index_); }
   [[nodiscard]] bool splits() const override { return true; }
 
  private:
-  /// Whether schedule `index` begins a learning block (a power of two up to `k_block`).
-  static bool starts_block(std::uint64_t index) {
-    return index != 0 && index <= k_block && std::has_single_bit(index);
-  }
-
   std::uint64_t seed_;
   std::uint32_t depth_;
   std::uint32_t k_ = 1;       // what this block's schedules use

@@ -1,6 +1,7 @@
 /// \file
 /// The portfolio: its members take turns, one schedule each, in this order: the random walk
-/// (seed), PCT with d=2 (seed+1), PCT with d=3 (seed+2), DFS with one preemption (max_faults).
+/// (seed), PCT with d=2 (seed+1), PCT with d=3 (seed+2), POS (seed+3), SURW (seed+4), DFS with
+/// one preemption (max_faults).
 /// Each member observes only its own runs; a member with nothing left (DFS, exhausted) loses
 /// its turns. It hands out turns until a member would hand out more than its own `ready()`
 /// allows (DFS: one at a time). Never runs out (the random walk never does).
@@ -23,6 +24,8 @@ class portfolio_strategy final : public strategy {
     members_.push_back(make_strategy(strategy_kind::random, {.seed = o.seed}));
     members_.push_back(make_strategy(strategy_kind::pct, {.seed = o.seed + 1, .depth = 2}));
     members_.push_back(make_strategy(strategy_kind::pct, {.seed = o.seed + 2, .depth = 3}));
+    members_.push_back(make_strategy(strategy_kind::pos, {.seed = o.seed + 3}));
+    members_.push_back(make_strategy(strategy_kind::surw, {.seed = o.seed + 4}));
     members_.push_back(
         make_strategy(strategy_kind::dfs, {.preemptions = 1, .max_faults = o.max_faults}));
   }

@@ -3,6 +3,8 @@
 /// Internal: the maker of each strategy in detail/strategies.def, each defined in its own unit
 /// (harness/strategies/<id>.cpp) and reached only through `make_strategy`.
 
+#include <bit>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <utility>
@@ -30,6 +32,8 @@ class source_pool {
     spare_.pop_back();
     return out_.back()->source;
   }
+  /// The oldest source handed out and not yet observed. Precondition: one is out.
+  [[nodiscard]] Source& oldest() { return out_.front()->source; }
   /// The oldest source handed out has been observed: it becomes a spare.
   void release_oldest() {
     if (out_.empty()) return;
@@ -47,6 +51,30 @@ class source_pool {
   };
   std::deque<std::unique_ptr<slot>> out_;
   std::vector<std::unique_ptr<slot>> spare_;
+};
+
+/// Learning in blocks, for a strategy that learns from its first `k_block` schedules and then
+/// stays fixed (PCT its k, SURW its step counts): schedules 0, 1, 2-3, 4-7, ..., 128-255 form
+/// blocks that double, each using what the runs of the blocks before it taught, so that
+/// every later schedule may run at once with any other.
+struct learning_blocks {
+  /// Whether schedule `index` begins a block (a power of two up to `k_block`): the moment the
+  /// strategy takes in what it has learnt.
+  [[nodiscard]] static bool starts_block(std::uint64_t index) {
+    return index != 0 && index <= k_block && std::has_single_bit(index);
+  }
+  /// `strategy::ready()` for a strategy about to hand out schedule `index`, having observed
+  /// `observed` runs.
+  [[nodiscard]] static std::uint32_t ready(std::uint64_t index, std::uint64_t observed) {
+    if (index >= k_block) return k_block;
+    if (index == 0) return 1;
+    if (starts_block(index) && observed < index) return 0;  // it learns from those first
+    return static_cast<std::uint32_t>(std::bit_floor(index) * 2 - index);  // to the next block
+  }
+  /// `strategy::learns()` before handing out schedule `index`.
+  [[nodiscard]] static bool learns(std::uint64_t index) { return index < k_block; }
+  /// Whether the run of the `observed`th schedule (from 0) still teaches.
+  [[nodiscard]] static bool teaches(std::uint64_t observed) { return observed < k_block; }
 };
 
 }  // namespace chaosq::harness::detail

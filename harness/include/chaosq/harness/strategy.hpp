@@ -80,7 +80,8 @@ class strategy {
 };
 
 /// A new strategy of `kind`, reading only the knobs of `options` that kind uses (random: seed;
-/// pct: seed, depth; dfs: preemptions, max_faults; portfolio: seed, max_faults).
+/// pct: seed, depth; pos, surw: seed; dfs: preemptions, max_faults; portfolio: seed,
+/// max_faults).
 [[nodiscard]] std::unique_ptr<strategy> make_strategy(strategy_kind kind,
                                                       const strategy_options& options);
 
