@@ -98,13 +98,14 @@ BENCHMARK_CAPTURE(engine_strategy, fifo_dfs, harness::strategy_kind::dfs);
 // ---- every core ----
 
 /// Schedules per wall-clock second of `harness::explore` on `jobs` threads (`--jobs`): each
-/// iteration explores the next workload of the reference pool for 4,096 schedules, every oracle
-/// on, counting every verdict (`keep_going`), as `chaosq explore --jobs N` does.
+/// iteration explores the next workload of the reference pool for 65,536 schedules, every
+/// oracle on, counting every verdict (`keep_going`), as `chaosq explore --jobs N` does. Long
+/// enough that starting the threads (once per exploration) does not decide the rate.
 void engine_jobs(benchmark::State& state) {
   std::vector<harness::workload> const pool =
       reference_pool(queue::queue_kind::fifo, crash_model::mid_item, k_pool_size, k_pool_seed);
   auto const jobs = static_cast<unsigned>(state.range(0));
-  constexpr std::uint64_t k_per_workload = 4096;
+  constexpr std::uint64_t k_per_workload = 65'536;
   std::uint64_t i = 0;
   std::uint64_t schedules = 0;
   std::uint64_t steps = 0;
