@@ -64,15 +64,16 @@ class crew {
   }
 
   /// Sets the other threads running `b` (at most `k_block` sources) and returns at once; `b`
-  /// stays untouched by the caller until `finish`.
+  /// stays untouched by the caller until `finish`. A block of fewer than two chunks (DFS hands
+  /// out one schedule at a time, PCT's first blocks are small) is left to the calling thread:
+  /// waking the others would cost more than it spreads.
   void start(block& b) {
-    {
-      std::lock_guard const lock(mutex_);
-      current_ = &b;
-      next_.store(0, std::memory_order_relaxed);
-      busy_.store(threads_.size(), std::memory_order_relaxed);
-      generation_.fetch_add(1, std::memory_order_release);
-    }
+    std::lock_guard const lock(mutex_);
+    current_ = &b;
+    next_.store(0, std::memory_order_relaxed);
+    if (b.sources.size() < 2 * k_chunk) return;
+    busy_.store(threads_.size(), std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
     start_.notify_all();
   }
 

@@ -49,12 +49,23 @@ class dfs_strategy final : public strategy {
   [[nodiscard]] std::uint32_t ready() const override { return waiting_ ? 0 : 1; }
   void observe(const run_report& r) override {
     waiting_ = false;
-    for (std::size_t i = r.decisions.size(); i-- > 0;) {
+    // Preemptions and strikes of each prefix r.decisions[0, i), in one pass: the search below
+    // tries the decisions from the last, and a run may take millions of them.
+    std::size_t const n = r.decisions.size();
+    preempted_before_.assign(n + 1, 0);
+    faults_before_.assign(n + 1, 0);
+    for (std::size_t j = 0; j < n; ++j) {
+      std::uint32_t preempted = preempted_before_[j];
+      std::uint32_t faults = faults_before_[j];
+      count(r, j, r.decisions[j], preempted, faults);
+      preempted_before_[j + 1] = preempted;
+      faults_before_[j + 1] = faults;
+    }
+    for (std::size_t i = n; i-- > 0;) {
       std::optional<std::uint32_t> const value = next_value(r, i);
       if (!value) continue;
-      std::uint32_t preempted = 0;
-      std::uint32_t faults = 0;
-      for (std::size_t j = 0; j < i; ++j) count(r, j, r.decisions[j], preempted, faults);
+      std::uint32_t preempted = preempted_before_[i];
+      std::uint32_t faults = faults_before_[i];
       count(r, i, *value, preempted, faults);
       if (preempted > preemptions_ || faults > max_faults_) continue;
       prefix_.assign(r.decisions.begin(), r.decisions.begin() + static_cast<std::ptrdiff_t>(i));
@@ -85,6 +96,8 @@ class dfs_strategy final : public strategy {
   std::uint32_t preemptions_;
   std::uint32_t max_faults_;
   std::vector<std::uint32_t> prefix_;
+  std::vector<std::uint32_t> preempted_before_;  // scratch of observe()
+  std::vector<std::uint32_t> faults_before_;     // scratch of observe()
   bool exhausted_ = false;
   bool waiting_ = false;  // a schedule handed out is not observed yet
   std::optional<prefix_decisions> source_;
