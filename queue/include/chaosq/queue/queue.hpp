@@ -4,10 +4,13 @@
 /// quirks included, on the deterministic loop.
 
 #include <cassert>
+#include <coroutine>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <span>
 #include <type_traits>
+#include <utility>
 
 #include "chaosq/queue/detail/storage.hpp"
 #include "chaosq/queue/errors.hpp"
@@ -230,20 +233,63 @@ class basic_queue {
     self().wakeup_next(getters_);
   }
 
+  /// The wait of `wait_in`: an awaitable that holds the waiter's future itself, so a wait costs
+  /// no coroutine frame of its own (a consumer waits in get on most runs).
+  template <class Ready>
+  class line_wait {
+   public:
+    line_wait(basic_queue& q, sim::future_list& line, Ready can_proceed)
+        : queue_(q), line_(line), can_proceed_(std::move(can_proceed)) {}
+    line_wait(const line_wait&) = delete;  // its future sits in `line` while it waits
+    line_wait& operator=(const line_wait&) = delete;
+
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> awaiting) {
+      line_.push_back(waiter_);
+      woken_.await_suspend(awaiting);
+    }
+    /// Raises what ended the wait, if anything did.
+    void await_resume() {
+      if (sim::raised r = settle()) std::rethrow_exception(std::move(r.error));
+    }
+
+    /// The same wait, handing back what ended it as a value instead of raising it.
+    auto settled() && noexcept {
+      struct awaiter {
+        line_wait& wait;
+        bool await_ready() const noexcept { return false; }
+        void await_suspend(std::coroutine_handle<> awaiting) { wait.await_suspend(awaiting); }
+        sim::raised await_resume() { return wait.settle(); }
+      };
+      return awaiter{*this};
+    }
+
+   private:
+    /// After the resume: what ended the wait, the line left (and the wake-up passed on) if
+    /// something did.
+    sim::raised settle() {
+      sim::raised r = woken_.await_resume();
+      if (!r) return r;
+      waiter_.cancel();
+      line_.remove(waiter_);
+      if (can_proceed_() && !waiter_.cancelled()) queue_.self().pass_on_wakeup(line_);
+      return r;
+    }
+
+    basic_queue& queue_;
+    sim::future_list& line_;
+    Ready can_proceed_;
+    sim::future waiter_;
+    decltype(waiter_.settled()) woken_ = waiter_.settled();
+  };
+
   /// Waits in `line` until woken; ended by a cancellation or an injected fault, it leaves the
   /// line and, if it had been woken and `can_proceed()` holds, `pass_on_wakeup(line)`, then
-  /// raises what ended it. The caller re-checks its condition after it returns: a wake-up is
-  /// no promise.
+  /// raises what ended it (`.settled()`: hands it back as a value). The caller re-checks its
+  /// condition after it returns: a wake-up is no promise.
   template <class Ready>
-  sim::task<void> wait_in(sim::future_list& line, Ready can_proceed) {
-    sim::future waiter;
-    line.push_back(waiter);
-    sim::raised r = co_await waiter.settled();
-    if (!r) co_return;
-    waiter.cancel();
-    line.remove(waiter);
-    if (can_proceed() && !waiter.cancelled()) self().pass_on_wakeup(line);
-    co_await sim::exit_with(std::move(r));  // raised as if thrown, without unwinding
+  line_wait<Ready> wait_in(sim::future_list& line, Ready can_proceed) {
+    return line_wait<Ready>(*this, line, std::move(can_proceed));
   }
 
   std::ptrdiff_t maxsize_;
