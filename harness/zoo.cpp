@@ -1,6 +1,8 @@
 #include "chaosq/harness/zoo.hpp"
 
+#include <array>
 #include <cassert>
+#include <cstddef>
 
 #include "chaosq/queue/queue.hpp"
 #include "chaosq/sim/loop.hpp"
@@ -9,10 +11,13 @@ namespace chaosq::harness {
 namespace {
 
 // Each planted bug is the reference queue with one step changed through basic_queue's hooks
-// (queue/queue.hpp), the deviation marked BUG. planted_bug::none is the reference itself.
+// (queue/queue.hpp), the deviation marked BUG; each class is named as its row of
+// detail/planted_bugs.def. planted_bug::none is the reference itself.
 
 template <class Variant>
 using variant_of_reference = queue::basic_queue<item, Variant>;
+
+using none = queue::basic_queue<item>;
 
 class no_pass_on final : public variant_of_reference<no_pass_on> {
  public:
@@ -88,29 +93,21 @@ std::unique_ptr<work_queue> make(const workload& w) {
   return std::make_unique<queue_adapter<Q>>(w.kind, w.maxsize);
 }
 
+using queue_maker = std::unique_ptr<work_queue> (*)(const workload&);
+
+/// Every maker, in the order of detail/planted_bugs.def: `makers[i]` makes `planted_bug(i)`.
+constexpr std::array makers{
+#define CHAOSQ_PLANTED_BUG(id, name, help) queue_maker{&make<id>},
+#include "chaosq/harness/detail/planted_bugs.def"
+};
+static_assert(makers.size() == names_of<planted_bug>::values.size());
+
 }  // namespace
 
 std::unique_ptr<work_queue> make_planted_queue(planted_bug bug, const workload& w) {
-  switch (bug) {
-    case planted_bug::none:
-      return make<queue::basic_queue<item>>(w);
-    case planted_bug::no_pass_on:
-      return make<no_pass_on>(w);
-    case planted_bug::get_counts_down:
-      return make<get_counts_down>(w);
-    case planted_bug::join_not_woken:
-      return make<join_not_woken>(w);
-    case planted_bug::immediate_keeps_count:
-      return make<immediate_keeps_count>(w);
-    case planted_bug::task_done_unchecked:
-      return make<task_done_unchecked>(w);
-    case planted_bug::putter_no_recheck:
-      return make<putter_no_recheck>(w);
-    case planted_bug::late_count:
-      return make<late_count>(w);
-  }
-  assert(false && "every planted_bug is handled above");
-  return nullptr;
+  auto const row = static_cast<std::size_t>(bug);
+  assert(row < makers.size() && "every planted_bug has a row");
+  return row < makers.size() ? makers[row](w) : nullptr;
 }
 
 queue_factory planted_queue_factory(planted_bug bug) {
