@@ -88,6 +88,93 @@ class late_count final : public variant_of_reference<late_count> {
   }
 };
 
+// The deeper zoo: each bug below shows only after three or more events in one order (a task
+// waits, something wakes it, and a cancellation or a shutdown lands before it resumes), which a
+// random walk rarely strings together.
+
+/// Resembles tornado's Queue.get losing its result on CancelledError (tornadoweb/tornado#2826)
+/// and asyncio's own bpo-23812 ("put_nowait() followed by get() task cancellation leads to item
+/// being lost"): a queue that thinks of a wake-up as a hand-off lets a getter cancelled after
+/// it was woken take its item, which the cancellation then drops.
+class cancelled_getter_takes final : public variant_of_reference<cancelled_getter_takes> {
+ public:
+  using basic_queue::basic_queue;
+  sim::task<item> get() {
+    while (empty()) {
+      if (is_shutdown_) throw queue::queue_shut_down{};
+      try {
+        co_await wait_in(getters_, [this] { return !empty(); });
+      } catch (const sim::cancelled_error&) {
+        // BUG: "the item was meant for us": taken so the wake-up is not wasted, then dropped.
+        if (!empty()) static_cast<void>(get_nowait());
+        throw;
+      }
+    }
+    co_return get_nowait();
+  }
+};
+
+/// Resembles CPython gh-108042 ("asyncio queue: get/put will not awaken next if interrupted"),
+/// where the test deciding whether an interrupted waiter passes its wake-up on could not hold:
+/// here the putter's test is the getter's, copied, so a putter woken by a get that empties a
+/// queue of maxsize 1 and then cancelled keeps the room to itself and the next putter waits on.
+class putter_pass_on_if_item final : public variant_of_reference<putter_pass_on_if_item> {
+ public:
+  using basic_queue::basic_queue;
+  sim::task<void> put(item i) {
+    while (full()) {
+      if (is_shutdown_) throw queue::queue_shut_down{};
+      co_await wait_in(putters_, [this] { return !empty(); });  // BUG: get's test, not !full()
+    }
+    put_nowait(i);
+  }
+};
+
+/// Resembles the lost wake-ups of cancelled waiters (bpo-27585 in asyncio.Lock, gh-108042 in
+/// asyncio.Queue, anyio's Condition.wait, agronholm/anyio#1075) through a wrong shortcut: a
+/// putter woken and then cancelled skips passing its wake-up on while a getter waits, reasoning
+/// that the getter's next get will wake the next putter; but the getter waits for an item only
+/// a putter can bring. It shows only if the cancelled putter resumes after the consumer has
+/// finished its item and waits again.
+class putter_defers_to_getter final : public variant_of_reference<putter_defers_to_getter> {
+ public:
+  using basic_queue::basic_queue;
+  void pass_on_wakeup(sim::future_list& line) noexcept {
+    if (&line == &putters_ && !getters_.empty()) return;  // BUG: "the getter will wake one"
+    wakeup_next(line);
+  }
+};
+
+/// Resembles bpo-27585 (asyncio.Lock deadlocked when a cancelled future was still in its
+/// waiters, python/asyncio#393): a task cancelled while it waits leaves its cancelled future
+/// in the line until it runs, and a put in between hands the wake-up to that future alone.
+class wakeup_stops_at_done final : public variant_of_reference<wakeup_stops_at_done> {
+ public:
+  using basic_queue::basic_queue;
+  void wakeup_next(sim::future_list& line) noexcept {
+    // BUG: `if` where `while` belongs: a done waiter at the head takes the wake-up with it.
+    if (sim::future* f = line.pop_front(); f != nullptr && !f->done()) f->set_result();
+  }
+};
+
+/// Resembles the getter bugs of Queue.shutdown's first versions (gh-96471's review, and
+/// gh-117531 "Unblock getters after non-immediate queue shutdown"), which mixed up what a
+/// graceful shutdown owes a blocked getter: here a getter woken by a put takes a graceful
+/// shutdown that lands before it resumes for its wake-up and raises, leaving the item behind.
+class woken_getter_sees_shutdown final : public variant_of_reference<woken_getter_sees_shutdown> {
+ public:
+  using basic_queue::basic_queue;
+  sim::task<item> get() {
+    while (empty()) {
+      if (is_shutdown_) throw queue::queue_shut_down{};
+      co_await wait_in(getters_, [this] { return !empty(); });
+      // BUG: "woken while shut down: the shutdown woke us", without looking for an item.
+      if (is_shutdown_) throw queue::queue_shut_down{};
+    }
+    co_return get_nowait();
+  }
+};
+
 template <class Q>
 std::unique_ptr<work_queue> make(const workload& w) {
   return std::make_unique<queue_adapter<Q>>(w.kind, w.maxsize);
