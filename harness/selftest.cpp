@@ -51,9 +51,10 @@ workload bug_workload(planted_bug bug) {
     case planted_bug::putter_pass_on_if_item:
       // Two putters wait on a full queue; the one a get wakes is cancelled before it runs.
       w.maxsize = 1;
-      w.producers = 2;
-      w.items = 2;
+      w.producers = 3;
+      w.items = 1;
       w.consumers = 2;  // a cancellation may end one
+      w.joiners = 0;    // the stranded putter is the verdict
       w.faults.cancels = 1;
       break;
     case planted_bug::woken_getter_sees_shutdown:
@@ -83,7 +84,8 @@ std::vector<selftest_case> selftest_cases() {
   std::vector<selftest_case> cases;
   for (const auto& n : names_of<planted_bug>::values) {
     if (n.value == planted_bug::none) continue;
-    cases.push_back({"bug:" + std::string(n.name), bug_workload(n.value), n.value});
+    cases.push_back({"bug:" + std::string(n.name), bug_workload(n.value), n.value,
+                     n.value != planted_bug::putter_defers_to_getter});
   }
   for (const auto& n : names_of<ack_policy>::values) {
     if (n.value == ack_policy::finally) continue;

@@ -184,10 +184,16 @@ using queue_maker = std::unique_ptr<work_queue> (*)(const workload&);
 
 /// Every maker, in the order of detail/planted_bugs.def: `makers[i]` makes `planted_bug(i)`.
 constexpr std::array makers{
-#define CHAOSQ_PLANTED_BUG(id, name, help) queue_maker{&make<id>},
+#define CHAOSQ_PLANTED_BUG(id, name, depth, help) queue_maker{&make<id>},
 #include "chaosq/harness/detail/planted_bugs.def"
 };
 static_assert(makers.size() == names_of<planted_bug>::values.size());
+
+/// Every bug's depth, in the order of detail/planted_bugs.def.
+constexpr std::array depths{
+#define CHAOSQ_PLANTED_BUG(id, name, depth, help) bug_depth::depth,
+#include "chaosq/harness/detail/planted_bugs.def"
+};
 
 }  // namespace
 
@@ -195,6 +201,12 @@ std::unique_ptr<work_queue> make_planted_queue(planted_bug bug, const workload& 
   auto const row = static_cast<std::size_t>(bug);
   assert(row < makers.size() && "every planted_bug has a row");
   return row < makers.size() ? makers[row](w) : nullptr;
+}
+
+bug_depth depth_of(planted_bug bug) noexcept {
+  auto const row = static_cast<std::size_t>(bug);
+  assert(row < depths.size() && "every planted_bug has a row");
+  return row < depths.size() ? depths[row] : bug_depth::shallow;
 }
 
 queue_factory planted_queue_factory(planted_bug bug) {

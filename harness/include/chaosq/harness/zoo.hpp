@@ -14,17 +14,28 @@ namespace chaosq::harness {
 
 /// The planted bugs, one per row of detail/planted_bugs.def (each is one class in zoo.cpp).
 enum class planted_bug : std::uint8_t {
-#define CHAOSQ_PLANTED_BUG(id, name, help) id,
+#define CHAOSQ_PLANTED_BUG(id, name, depth, help) id,
 #include "chaosq/harness/detail/planted_bugs.def"
 };
 
 template <>
 struct names_of<planted_bug> {
   static constexpr std::array values{
-#define CHAOSQ_PLANTED_BUG(id, name, help) named<planted_bug>{planted_bug::id, name, help},
+#define CHAOSQ_PLANTED_BUG(id, name, depth, help) named<planted_bug>{planted_bug::id, name, help},
 #include "chaosq/harness/detail/planted_bugs.def"
   };
 };
+
+/// How many ordered events a planted bug needs before it shows.
+enum class bug_depth : std::uint8_t {
+  shallow,  ///< one or two: a uniform walk over generated workloads finds it
+  /// three or more in one order (a wake-up, then a cancellation or a shutdown before the woken
+  /// task resumes): shown on its self-test workload, by strategies that bias the schedule
+  deeper,
+};
+
+/// `bug`'s row of detail/planted_bugs.def.
+[[nodiscard]] bug_depth depth_of(planted_bug bug) noexcept;
 
 /// A queue of the workload's kind and maxsize with `bug` planted in it.
 [[nodiscard]] std::unique_ptr<work_queue> make_planted_queue(planted_bug bug, const workload& w);
