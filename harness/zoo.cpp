@@ -93,9 +93,9 @@ class late_count final : public variant_of_reference<late_count> {
 // random walk rarely strings together.
 
 /// Resembles tornado's Queue.get losing its result on CancelledError (tornadoweb/tornado#2826)
-/// and asyncio's own bpo-23812 ("put_nowait() followed by get() task cancellation leads to item
-/// being lost"): a queue that thinks of a wake-up as a hand-off lets a getter cancelled after
-/// it was woken take its item, which the cancellation then drops.
+/// and asyncio's own bpo-23812 ("asyncio.Queue.put_nowait(), followed get() task cancellation
+/// leads to item being lost"): a queue that thinks of a wake-up as a hand-off lets a getter
+/// cancelled after it was woken take its item, which the cancellation then drops.
 class cancelled_getter_takes final : public variant_of_reference<cancelled_getter_takes> {
  public:
   using basic_queue::basic_queue;
