@@ -39,6 +39,41 @@ workload bug_workload(planted_bug bug) {
       w.items = 2;
       w.consumers = 1;
       break;
+    case planted_bug::cancelled_getter_takes:
+      // Two getters wait; a cancellation lands on the first around a put's wake-up.
+      w.faults.cancels = 1;
+      break;
+    case planted_bug::wakeup_stops_at_done:
+      // Two getters wait; the first is cancelled and a put comes before it runs.
+      w.items = 1;
+      w.faults.cancels = 1;
+      break;
+    case planted_bug::putter_pass_on_if_item:
+      // Two putters wait on a full queue; the one a get wakes is cancelled before it runs.
+      w.maxsize = 1;
+      w.producers = 3;
+      w.items = 1;
+      w.consumers = 2;  // a cancellation may end one
+      w.joiners = 0;    // the stranded putter is the verdict
+      w.faults.cancels = 1;
+      break;
+    case planted_bug::woken_getter_sees_shutdown:
+      // A getter woken by a put, then a graceful shutdown before it runs.
+      w.consumers = 1;
+      w.faults.shutdown = shutdown_allowance::graceful;
+      break;
+    case planted_bug::putter_defers_to_getter:
+      // Two putters wait on a full queue; the one the consumer's get wakes is cancelled (a
+      // control event, so that the lone consumer is never the one cancelled) and must not run
+      // until the consumer has worked through its item and waits again. A random walk rarely
+      // passes over a ready task for that many steps.
+      w.maxsize = 1;
+      w.producers = 3;
+      w.items = 1;
+      w.consumers = 1;
+      w.work_steps = 16;
+      w.controls = {{6, control_action::cancel, "p1"}};
+      break;
   }
   return w;
 }
@@ -49,7 +84,8 @@ std::vector<selftest_case> selftest_cases() {
   std::vector<selftest_case> cases;
   for (const auto& n : names_of<planted_bug>::values) {
     if (n.value == planted_bug::none) continue;
-    cases.push_back({"bug:" + std::string(n.name), bug_workload(n.value), n.value});
+    cases.push_back({"bug:" + std::string(n.name), bug_workload(n.value), n.value,
+                     n.value != planted_bug::putter_defers_to_getter});
   }
   for (const auto& n : names_of<ack_policy>::values) {
     if (n.value == ack_policy::finally) continue;

@@ -6,7 +6,7 @@
 // - With the `finally` policy the join contract holds under any faults.
 // - With each leaky policy it does not, and the counterexample RapidCheck shrinks to is already
 //   minimal in the workload's shape, which the engine's shrinker confirms.
-// - Every planted bug of the zoo is caught (see `planted_bugs`).
+// - Every shallow planted bug of the zoo is caught (see `planted_bugs`).
 
 #include <algorithm>
 #include <cstdint>
@@ -163,13 +163,17 @@ struct zoo_entry {
   harness::reference_check against_reference = harness::reference_check::off;
 };
 
-/// Every planted bug of the zoo (harness/zoo.hpp), each under generated workloads whose
+/// Every shallow planted bug of the zoo (harness/zoo.hpp), each under generated workloads whose
 /// consumers acknowledge in `finally`, so the consumers are never to blame; the one exception
-/// is task-done-unchecked, which only a consumer that acknowledges twice can reach.
+/// is task-done-unchecked, which only a consumer that acknowledges twice can reach. The deeper
+/// bugs need three or more events in one order on a workload of their shape, which a uniform
+/// decision stream over generated workloads rarely strings together: the self-test shows them
+/// with PCT, POS and SURW (harness/zoo_test.cpp).
 std::vector<zoo_entry> planted_bugs() {
   std::vector<zoo_entry> zoo;
   for (const auto& n : harness::names_of<harness::planted_bug>::values) {
     if (n.value == harness::planted_bug::none) continue;
+    if (harness::depth_of(n.value) == harness::bug_depth::deeper) continue;
     zoo_entry e{std::string(n.name), only(ack_policy::finally), {}, {}};
     e.options.make_queue = harness::planted_queue_factory(n.value);
     e.against_reference = harness::reference_check_for(n.value);
@@ -194,7 +198,11 @@ rc::detail::Property planted_bug_property(failure_sink& sink) {
 
 TEST(join_contract, catches_every_planted_bug) {
   std::vector<zoo_entry> const zoo = planted_bugs();
-  ASSERT_EQ(zoo.size(), harness::names_of<harness::planted_bug>::values.size() - 1);
+  auto const& bugs = harness::names_of<harness::planted_bug>::values;
+  ASSERT_EQ(zoo.size(), std::count_if(bugs.begin(), bugs.end(), [](const auto& n) {
+              return n.value != harness::planted_bug::none &&
+                     harness::depth_of(n.value) == harness::bug_depth::shallow;
+            }));
   for (const zoo_entry& bug : zoo) {
     SCOPED_TRACE(bug.name);
     failure_sink sink(bug.space, bug.options, bug.against_reference);

@@ -482,7 +482,7 @@ check "--queue-bug is --queue-impl planted/NAME, and its token names the queue" 
   'chaosq replay cq4-' -- \
   "$chaosq" explore --queue-bug get-counts-down --items 2 --consumers 1 --schedules 2000
 check "an unknown queue is a usage error naming what the command has" 2 \
-  "no queue 'planted/get-count-down' \(--queue-impl; it has planted/get-counts-down.*did you mean 'planted/get-counts-down'" -- \
+  "no queue 'planted/get-count-down' \(--queue-impl; it has planted/.*get-counts-down.*did you mean 'planted/get-counts-down'" -- \
   "$chaosq" explore --queue-impl planted/get-count-down
 check "a malformed name is a usage error" 2 "a name is letters, digits and" -- \
   "$chaosq" explore --consumer "two words"

@@ -17,6 +17,9 @@ struct selftest_case {
   std::string name;  ///< "bug:no-pass-on", "policy:on-success", ...
   workload work;
   planted_bug bug = planted_bug::none;  ///< none: the reference queue, the policy is the bug
+  /// DFS, with its bound of two preemptions, can reach it; false for a bug that needs a ready
+  /// task passed over for a whole item, where DFS covers its bounded space without a catch.
+  bool within_dfs_bound = true;
 };
 
 /// Every planted bug (each in a workload whose reference run is clean) and every leaky policy.

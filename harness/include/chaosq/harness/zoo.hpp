@@ -12,37 +12,30 @@
 
 namespace chaosq::harness {
 
+/// The planted bugs, one per row of detail/planted_bugs.def (each is one class in zoo.cpp).
 enum class planted_bug : std::uint8_t {
-  none,                   ///< the reference queue, plugged in as a user's (the zoo's control)
-  no_pass_on,             ///< a woken getter that is cancelled does not pass the wake-up on
-  get_counts_down,        ///< get lowers the unfinished count, task_done does not
-  join_not_woken,         ///< the count reaching zero does not wake join while a getter waits
-  immediate_keeps_count,  ///< shutdown(immediate) does not lower the count for drained items
-  task_done_unchecked,    ///< task_done does not check for underflow
-  putter_no_recheck,      ///< a woken putter does not re-check for room and overfills
-  late_count,             ///< put raises the count only after the woken getter had its turn
+#define CHAOSQ_PLANTED_BUG(id, name, depth, help) id,
+#include "chaosq/harness/detail/planted_bugs.def"
 };
 
 template <>
 struct names_of<planted_bug> {
-  static constexpr std::array<named<planted_bug>, 8> values{{
-      {planted_bug::none, "none", "no bug: the reference queue, plugged in as a user's queue"},
-      {planted_bug::no_pass_on, "no-pass-on",
-       "a cancelled woken getter does not pass its wake-up on (items stranded)"},
-      {planted_bug::get_counts_down, "get-counts-down",
-       "get lowers the unfinished count instead of task_done"},
-      {planted_bug::join_not_woken, "join-not-woken",
-       "join is not woken when the count reaches zero while a getter waits"},
-      {planted_bug::immediate_keeps_count, "immediate-keeps-count",
-       "shutdown(immediate) does not lower the count for drained items"},
-      {planted_bug::task_done_unchecked, "task-done-unchecked",
-       "task_done does not check for underflow"},
-      {planted_bug::putter_no_recheck, "putter-no-recheck",
-       "a woken putter does not re-check for room and overfills the queue"},
-      {planted_bug::late_count, "late-count",
-       "put raises the count after the woken getter ran instead of before"},
-  }};
+  static constexpr std::array values{
+#define CHAOSQ_PLANTED_BUG(id, name, depth, help) named<planted_bug>{planted_bug::id, name, help},
+#include "chaosq/harness/detail/planted_bugs.def"
+  };
 };
+
+/// How many ordered events a planted bug needs before it shows.
+enum class bug_depth : std::uint8_t {
+  shallow,  ///< one or two: a uniform walk over generated workloads finds it
+  /// three or more in one order (a wake-up, then a cancellation or a shutdown before the woken
+  /// task resumes): shown on its self-test workload, by strategies that bias the schedule
+  deeper,
+};
+
+/// `bug`'s row of detail/planted_bugs.def.
+[[nodiscard]] bug_depth depth_of(planted_bug bug) noexcept;
 
 /// A queue of the workload's kind and maxsize with `bug` planted in it.
 [[nodiscard]] std::unique_ptr<work_queue> make_planted_queue(planted_bug bug, const workload& w);
