@@ -1,8 +1,11 @@
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <limits>
+#include <string>
+#include <string_view>
 
 #include "chaosq/harness/explore_space.hpp"
 #include "chaosq/harness/selftest.hpp"
@@ -26,11 +29,28 @@ struct selftest_args {
 /// Whether `q` is a queue a team registered, not one of the zoo's.
 bool is_teams_own(const registered_queue& q) { return !q.name.starts_with("planted/"); }
 
+/// One line of the text table; `width` fits the longest target of the run.
+void print_row(int width, const std::string& target, std::string_view strategy,
+               std::string_view caught, const std::string& schedules, const std::string& seconds,
+               const std::string& minimal, const std::string& signature) {
+  std::printf("%-*s %-10.*s %-7.*s %10s %9s %9s  %s\n", width, target.c_str(),
+              static_cast<int>(strategy.size()), strategy.data(), static_cast<int>(caught.size()),
+              caught.data(), schedules.c_str(), seconds.c_str(), minimal.c_str(),
+              signature.c_str());
+}
+
+/// A count and a time as the table prints them.
+std::string seconds_text(double seconds) {
+  std::array<char, 32> out{};
+  std::snprintf(out.data(), out.size(), "%.3f", seconds);
+  return out.data();
+}
+
 /// The queues a team registered (every queue of the command but the zoo's): each explored over
 /// generated workloads with every strategy, judged against the reference. Their rows say what
 /// chaosq finds in the team's code; they do not decide the exit status, which is about chaosq.
 /// Each row counts in `done` and on the `progress` line (with the `missed` rows so far).
-void registered_queue_rows(const selftest_args& args, const command_env& env, json& rows,
+void registered_queue_rows(const selftest_args& args, const command_env& env, int width, json& rows,
                            progress_line& progress, std::uint64_t& done, std::uint64_t missed) {
   for (const registered_queue& q : env.registry.queues()) {
     if (!is_teams_own(q)) continue;
@@ -65,11 +85,9 @@ void registered_queue_rows(const selftest_args& args, const command_env& env, js
                         {"signature", f ? f->signature : ""},
                         {"token", f ? f->token : ""}});
       } else {
-        std::printf("%-28s %-10s %-7s %10llu %9.3f %9s  %s\n", target.c_str(),
-                    std::string(entry.name).c_str(), f ? "yes" : "no",
-                    static_cast<unsigned long long>(r.stats.schedules), seconds,
-                    f ? (std::to_string(f->report.steps) + " st").c_str() : "-",
-                    f ? (f->signature + "  " + f->reproduce_command()).c_str() : "");
+        print_row(width, target, entry.name, f ? "yes" : "no", std::to_string(r.stats.schedules),
+                  seconds_text(seconds), f ? std::to_string(f->report.steps) + " st" : "-",
+                  f ? f->signature + "  " + f->reproduce_command() : "");
       }
       progress.update(++done, missed);
     }
@@ -87,9 +105,15 @@ int selftest_command(const selftest_args& args, const command_env& env) {
   progress_line progress(args.progress, "selftest",
                          targets * names_of<strategy_kind>::values.size(), "rows", "missed");
   std::uint64_t done = 0;
+  // The target column fits the longest name: the zoo's and the team's own queues.
+  std::size_t longest = 28;
+  for (const selftest_case& c : selftest_cases()) longest = std::max(longest, c.name.size());
+  for (const registered_queue& q : env.registry.queues())
+    if (is_teams_own(q)) longest = std::max(longest, q.name.size() + 6);  // "queue:"
+  int const width = static_cast<int>(longest);
   if (!args.as_json) {
-    std::printf("%-28s %-10s %-7s %10s %9s %9s  %s\n", "target", "strategy", "caught", "schedules",
-                "seconds", "minimal", "signature");
+    print_row(width, "target", "strategy", "caught", "schedules", "seconds", "minimal",
+              "signature");
   }
   for (const selftest_case& c : selftest_cases()) {
     ++cases;
@@ -113,16 +137,14 @@ int selftest_command(const selftest_args& args, const command_env& env) {
                         {"minimal_steps", row.minimal_steps},
                         {"signature", row.signature}});
       } else {
-        std::printf("%-28s %-10s %-7s %10llu %9.3f %9s  %s\n", row.target.c_str(),
-                    std::string(name_of(kind)).c_str(), row.caught ? "yes" : "NO",
-                    static_cast<unsigned long long>(row.schedules), seconds,
-                    row.caught ? (std::to_string(row.minimal_steps) + " st").c_str() : "-",
-                    row.signature.c_str());
+        print_row(width, row.target, name_of(kind), row.caught ? "yes" : "NO",
+                  std::to_string(row.schedules), seconds_text(seconds),
+                  row.caught ? std::to_string(row.minimal_steps) + " st" : "-", row.signature);
       }
       progress.update(++done, missed_by_pct_or_dfs);
     }
   }
-  registered_queue_rows(args, env, rows, progress, done, missed_by_pct_or_dfs);
+  registered_queue_rows(args, env, width, rows, progress, done, missed_by_pct_or_dfs);
   progress.clear();
   std::string const summary =
       missed_by_pct_or_dfs == 0
