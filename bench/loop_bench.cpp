@@ -53,25 +53,41 @@ void bare_loop(benchmark::State& state, order o) {
 BENCHMARK_CAPTURE(bare_loop, asyncio_order, order::asyncio);
 BENCHMARK_CAPTURE(bare_loop, random_walk, order::random);
 
-/// Schedules per second of the reference workload with no harness: items, consumers and every
-/// crash (exactly mid-item, p = 0.2) and every pick drawn from one seeded random stream.
-void bare_reference(benchmark::State& state, queue::queue_kind kind, crash_delivery delivery) {
-  sim::splitmix64 shape(7);
+/// Steps and hangs of a bare row's schedules.
+struct shape_totals {
   std::uint64_t steps = 0;
   std::uint64_t hangs = 0;
+};
+
+/// The timed loop of a bare row: schedule i runs `run(items, consumers, seed)`, items in 1-20
+/// and consumers in 1-4 drawn from splitmix64(7), seeded `schedule_seed(1, i)` as `explore`
+/// seeds its schedules; reports schedules/s, steps per schedule and the hang rate.
+template <class Run>
+shape_totals timed_schedules(benchmark::State& state, Run run) {
+  sim::splitmix64 shape(7);
+  shape_totals totals;
   std::uint64_t i = 0;
   for (auto _ : state) {
     std::uint32_t const items = 1 + shape.below(k_max_items);
     std::uint32_t const consumers = 1 + shape.below(k_max_consumers);
-    sim::random_decisions decisions(harness::schedule_seed(1, i++));
-    bare_outcome const out = run_bare_schedule(kind, items, consumers, decisions, delivery);
-    steps += out.steps;
-    hangs += out.joined ? 0 : 1;
+    auto const out = run(items, consumers, harness::schedule_seed(1, i++));
+    totals.steps += out.steps;
+    totals.hangs += out.joined ? 0 : 1;
   }
   auto const n = static_cast<double>(state.iterations());
   state.SetItemsProcessed(state.iterations());
-  state.counters["steps/schedule"] = static_cast<double>(steps) / n;
-  state.counters["hang%"] = 100.0 * static_cast<double>(hangs) / n;
+  state.counters["steps/schedule"] = static_cast<double>(totals.steps) / n;
+  state.counters["hang%"] = 100.0 * static_cast<double>(totals.hangs) / n;
+  return totals;
+}
+
+/// Schedules per second of the reference workload with no harness: items, consumers and every
+/// crash (exactly mid-item, p = 0.2) and every pick drawn from one seeded random stream.
+void bare_reference(benchmark::State& state, queue::queue_kind kind, crash_delivery delivery) {
+  timed_schedules(state, [&](std::uint32_t items, std::uint32_t consumers, std::uint64_t seed) {
+    sim::random_decisions decisions(seed);
+    return run_bare_schedule(kind, items, consumers, decisions, delivery);
+  });
 }
 BENCHMARK_CAPTURE(bare_reference, fifo, queue::queue_kind::fifo, crash_delivery::exception);
 BENCHMARK_CAPTURE(bare_reference, lifo, queue::queue_kind::lifo, crash_delivery::exception);
@@ -81,11 +97,6 @@ BENCHMARK_CAPTURE(bare_reference, fifo_crash_as_value, queue::queue_kind::fifo,
                   crash_delivery::value);
 
 /// Steps and hangs of the first `count` schedules of a bare row, drawn as the rows draw them.
-struct shape_totals {
-  std::uint64_t steps = 0;
-  std::uint64_t hangs = 0;
-};
-
 template <class Run>
 shape_totals first_schedules(std::uint64_t count, Run run) {
   sim::splitmix64 shape(7);
@@ -147,23 +158,11 @@ std::string minimal_mismatch(std::uint64_t schedules, std::uint64_t hangs) {
 /// Schedules per second of the reference workload (FIFO, crashes as values) on the minimal
 /// scheduler and queue of minimal.hpp, shapes and seeds drawn as bare_reference draws them.
 void bare_minimal(benchmark::State& state) {
-  sim::splitmix64 shape(7);
-  std::uint64_t steps = 0;
-  std::uint64_t hangs = 0;
-  std::uint64_t i = 0;
-  for (auto _ : state) {
-    std::uint32_t const items = 1 + shape.below(k_max_items);
-    std::uint32_t const consumers = 1 + shape.below(k_max_consumers);
-    minimal::outcome const out =
-        minimal::run_schedule(items, consumers, k_crash_odds, harness::schedule_seed(1, i++));
-    steps += out.steps;
-    hangs += out.joined ? 0 : 1;
-  }
-  auto const n = static_cast<double>(state.iterations());
-  state.SetItemsProcessed(state.iterations());
-  state.counters["steps/schedule"] = static_cast<double>(steps) / n;
-  state.counters["hang%"] = 100.0 * static_cast<double>(hangs) / n;
-  if (std::string const why = minimal_mismatch(state.iterations(), hangs); !why.empty()) {
+  shape_totals const totals =
+      timed_schedules(state, [](std::uint32_t items, std::uint32_t consumers, std::uint64_t seed) {
+        return minimal::run_schedule(items, consumers, k_crash_odds, seed);
+      });
+  if (std::string const why = minimal_mismatch(state.iterations(), totals.hangs); !why.empty()) {
     state.SkipWithError(("not the reference workload: " + why).c_str());
   }
 }

@@ -17,7 +17,6 @@
 #include <span>
 #include <vector>
 
-#include "chaosq/harness/explore.hpp"
 #include "chaosq/harness/strategy.hpp"
 
 #include "strategies.hpp"
@@ -29,8 +28,9 @@ using sim::decision_source;
 
 class pos_decisions final : public decision_source {
  public:
+  explicit pos_decisions(std::uint64_t seed) { reseed(seed); }
   /// Starts schedule `seed` over, keeping the storage of the last.
-  void restart(std::uint64_t seed) {
+  void reseed(std::uint64_t seed) {
     clear_record();
     rng_ = sim::splitmix64(seed);
     priority_.clear();
@@ -70,29 +70,10 @@ class pos_decisions final : public decision_source {
   std::uint32_t last_pick_ = k_none;
 };
 
-class pos_strategy final : public strategy {
- public:
-  explicit pos_strategy(std::uint64_t seed) : seed_(seed) {}
-  decision_source* next() override {
-    pos_decisions& source = sources_.acquire();
-    source.restart(schedule_seed(seed_, index_++));
-    return &source;
-  }
-  void observe(const run_report& /*report*/) override { sources_.release_oldest(); }
-  [[nodiscard]] std::uint32_t ready() const override { return k_block; }
-  [[nodiscard]] bool learns() const override { return false; }
-  [[nodiscard]] bool splits() const override { return true; }
-
- private:
-  std::uint64_t seed_;
-  std::uint64_t index_ = 0;
-  source_pool<pos_decisions> sources_;
-};
-
 }  // namespace
 
 std::unique_ptr<strategy> make_pos(const strategy_options& options) {
-  return std::make_unique<pos_strategy>(options.seed);
+  return std::make_unique<seeded_strategy<pos_decisions>>(options.seed);
 }
 
 }  // namespace chaosq::harness::detail

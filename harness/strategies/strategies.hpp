@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "chaosq/harness/explore.hpp"
 #include "chaosq/harness/strategy.hpp"
 
 namespace chaosq::harness::detail {
@@ -51,6 +52,30 @@ class source_pool {
   };
   std::deque<std::unique_ptr<slot>> out_;
   std::vector<std::unique_ptr<slot>> spare_;
+};
+
+/// A strategy that learns nothing and never runs out: schedule i is a `Source` reseeded with
+/// `schedule_seed(seed, i)`, so any number of its schedules may run at once and a shard need
+/// not run another's. `Source` is made from a seed and has `reseed(seed)` (the random walk's
+/// `sim::random_decisions`, POS's).
+template <class Source>
+class seeded_strategy final : public strategy {
+ public:
+  explicit seeded_strategy(std::uint64_t seed) : seed_(seed) {}
+  sim::decision_source* next() override {
+    Source& source = sources_.acquire(std::uint64_t{0});
+    source.reseed(schedule_seed(seed_, index_++));
+    return &source;
+  }
+  void observe(const run_report& /*report*/) override { sources_.release_oldest(); }
+  [[nodiscard]] std::uint32_t ready() const override { return k_block; }
+  [[nodiscard]] bool learns() const override { return false; }
+  [[nodiscard]] bool splits() const override { return true; }
+
+ private:
+  std::uint64_t seed_;
+  std::uint64_t index_ = 0;
+  source_pool<Source> sources_;
 };
 
 /// Learning in blocks, for a strategy that learns from its first `k_block` schedules and then

@@ -57,43 +57,40 @@ class future : public detail::list_node {
   /// Raises `cancelled_error` if the future was cancelled, or the task's pending cancellation
   /// or injected fault if one arrived while it waited.
   auto operator co_await() noexcept {
-    struct awaiter {
-      future& f;
-      bool suspended = false;
-      bool await_ready() const noexcept { return f.done(); }
-      void await_suspend(std::coroutine_handle<> h) {
-        suspended = true;
-        detail::suspend_on(f, h);
-      }
+    struct awaiter : waiting {
       void await_resume() {
         if (suspended) return detail::resume_from(f);
         if (f.cancelled()) throw_cancelled();
       }
     };
-    return awaiter{*this};
+    return awaiter{{*this}};
   }
 
   /// As `co_await`, but hands back what it would raise as a value instead of raising it (a
   /// `raised` whose kind is always told): for a caller that handles faults on every run.
   auto settled() noexcept {
-    struct awaiter {
-      future& f;
-      bool suspended = false;
-      bool await_ready() const noexcept { return f.done(); }
-      void await_suspend(std::coroutine_handle<> h) {
-        suspended = true;
-        detail::suspend_on(f, h);
-      }
+    struct awaiter : waiting {
       raised await_resume() {
         if (suspended) return detail::settle_from(f);
         if (f.cancelled()) return detail::cancellation();
         return {};
       }
     };
-    return awaiter{*this};
+    return awaiter{{*this}};
   }
 
  private:
+  /// What both awaiters share: done already, or the awaiting task suspends on the future.
+  struct waiting {
+    future& f;
+    bool suspended = false;
+    bool await_ready() const noexcept { return f.done(); }
+    void await_suspend(std::coroutine_handle<> h) {
+      suspended = true;
+      detail::suspend_on(f, h);
+    }
+  };
+
   friend void detail::suspend_on(future&, std::coroutine_handle<>);
   friend void detail::resume_from(future&);
   friend raised detail::settle_from(future&);
