@@ -171,6 +171,7 @@ void add(explore_stats& into, const explore_stats& part) {
   into.max_tasks = std::max(into.max_tasks, part.max_tasks);
   into.max_schedule_steps = std::max(into.max_schedule_steps, part.max_schedule_steps);
   into.exhausted = into.exhausted || part.exhausted;
+  if (part.covered) into.covered = part.covered;  // every shard runs DFS's whole tree
 }
 
 explore_result merge_shards(std::span<const explore_result> parts, bool keep_going) {
@@ -347,6 +348,7 @@ explore_result explore(const workload& w, const explore_options& options) {
     if (ran_out) stats.exhausted = true;
   }
   if (strat->exhausted()) stats.exhausted = true;
+  stats.covered = strat->covered();
   return result;
 }
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -318,7 +319,7 @@ TEST(strategy, surw_weights_each_task_by_the_contested_steps_it_has_left) {
   EXPECT_NEAR(static_cast<double>(zero_first) / k_schedules, expected, 0.04);
 }
 
-TEST(strategy, dfs_runs_each_schedule_within_its_bounds_once_then_is_exhausted) {
+TEST(strategy, dfs_covers_every_schedule_within_its_bounds_then_is_exhausted) {
   workload two_producers = tiny_workload(0);
   two_producers.producers = 2;
   two_producers.joiners = 1;
@@ -346,21 +347,71 @@ TEST(strategy, dfs_runs_each_schedule_within_its_bounds_once_then_is_exhausted) 
     enumerate(w, prefix, 0, 0, c.bounds, expected);
 
     auto dfs = make_strategy(strategy_kind::dfs, c.bounds);
-    std::set<decisions> seen;
-    std::size_t schedules = 0;
+    std::vector<decisions> runs;
     while (sim::decision_source* source = dfs->next()) {
       ASSERT_FALSE(dfs->exhausted()) << where;
       run_report const r = run(w, *source);
       dfs->observe(r);
-      ++schedules;
-      EXPECT_TRUE(seen.insert(identity(r)).second) << where << ": a run repeated";
-      ASSERT_LE(schedules, 10'000U) << where << ": DFS does not terminate";
+      runs.push_back(identity(r));
+      ASSERT_LE(runs.size(), 10'000U) << where << ": DFS does not terminate";
     }
     EXPECT_TRUE(dfs->exhausted()) << where;
-    EXPECT_EQ(schedules, expected.size()) << where;
-    EXPECT_EQ(seen, expected) << where;
     EXPECT_EQ(dfs->next(), nullptr) << where << ": exhausted stays exhausted";
+    // Level by level, the last pass is the whole space, each schedule once; the levels before
+    // it ran some of them already.
+    std::set<decisions> const seen(runs.begin(), runs.end());
+    EXPECT_EQ(seen, expected) << where;
+    ASSERT_GE(runs.size(), expected.size()) << where;
+    std::set<decisions> last_pass;
+    for (std::size_t i = runs.size() - expected.size(); i < runs.size(); ++i)
+      EXPECT_TRUE(last_pass.insert(runs[i]).second) << where << ": a run repeated in the last pass";
+    EXPECT_EQ(last_pass, expected) << where;
+    std::optional<search_coverage> const covered = dfs->covered();
+    ASSERT_TRUE(covered.has_value()) << where;
+    EXPECT_EQ(covered->schedules, expected.size()) << where;
+    EXPECT_LE(covered->preemptions, c.bounds.preemptions) << where;
+    EXPECT_LE(covered->faults, c.bounds.max_faults) << where;
   }
+}
+
+TEST(strategy, dfs_deepens_faults_first_then_preemptions) {
+  // Level by level: no fault and asyncio's order first, then preemptions, then one fault, so
+  // the first schedules are those of the smallest space, in order.
+  workload const w = tiny_workload(1);
+  strategy_options const bounds{.preemptions = 1, .max_faults = 1};
+  auto const space = [&](std::uint32_t p, std::uint32_t f) {
+    std::set<decisions> found;
+    decisions prefix;
+    enumerate(w, prefix, 0, 0, {.preemptions = p, .max_faults = f}, found);
+    return found;
+  };
+  std::vector<std::set<decisions>> const levels{space(0, 0), space(1, 0), space(0, 1), space(1, 1)};
+  ASSERT_LT(levels[0].size(), levels[1].size()) << "the tiny tree has a preemption to bound";
+  ASSERT_LT(levels[1].size(), levels[3].size()) << "and a fault";
+  auto dfs = make_strategy(strategy_kind::dfs, bounds);
+  EXPECT_FALSE(dfs->covered().has_value()) << "nothing verified before a level is finished";
+  std::size_t at = 0;
+  for (std::size_t level = 0; level < levels.size(); ++level) {
+    std::set<decisions> pass;
+    for (std::size_t i = 0; i < levels[level].size(); ++i, ++at) {
+      sim::decision_source* source = dfs->next();
+      ASSERT_NE(source, nullptr) << "level " << level << ", schedule " << i;
+      run_report const r = run(w, *source);
+      dfs->observe(r);
+      pass.insert(identity(r));
+    }
+    EXPECT_EQ(pass, levels[level]) << "level " << level;
+    if (level == 1) {
+      ASSERT_TRUE(dfs->covered().has_value());
+      EXPECT_EQ(dfs->covered()->faults, 0U);
+      EXPECT_EQ(dfs->covered()->preemptions, 1U);
+      EXPECT_EQ(dfs->covered()->schedules, levels[1].size());
+    }
+  }
+  EXPECT_EQ(dfs->next(), nullptr);
+  ASSERT_TRUE(dfs->covered().has_value());
+  EXPECT_EQ(dfs->covered()->faults, 1U);
+  EXPECT_EQ(dfs->covered()->schedules, levels[3].size());
 }
 
 TEST(strategy, dfs_bounds_grow_the_space) {

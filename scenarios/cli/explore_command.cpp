@@ -159,6 +159,15 @@ std::string describe_space(const workload_space& s) {
   return out;
 }
 
+/// What DFS verified, as the --json report and `chaosq merge` carry it.
+json covered_json(const search_coverage& c) {
+  return json{{"faults", c.faults},
+              {"preemptions", c.preemptions},
+              {"all_faults", c.all_faults},
+              {"all_preemptions", c.all_preemptions},
+              {"schedules", c.schedules}};
+}
+
 /// What the strategy can promise after this exploration.
 std::string strategy_line(const explore_args& args, const explore_stats& s) {
   char line[256];
@@ -171,20 +180,29 @@ std::string strategy_line(const explore_args& args, const explore_stats& s) {
                     pct_miss_bound(s.max_tasks, s.max_schedule_steps, args.depth, s.schedules),
                     static_cast<unsigned long long>(s.schedules));
       return line;
-    case strategy_kind::dfs:
-      if (s.exhausted) {
-        std::snprintf(
-            line, sizeof line, "verified: all %llu schedules up to %u preemptions and %u faults",
-            static_cast<unsigned long long>(s.schedules), args.preemptions,
-            std::min(args.max_faults, args.w.faults.crashes + args.w.faults.cancels +
-                                          (args.w.faults.shutdown != shutdown_allowance::none)));
-      } else {
-        std::snprintf(line, sizeof line,
-                      "dfs: %llu schedules up to %u preemptions, space not exhausted (raise "
-                      "--schedules to verify)",
-                      static_cast<unsigned long long>(s.schedules), args.preemptions);
+    case strategy_kind::dfs: {
+      auto const count = [](std::uint64_t n) { return std::to_string(n); };
+      std::uint32_t const budget = args.w.faults.crashes + args.w.faults.cancels +
+                                   (args.w.faults.shutdown != shutdown_allowance::none ? 1U : 0U);
+      // Why the search stopped short of its bounds.
+      std::string const stopped = s.violations > 0 && !args.keep_going
+                                      ? "stopped at the first failure"
+                                      : "raise --schedules to verify";
+      if (!s.covered) {
+        return "dfs: " + count(s.schedules) + " schedules up to " +
+               std::to_string(args.preemptions) + " preemptions, no fault level finished (" +
+               stopped + ")";
       }
-      return line;
+      const search_coverage& c = *s.covered;
+      std::uint32_t const faults = c.all_faults ? std::min(args.max_faults, budget) : c.faults;
+      std::string const space = count(c.schedules) + " schedules up to " +
+                                std::to_string(c.preemptions) + " preemptions and " +
+                                std::to_string(faults) + " drawn fault(s)";
+      std::string const ran = count(s.schedules) + " run in all, by levels of faults";
+      if (s.exhausted) return "verified: all " + space + " (" + ran + ")";
+      return "dfs: verified all " + space + "; " + std::to_string(faults + 1) +
+             " fault(s) not finished (" + ran + "; " + stopped + ")";
+    }
     default:
       return "strategy " + std::string(name_of(args.strategy));
   }
@@ -335,6 +353,7 @@ int report_exploration(const explore_args& args, const exploration& e,
           {"max_schedule_steps", s.max_schedule_steps},
           {"exhausted", s.exhausted},
           {"signatures", s.signatures}}}};
+    if (s.covered) out["stats"]["covered"] = covered_json(*s.covered);
     if (e.shard.count > 1) out["shard"] = shard_json(e.shard, result);
     if (found) {
       out["first_failure"] = json::parse(failure_json(*found));
@@ -625,6 +644,14 @@ explore_stats stats_of(const json& j) {
   s.max_schedule_steps = j.at("max_schedule_steps").get<std::uint32_t>();
   s.exhausted = j.at("exhausted").get<bool>();
   s.signatures = j.at("signatures").get<std::map<std::string, std::uint64_t>>();
+  if (j.contains("covered")) {
+    const json& c = j.at("covered");
+    s.covered = search_coverage{.faults = c.at("faults").get<std::uint32_t>(),
+                                .preemptions = c.at("preemptions").get<std::uint32_t>(),
+                                .all_faults = c.at("all_faults").get<bool>(),
+                                .all_preemptions = c.at("all_preemptions").get<bool>(),
+                                .schedules = c.at("schedules").get<std::uint64_t>()};
+  }
   return s;
 }
 

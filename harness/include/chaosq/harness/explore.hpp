@@ -80,6 +80,8 @@ struct explore_stats {
   std::uint32_t max_tasks = 0;                      ///< n: the most tasks a run spawned
   std::uint32_t max_schedule_steps = 0;             ///< k: the most scheduling decisions a run took
   bool exhausted = false;  ///< the strategy covered its whole space (DFS): nothing left
+  /// What the strategy verified (DFS: its last finished level), when it verifies anything.
+  std::optional<search_coverage> covered;
 };
 
 /// PCT's guarantee after `runs` schedules: a bug of depth `d` in a program of `n` tasks and `k`

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/names.hpp"
@@ -40,6 +41,18 @@ struct strategy_options {
   std::uint32_t max_faults = 1000;  ///< DFS: drawn faults per schedule (the budgets bound too)
 };
 
+/// What an exhaustive strategy (DFS) has covered: every schedule with at most `faults` drawn
+/// faults and at most `preemptions` deviations from asyncio's order, `schedules` of them, all
+/// run. `all_faults` / `all_preemptions`: no schedule was left out by that bound (raising it
+/// adds nothing), so the bound does not limit the claim.
+struct search_coverage {
+  std::uint32_t faults = 0;
+  std::uint32_t preemptions = 0;
+  bool all_faults = false;
+  bool all_preemptions = false;
+  std::uint64_t schedules = 0;
+};
+
 /// The most schedules a strategy hands out before it observes any of them: one block of an
 /// exploration on several threads.
 inline constexpr std::uint32_t k_block = 256;
@@ -66,6 +79,9 @@ class strategy {
   virtual void observe(const run_report& report) = 0;
   /// True when the strategy has covered every schedule within its bounds.
   [[nodiscard]] virtual bool exhausted() const { return false; }
+  /// The largest space the strategy has covered so far (DFS: its last finished level); nullopt
+  /// for a strategy that never covers one, or before its first level is finished.
+  [[nodiscard]] virtual std::optional<search_coverage> covered() const { return std::nullopt; }
   /// How many more schedules, at most `k_block`, `next()` may hand out now, before the ones
   /// handed out so far are observed: 0 only while some are unobserved (the strategy must learn
   /// from them first), at least 1 when none is. The default: one at a time.
