@@ -143,6 +143,7 @@ run_end engine_run::drive() {
     faults_.between_steps(*this, loop_.steps());
     if (judge_.failed()) return run_end::violation;
     bool const runnable = loop_.ready_count() > 0 || loop_.has_timers();
+    if (loop_.steps() == fair_from_) loop_.use_asyncio_order();
     if (runnable && loop_.steps() >= budget_) {
       oracles_.step_budget_spent(budget_, loop_.steps());
       return run_end::step_budget;

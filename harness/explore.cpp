@@ -296,6 +296,10 @@ explore_result explore(const workload& w, const explore_options& options) {
     std::uint64_t handed = 0;
     bool ran_out = false;
     std::size_t turn = 0;
+    // Blocks grow 1, 2, 4, ... up to k_block: runs after the one that ends the exploration are
+    // run for nothing, and when the very first schedules fail (a workload that spins until its
+    // step budget, say) that waste would be a whole block of the longest runs there are.
+    std::uint64_t ramp = 1;
     for (;;) {
       // Hand out the next block, if the strategy can before it learns from the last.
       pending& fresh = blocks[turn];
@@ -303,7 +307,8 @@ explore_result explore(const workload& w, const explore_options& options) {
       fresh.fates.clear();
       fresh.first = handed;
       std::uint64_t const room =
-          std::min<std::uint64_t>(strat->ready(), options.schedules - handed);
+          std::min<std::uint64_t>({strat->ready(), options.schedules - handed, ramp});
+      ramp = std::min<std::uint64_t>(ramp * 2, k_block);
       while (!ran_out && fresh.fates.size() < room) {
         fate const f = fate_of(handed);
         sim::decision_source* decisions = strat->next();

@@ -3,12 +3,15 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/workload.hpp"
 
 namespace chaosq::harness {
@@ -181,6 +184,102 @@ TEST(explore, only_strategies_whose_schedules_stop_depending_on_each_other_split
   }
   EXPECT_THROW((void)explore(sometimes_leaky(), {.schedules = 10, .shard = {2, 2}}),
                std::invalid_argument);
+}
+
+TEST(explore, a_priority_strategy_that_starves_a_ready_task_is_no_livelock) {
+  // Nowait producers spin on a full queue (QueueFull, yield, again) while the consumer they
+  // wait for is ready: PCT and POS can keep a spinning producer above it for good, a schedule
+  // asyncio never takes. The second half of the step budget runs in asyncio's order, so the
+  // consumer gets its turn and the run ends. (Each workload is one where the strategy did
+  // report a livelock before.)
+  workload spinning;
+  spinning.maxsize = 2;
+  spinning.producers = 2;
+  spinning.items = 2;
+  spinning.put = put_mode::nowait;
+  spinning.consumers = 1;
+  spinning.restarts = 1;
+  spinning.faults.crashes = 0;
+  spinning.step_budget = 20'000;
+  workload for_pct = spinning;
+  for_pct.work_steps = 2;
+  for_pct.join_when = join_when::at_start;
+  workload for_pos = spinning;
+  for_pos.kind = queue::queue_kind::priority;
+  for_pos.maxsize = 1;
+  for_pos.items = 4;
+  for (auto const& [kind, w] :
+       {std::pair{strategy_kind::pct, for_pct}, std::pair{strategy_kind::pos, for_pos}}) {
+    explore_result const r = explore(w, {.schedules = 400, .seed = 1, .strategy = kind});
+    EXPECT_FALSE(r.first_failure.has_value())
+        << name_of(kind) << ": " << r.first_failure->violation->signature() << " at schedule "
+        << r.first_failure_schedule;
+    EXPECT_GT(r.stats.max_steps, w.step_budget / 2)
+        << name_of(kind) << ": some schedule did starve the consumer until the fair half";
+  }
+  // A producer that spins with no consumer at all spins in asyncio's order too: a livelock.
+  workload alone = spinning;
+  alone.consumers = 0;
+  alone.restarts = 0;
+  alone.joiners = 0;
+  explore_result const r =
+      explore(alone, {.schedules = 5, .seed = 1, .strategy = strategy_kind::pct});
+  ASSERT_TRUE(r.first_failure.has_value());
+  EXPECT_EQ(r.first_failure->violation->signature(), "livelock/step-budget");
+}
+
+TEST(explore, dfs_verifies_exactly_the_schedules_within_its_bounds) {
+  // What `chaosq explore --strategy dfs` prints as verified: the size of its last level, which
+  // a brute-force enumeration of the decision tree counts independently.
+  workload w;
+  w.producers = 2;
+  w.items = 1;
+  w.consumers = 1;
+  w.faults.crashes = 1;
+  w.faults.crash_points = {fault_point::mid_item};
+  w.faults.odds = 3;
+  for (std::uint32_t preemptions : {0U, 1U, 2U}) {
+    for (std::uint32_t max_faults : {0U, 1U}) {
+      std::string const where = "preemptions " + std::to_string(preemptions) + ", max faults " +
+                                std::to_string(max_faults);
+      // Every complete run, by its decisions, a strike counted as one value.
+      std::set<std::vector<std::uint32_t>> runs;
+      std::vector<std::uint32_t> prefix;
+      auto const walk = [&](auto&& self, std::uint32_t preempted, std::uint32_t struck) -> void {
+        run_report const r = replay(w, prefix);
+        if (r.decisions.size() == prefix.size()) {
+          std::vector<std::uint32_t> id = r.decisions;
+          for (std::size_t i = 0; i < id.size(); ++i)
+            if (r.tags[i] == decision_tag::fault_strike) id[i] = id[i] == r.bounds[i] - 1 ? 1 : 0;
+          runs.insert(id);
+          return;
+        }
+        std::size_t const i = prefix.size();
+        for (std::uint32_t v = 0; v < r.bounds[i]; ++v) {
+          bool const preempts = r.tags[i] == decision_tag::schedule && v != 0;
+          bool const strikes = r.tags[i] == decision_tag::fault_strike && v == r.bounds[i] - 1;
+          if (preempted + (preempts ? 1 : 0) > preemptions) continue;
+          if (struck + (strikes ? 1 : 0) > max_faults) continue;
+          prefix.push_back(v);
+          self(self, preempted + (preempts ? 1 : 0), struck + (strikes ? 1 : 0));
+          prefix.pop_back();
+        }
+      };
+      walk(walk, 0, 0);
+      explore_result const r = explore(w, {.schedules = 1'000'000,
+                                           .keep_going = true,
+                                           .strategy = strategy_kind::dfs,
+                                           .preemptions = preemptions,
+                                           .max_faults = max_faults});
+      EXPECT_TRUE(r.stats.exhausted) << where;
+      ASSERT_TRUE(r.stats.covered.has_value()) << where;
+      EXPECT_EQ(r.stats.covered->schedules, runs.size()) << where;
+      EXPECT_GE(r.stats.schedules, runs.size()) << where << ": the levels before re-run some";
+      if (preemptions + max_faults > 0) {
+        EXPECT_GT(runs.size(), 1U) << where;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -550,6 +550,22 @@ TEST(loop, an_exhausted_stream_is_asyncio_order) {
   EXPECT_EQ(none.record(), std::vector<std::uint32_t>(none.record().size(), 0U));
 }
 
+TEST(loop, use_asyncio_order_stops_drawing_scheduling_decisions) {
+  // A stream that always passes over the front task, then asyncio's order from the third step.
+  std::vector<std::uint32_t> const ones(100, 1);
+  replay_decisions decisions(ones);
+  loop l(decisions);
+  std::vector<std::string> log;
+  for (const char* n : {"a", "b", "c"}) l.spawn(record_steps(log, n, 1));
+  l.step();  // [a b c]: b, which goes to the back
+  l.step();  // [a c b]: c
+  l.use_asyncio_order();
+  l.run();  // [a b c] in line, first in first out
+  EXPECT_EQ(log, (std::vector<std::string>{"b0", "c0", "a0", "b-end", "c-end", "a-end"}));
+  EXPECT_EQ(decisions.record(), (std::vector<std::uint32_t>{1, 1}))
+      << "no decision is drawn once in asyncio's order";
+}
+
 TEST(loop, destroying_the_loop_destroys_suspended_frames) {
   int alive = 0;
   struct tracker {

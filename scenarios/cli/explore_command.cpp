@@ -416,7 +416,11 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
     std::cout << "SUMMARY: bad usage: --shard with --space\n";
     return bad_input;
   }
-  if (args.space) return explore_space_command(args, args.bounds, app, env);
+  if (args.space) {
+    // Over many workloads, a handful of schedules each: every strategy takes its turn.
+    if (app.count("--strategy") == 0) args.strategy = strategy_kind::portfolio;
+    return explore_space_command(args, args.bounds, app, env);
+  }
   for (const space_bound& b : k_space_bounds) {
     if (app.count(max_flag(b.field)) > 0) {
       std::cerr << env.name << " explore: " << max_flag(b.field)
@@ -798,7 +802,8 @@ command add_explore_command(CLI::App& app, const command_env& env) {
   add_seconds_option(*sub, "--shrink-time", args->shrink_seconds, 3600,
                      "how long shrinking may take");
   sub->add_flag("--json", args->as_json, "print JSON on stdout (the SUMMARY line goes to stderr)");
-  add_enum_option(*sub, "--strategy", args->strategy, "where each schedule's decisions come from");
+  add_enum_option(*sub, "--strategy", args->strategy,
+                  "where each schedule's decisions come from (with --space: default portfolio)");
   add_integer_option(*sub, "--depth", args->depth, 1, k_max_depth,
                      "pct: the bug depth d (d-1 priority change points)");
   add_integer_option(*sub, "--preemptions", args->preemptions, 0, k_max_preemptions,

@@ -24,7 +24,8 @@ struct explore_space_options {
   std::uint64_t schedules = 100;  ///< schedules per workload
   std::uint64_t seed = 1;
   bool keep_going = false;  ///< explore every workload and count verdicts instead of stopping
-  strategy_kind strategy = strategy_kind::random;
+  /// A handful of schedules per workload: every strategy takes its turn.
+  strategy_kind strategy = strategy_kind::portfolio;
   std::uint32_t depth = strategy_options{}.depth;              ///< PCT's bug depth d
   std::uint32_t preemptions = strategy_options{}.preemptions;  ///< DFS's preemption bound k
   std::uint32_t max_faults = strategy_options{}.max_faults;    ///< DFS's drawn faults per schedule

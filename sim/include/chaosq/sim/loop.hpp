@@ -246,6 +246,12 @@ class loop {
   /// TimerHandle.cancel); a no-op otherwise.
   void cancel_timer(std::uint64_t id) noexcept;
 
+  /// From the next step on, the next ready task is asyncio's (FIFO), whatever the loop was
+  /// built with: no more scheduling decisions are drawn. How a run that a decided order has
+  /// kept going for long is made fair, so that only a task that spins under asyncio's own
+  /// order runs it out of steps.
+  void use_asyncio_order() noexcept { decisions_ = nullptr; }
+
   [[nodiscard]] time_point now() const noexcept { return now_; }
   [[nodiscard]] std::uint64_t steps() const noexcept { return steps_; }
   /// Ready tasks (timers waiting in the ready queue are not counted).
