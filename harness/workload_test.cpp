@@ -58,6 +58,17 @@ TEST(step_budget, a_budget_that_is_set_is_the_budget) {
   EXPECT_EQ(step_budget_of(w), scaled_step_budget(w));
 }
 
+TEST(step_budget, runs_turn_fair_at_four_times_their_work_and_at_most_half_the_budget) {
+  workload w;  // 1 producer x 3 items, 2 consumers, 1 joiner, 1 work step
+  std::uint64_t const work = 3 * (1 + 5) + 5 * (1 + 2 + 1);
+  EXPECT_EQ(fair_from_step(w), 4 * work);
+  w.items = 1'000'000;
+  EXPECT_EQ(fair_from_step(w), 4 * (1'000'000 * 6 + 5 * 4));
+  EXPECT_LT(fair_from_step(w), step_budget_of(w) / 2);
+  w.step_budget = 100;
+  EXPECT_EQ(fair_from_step(w), 50U) << "never past half a budget that is set";
+}
+
 TEST(step_budget, validation_takes_0_to_the_rows_hi) {
   workload w;
   w.step_budget = 0;

@@ -220,12 +220,8 @@ class engine_run final : private consumer_host, private task_liveness {
   std::uint64_t max_calls_per_step_ =
       8 * static_cast<std::uint64_t>(w_.producers) * w_.items + 10'000;
   std::uint64_t const budget_ = step_budget_of(w_);
-  // Fairness: the second half of the step budget runs in asyncio's order. asyncio runs every
-  // ready task within one turn of its ready queue, so a schedule that passes over a ready task
-  // for good (PCT or POS keeping a spinning producer above the consumer it waits for) is none
-  // that asyncio could take: once the run has taken half its budget, whatever still spins
-  // under asyncio's own order is the livelock the verdict reports.
-  std::uint64_t const fair_from_ = budget_ / 2;
+  // From here on, asyncio's order: a decided order that starves a ready task is no livelock.
+  std::uint64_t const fair_from_ = fair_from_step(w_);
   std::optional<trace_recorder> trace_;
   sim::loop loop_;  // last: destroyed first, while everything its frames touch is alive
 };

@@ -141,8 +141,9 @@ inline constexpr std::array<verdict_info, 27> verdict_kinds{{
     {verdict_kind::capacity_over_maxsize, oracle::capacity, "over-maxsize",
      "the queue held more than maxsize items", false, false},
     {verdict_kind::livelock_step_budget, oracle::livelock, "step-budget",
-     "the step budget ran out with tasks still runnable (its second half runs in asyncio's "
-     "order: a decided order that starves a ready task is not a livelock)",
+     "the step budget ran out with tasks still runnable (runs are scheduled in asyncio's order "
+     "from four times the steps their work takes: a decided order that starves a ready task is "
+     "not a livelock)",
      false, false},
     {verdict_kind::livelock_no_suspension, oracle::livelock, "no-suspension",
      "a consumer made queue calls without ever suspending", false, false},

@@ -207,6 +207,15 @@ inline constexpr std::uint64_t min_scaled_step_budget = 100'000;
 /// The steps a run of `w` may take: `w.step_budget`, or `scaled_step_budget(w)` when it is 0.
 [[nodiscard]] std::uint64_t step_budget_of(const workload& w) noexcept;
 
+/// The step from which a run of `w` is scheduled in asyncio's order, whatever its decisions:
+/// four times the generous count of the steps its work takes (a tenth of the unclamped scaled
+/// budget), and never past half its step budget. asyncio runs every ready task within one turn
+/// of its ready queue, so a decided order that passes over a ready task for good (PCT or POS
+/// keeping a spinning producer above the consumer it waits for) is no schedule asyncio takes;
+/// from here on, whatever still spins under asyncio's own order is the livelock the step budget
+/// reports. Every interleaving of the work itself happens well before this step.
+[[nodiscard]] std::uint64_t fair_from_step(const workload& w) noexcept;
+
 /// Problems with a workload's values, one message each (empty: valid).
 [[nodiscard]] std::vector<std::string> validate(const workload& w);
 
