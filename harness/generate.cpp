@@ -45,7 +45,10 @@ workload generate_workload(sim::decision_source& d, const workload_space& space)
   w.faults.crashes = up_to(d, within(field_id::crash_budget, space.max_crashes));
   w.faults.cancels = up_to(d, within(field_id::cancel_budget, space.max_cancels));
   if (space.shutdown) w.faults.shutdown = static_cast<shutdown_allowance>(up_to(d, 3));
-  w.step_budget = space.step_budget;
+  w.step_budget = space.step_budget != 0
+                      ? space.step_budget
+                      : std::clamp<std::uint64_t>(10 * work_steps_estimate(w), 1,
+                                                  info(field_id::step_budget).hi);
   return w;
 }
 

@@ -139,10 +139,7 @@ std::vector<std::string> validate(const workload& w) {
   return problems;
 }
 
-namespace {
-
-/// A generous count of the steps the work of `w` takes (see `scaled_step_budget`).
-std::uint64_t work_steps_of(const workload& w) noexcept {
+std::uint64_t work_steps_estimate(const workload& w) noexcept {
   auto const at_most = [](std::uint64_t v, field_id id) { return std::min(v, info(id).hi); };
   std::uint64_t const items =
       std::min(at_most(w.producers, field_id::producers) * at_most(w.items, field_id::items),
@@ -156,14 +153,12 @@ std::uint64_t work_steps_of(const workload& w) noexcept {
   return items * (at_most(w.work_steps, field_id::work_steps) + 5) + 5 * tasks;
 }
 
-}  // namespace
-
 std::uint64_t scaled_step_budget(const workload& w) noexcept {
-  return std::clamp(10 * work_steps_of(w), min_scaled_step_budget, info(field_id::step_budget).hi);
+  return std::clamp(10 * work_steps_estimate(w), min_scaled_step_budget, info(field_id::step_budget).hi);
 }
 
 std::uint64_t fair_from_step(const workload& w) noexcept {
-  return std::min(4 * work_steps_of(w), step_budget_of(w) / 2);
+  return std::min(4 * work_steps_estimate(w), step_budget_of(w) / 2);
 }
 
 std::uint64_t step_budget_of(const workload& w) noexcept {

@@ -153,7 +153,8 @@ std::string describe_space(const workload_space& s) {
       " put=" + (s.nowait_puts ? std::string("blocking|nowait") : std::string(name_of(s.base.put)));
   out += " shutdown=" +
          (s.shutdown ? std::string("drawn") : std::string(name_of(s.base.faults.shutdown)));
-  out += " step-budget=" + std::to_string(s.step_budget);
+  out += " step-budget=" +
+         (s.step_budget != 0 ? std::to_string(s.step_budget) : std::string("10x-work"));
   if (!s.base.queue_impl.empty()) out += " queue-impl=" + s.base.queue_impl.text;
   if (!s.base.behaviour.empty()) out += " consumer=" + s.base.behaviour.text;
   return out;

@@ -26,9 +26,6 @@ struct selftest_args {
   unsigned jobs = 1;  ///< --jobs: threads that run schedules (every core unless given)
 };
 
-/// Whether `q` is a queue a team registered, not one of the zoo's.
-bool is_teams_own(const registered_queue& q) { return !q.name.starts_with("planted/"); }
-
 /// One line of the text table; `width` fits the longest target of the run.
 void print_row(int width, const std::string& target, std::string_view strategy,
                std::string_view caught, const std::string& schedules, const std::string& seconds,
@@ -46,22 +43,42 @@ std::string seconds_text(double seconds) {
   return out.data();
 }
 
-/// The queues a team registered (every queue of the command but the zoo's): each explored over
-/// generated workloads with every strategy, judged against the reference. Their rows say what
-/// chaosq finds in the team's code; they do not decide the exit status, which is about chaosq.
+/// The row name of registered queue `q` explored over generated workloads: `space:bug:NAME`
+/// for the zoo's planted bugs, `queue:NAME` for a team's own queue.
+std::string space_target(const registered_queue& q) {
+  constexpr std::string_view planted = "planted/";
+  if (q.name.starts_with(planted)) return "space:bug:" + q.name.substr(planted.size());
+  return "queue:" + q.name;
+}
+
+/// The schedules of a row over generated workloads (at most; --schedules if fewer), and per
+/// workload: 20 workloads of 50 schedules.
+constexpr std::uint64_t k_space_schedules = 1'000;
+constexpr std::uint64_t k_per_workload = 50;
+
+/// Whether `q` gets rows over generated workloads: every queue but the reference itself plugged
+/// in as a user's (`planted/none`), which nothing is judged against.
+bool has_space_row(const registered_queue& q) { return q.name != "planted/none"; }
+
+/// Every registered queue (the zoo's planted bugs and a team's own), each explored over
+/// generated workloads (`explore --space`: the default space, 20 workloads of 50 schedules,
+/// fewer if --schedules is below 1,000) with every strategy, judged against the reference:
+/// schedules to the first catch across workloads. The zoo's rows say how a space of workloads
+/// finds what the hand-made workloads above were built to show; a team's rows say what chaosq
+/// finds in its code. None decides the exit status, which is about the hand-made workloads.
 /// Each row counts in `done` and on the `progress` line (with the `missed` rows so far).
-void registered_queue_rows(const selftest_args& args, const command_env& env, int width, json& rows,
-                           progress_line& progress, std::uint64_t& done, std::uint64_t missed) {
+void space_rows(const selftest_args& args, const command_env& env, int width, json& rows,
+                progress_line& progress, std::uint64_t& done, std::uint64_t missed) {
   for (const registered_queue& q : env.registry.queues()) {
-    if (!is_teams_own(q)) continue;
+    if (!has_space_row(q)) continue;
     workload_space space;
     space.base.queue_impl.text = q.version.empty() ? q.name : q.name + "@" + q.version;
     for (const auto& entry : names_of<strategy_kind>::values) {
-      constexpr std::uint64_t workloads = 20;
+      std::uint64_t const budget = std::min(args.schedules, k_space_schedules);
       auto const start = std::chrono::steady_clock::now();
       explore_space_options options{
-          .workloads = workloads,
-          .schedules = std::max<std::uint64_t>(1, args.schedules / workloads),
+          .workloads = std::max<std::uint64_t>(1, budget / k_per_workload),
+          .schedules = std::min(budget, k_per_workload),
           .seed = args.seed,
           .strategy = entry.value,
           .shrink_runs = 2'000,
@@ -72,7 +89,7 @@ void registered_queue_rows(const selftest_args& args, const command_env& env, in
       explore_space_result const r = explore_space(space, options);
       double const seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::string const target = "queue:" + q.name;
+      std::string const target = space_target(q);
       const std::optional<failure>& f = r.first_failure;
       progress.clear();
       if (args.as_json) {
@@ -100,8 +117,8 @@ int selftest_command(const selftest_args& args, const command_env& env) {
   std::size_t cases = 0;
   std::uint64_t const targets =
       selftest_cases().size() +
-      static_cast<std::uint64_t>(
-          std::count_if(env.registry.queues().begin(), env.registry.queues().end(), is_teams_own));
+      static_cast<std::uint64_t>(std::count_if(
+          env.registry.queues().begin(), env.registry.queues().end(), has_space_row));
   progress_line progress(args.progress, "selftest",
                          targets * names_of<strategy_kind>::values.size(), "rows", "missed");
   std::uint64_t done = 0;
@@ -109,7 +126,7 @@ int selftest_command(const selftest_args& args, const command_env& env) {
   std::size_t longest = 28;
   for (const selftest_case& c : selftest_cases()) longest = std::max(longest, c.name.size());
   for (const registered_queue& q : env.registry.queues())
-    if (is_teams_own(q)) longest = std::max(longest, q.name.size() + 6);  // "queue:"
+    if (has_space_row(q)) longest = std::max(longest, space_target(q).size());
   int const width = static_cast<int>(longest);
   if (!args.as_json) {
     print_row(width, "target", "strategy", "caught", "schedules", "seconds", "minimal",
@@ -144,7 +161,7 @@ int selftest_command(const selftest_args& args, const command_env& env) {
       progress.update(++done, missed_by_pct_or_dfs);
     }
   }
-  registered_queue_rows(args, env, width, rows, progress, done, missed_by_pct_or_dfs);
+  space_rows(args, env, width, rows, progress, done, missed_by_pct_or_dfs);
   progress.clear();
   std::string const summary =
       missed_by_pct_or_dfs == 0
@@ -173,10 +190,11 @@ command add_selftest_command(CLI::App& app, const command_env& env) {
       "selftest",
       "Run every strategy against every planted bug and leaky policy; exit 1 if pct misses one, "
       "or dfs one within its preemption bound.\n"
-      "Each row says whether and how fast it is caught, and its minimal trace length. A command "
-      "with queues of its own registered (chaosq::cli::run) adds a row per queue and strategy: "
-      "what a space of generated workloads finds in it, judged against the reference (these rows "
-      "do not change the exit status).");
+      "Each row says whether and how fast it is caught, and its minimal trace length. Then each "
+      "registered queue (space:bug:NAME for the zoo's, queue:NAME for a command's own, "
+      "chaosq::cli::run) over generated workloads (explore --space: 20 workloads of 50 "
+      "schedules), per strategy, judged against the reference: schedules to the first "
+      "catch across workloads (these rows do not change the exit status).");
   add_integer_option(*sub, "--schedules", args->schedules, 1, 1'000'000'000,
                      "schedule budget per (target, strategy)");
   add_integer_option(*sub, "--seed", args->seed, 0, std::numeric_limits<std::uint64_t>::max(),

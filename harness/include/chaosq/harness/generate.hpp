@@ -31,7 +31,10 @@ struct workload_space {
   std::uint32_t max_cancels = 1;
   bool nowait_puts = true;  ///< may draw put_mode::nowait
   bool shutdown = true;     ///< may allow drawn shutdowns
-  std::uint64_t step_budget = 20'000;
+  /// Every drawn workload's step budget; 0: ten times each one's own work
+  /// (`work_steps_estimate`), without the floor of the default budget, so that a workload that
+  /// does spin (every consumer crashed, a nowait producer retrying) ends soon.
+  std::uint64_t step_budget = 0;
   /// What every drawn workload starts from: the fields the space does not draw (the code under
   /// test's names, fault odds and crash points, the join timeout), and `put` and
   /// `faults.shutdown` when `nowait_puts` or `shutdown` is false, keep their values here.

@@ -196,8 +196,13 @@ inline constexpr std::string_view scaled_step_budget_rule =
 /// fitted in it keeps the budget (and the token) it always had.
 inline constexpr std::uint64_t min_scaled_step_budget = 100'000;
 
+/// A generous count of the steps the work of `w` takes: per item a put, a get, the work steps,
+/// an ack and room for waits (work steps + 5); per task its start, waits and end (5). Inputs
+/// past their row's hi count as the hi.
+[[nodiscard]] std::uint64_t work_steps_estimate(const workload& w) noexcept;
+
 /// The step budget of a run of `w` that does not set one (`scaled_step_budget_rule`): ten times
-/// a generous count of the steps its work takes (per item a put, a get, the work steps, an ack
+/// a generous count of the steps its work takes (`work_steps_estimate`) (per item a put, a get, the work steps, an ack
 /// and room for waits; per task its start, waits and end; the factor covers a nowait producer
 /// retrying on a full queue, retried items and restarts), at least `min_scaled_step_budget` and
 /// at most the step-budget row's hi. Inputs past their row's hi count as the hi, so an invalid
