@@ -154,7 +154,8 @@ std::uint64_t work_steps_estimate(const workload& w) noexcept {
 }
 
 std::uint64_t scaled_step_budget(const workload& w) noexcept {
-  return std::clamp(10 * work_steps_estimate(w), min_scaled_step_budget, info(field_id::step_budget).hi);
+  return std::clamp(10 * work_steps_estimate(w), min_scaled_step_budget,
+                    info(field_id::step_budget).hi);
 }
 
 std::uint64_t fair_from_step(const workload& w) noexcept {

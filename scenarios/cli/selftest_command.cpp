@@ -117,8 +117,8 @@ int selftest_command(const selftest_args& args, const command_env& env) {
   std::size_t cases = 0;
   std::uint64_t const targets =
       selftest_cases().size() +
-      static_cast<std::uint64_t>(std::count_if(
-          env.registry.queues().begin(), env.registry.queues().end(), has_space_row));
+      static_cast<std::uint64_t>(
+          std::count_if(env.registry.queues().begin(), env.registry.queues().end(), has_space_row));
   progress_line progress(args.progress, "selftest",
                          targets * names_of<strategy_kind>::values.size(), "rows", "missed");
   std::uint64_t done = 0;

@@ -202,11 +202,11 @@ inline constexpr std::uint64_t min_scaled_step_budget = 100'000;
 [[nodiscard]] std::uint64_t work_steps_estimate(const workload& w) noexcept;
 
 /// The step budget of a run of `w` that does not set one (`scaled_step_budget_rule`): ten times
-/// a generous count of the steps its work takes (`work_steps_estimate`) (per item a put, a get, the work steps, an ack
-/// and room for waits; per task its start, waits and end; the factor covers a nowait producer
-/// retrying on a full queue, retried items and restarts), at least `min_scaled_step_budget` and
-/// at most the step-budget row's hi. Inputs past their row's hi count as the hi, so an invalid
-/// workload gets a number too.
+/// a generous count of the steps its work takes (`work_steps_estimate`) (per item a put, a get, the
+/// work steps, an ack and room for waits; per task its start, waits and end; the factor covers a
+/// nowait producer retrying on a full queue, retried items and restarts), at least
+/// `min_scaled_step_budget` and at most the step-budget row's hi. Inputs past their row's hi count
+/// as the hi, so an invalid workload gets a number too.
 [[nodiscard]] std::uint64_t scaled_step_budget(const workload& w) noexcept;
 
 /// The steps a run of `w` may take: `w.step_budget`, or `scaled_step_budget(w)` when it is 0.
