@@ -14,6 +14,8 @@
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/workload.hpp"
 
+#include "testing/brute_force.hpp"
+
 namespace chaosq::harness {
 namespace {
 
@@ -242,30 +244,8 @@ TEST(explore, dfs_verifies_exactly_the_schedules_within_its_bounds) {
     for (std::uint32_t max_faults : {0U, 1U}) {
       std::string const where = "preemptions " + std::to_string(preemptions) + ", max faults " +
                                 std::to_string(max_faults);
-      // Every complete run, by its decisions, a strike counted as one value.
-      std::set<std::vector<std::uint32_t>> runs;
-      std::vector<std::uint32_t> prefix;
-      auto const walk = [&](auto&& self, std::uint32_t preempted, std::uint32_t struck) -> void {
-        run_report const r = replay(w, prefix);
-        if (r.decisions.size() == prefix.size()) {
-          std::vector<std::uint32_t> id = r.decisions;
-          for (std::size_t i = 0; i < id.size(); ++i)
-            if (r.tags[i] == decision_tag::fault_strike) id[i] = id[i] == r.bounds[i] - 1 ? 1 : 0;
-          runs.insert(id);
-          return;
-        }
-        std::size_t const i = prefix.size();
-        for (std::uint32_t v = 0; v < r.bounds[i]; ++v) {
-          bool const preempts = r.tags[i] == decision_tag::schedule && v != 0;
-          bool const strikes = r.tags[i] == decision_tag::fault_strike && v == r.bounds[i] - 1;
-          if (preempted + (preempts ? 1 : 0) > preemptions) continue;
-          if (struck + (strikes ? 1 : 0) > max_faults) continue;
-          prefix.push_back(v);
-          self(self, preempted + (preempts ? 1 : 0), struck + (strikes ? 1 : 0));
-          prefix.pop_back();
-        }
-      };
-      walk(walk, 0, 0);
+      std::set<testing::decisions> const runs =
+          testing::every_run_within(w, {.preemptions = preemptions, .max_faults = max_faults});
       explore_result const r = explore(w, {.schedules = 1'000'000,
                                            .keep_going = true,
                                            .strategy = strategy_kind::dfs,

@@ -15,6 +15,8 @@
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/workload.hpp"
 
+#include "testing/brute_force.hpp"
+
 namespace chaosq::harness {
 namespace {
 
@@ -234,38 +236,8 @@ TEST(strategy, how_many_each_hands_out_before_it_learns) {
                                        "pct d=2 must learn from its first run";
 }
 
-/// A run as DFS tells runs apart: its schedule and other choices, and at each strike decision
-/// only whether the fault struck (value bound-1) or not (any other value).
-decisions identity(const run_report& r) {
-  decisions out = r.decisions;
-  for (std::size_t i = 0; i < out.size(); ++i)
-    if (r.tags[i] == decision_tag::fault_strike) out[i] = out[i] == r.bounds[i] - 1 ? 1 : 0;
-  return out;
-}
-
-/// Every run of `w` whose decisions stay within DFS's bounds, found by brute force: every value
-/// of every decision is tried (a strike decision too: all its values), one replay per node of
-/// the tree, and the complete runs are collected by `identity`. Bounds, over a whole run: at
-/// most `preemptions` schedule decisions other than 0 (asyncio's order), at most `max_faults`
-/// strikes.
-void enumerate(const workload& w, decisions& prefix, std::uint32_t preempted, std::uint32_t struck,
-               const strategy_options& bounds, std::set<decisions>& found) {
-  run_report const r = replay(w, prefix);
-  if (r.decisions.size() == prefix.size()) {  // no decision left: a complete run
-    found.insert(identity(r));
-    return;
-  }
-  std::size_t const i = prefix.size();
-  for (std::uint32_t v = 0; v < r.bounds[i]; ++v) {
-    bool const preempts = r.tags[i] == decision_tag::schedule && v != 0;
-    bool const strikes = r.tags[i] == decision_tag::fault_strike && v == r.bounds[i] - 1;
-    if (preempted + (preempts ? 1 : 0) > bounds.preemptions) continue;
-    if (struck + (strikes ? 1 : 0) > bounds.max_faults) continue;
-    prefix.push_back(v);
-    enumerate(w, prefix, preempted + (preempts ? 1 : 0), struck + (strikes ? 1 : 0), bounds, found);
-    prefix.pop_back();
-  }
-}
+using testing::every_run_within;
+using testing::identity;
 
 TEST(strategy, pos_keeps_the_priority_of_a_task_passed_over) {
   // Two tasks always ready: the one that ran draws a fresh priority, the other keeps the one
@@ -342,9 +314,7 @@ TEST(strategy, dfs_covers_every_schedule_within_its_bounds_then_is_exhausted) {
     const workload& w = c.w;
     std::string const where = describe(w) + " preemptions=" + std::to_string(c.bounds.preemptions) +
                               " max_faults=" + std::to_string(c.bounds.max_faults);
-    std::set<decisions> expected;
-    decisions prefix;
-    enumerate(w, prefix, 0, 0, c.bounds, expected);
+    std::set<decisions> const expected = every_run_within(w, c.bounds);
 
     auto dfs = make_strategy(strategy_kind::dfs, c.bounds);
     std::vector<decisions> runs;
@@ -380,10 +350,7 @@ TEST(strategy, dfs_deepens_faults_first_then_preemptions) {
   workload const w = tiny_workload(1);
   strategy_options const bounds{.preemptions = 1, .max_faults = 1};
   auto const space = [&](std::uint32_t p, std::uint32_t f) {
-    std::set<decisions> found;
-    decisions prefix;
-    enumerate(w, prefix, 0, 0, {.preemptions = p, .max_faults = f}, found);
-    return found;
+    return every_run_within(w, {.preemptions = p, .max_faults = f});
   };
   std::vector<std::set<decisions>> const levels{space(0, 0), space(1, 0), space(0, 1), space(1, 1)};
   ASSERT_LT(levels[0].size(), levels[1].size()) << "the tiny tree has a preemption to bound";
