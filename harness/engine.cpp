@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <stdexcept>
 #include <utility>
 
+#include "chaosq/queue/thread_queue.hpp"
 #include "chaosq/sim/errors.hpp"
+#include "chaosq/sync/sync.hpp"
 
 #include "detail/explain.hpp"
 #include "detail/run.hpp"
@@ -27,6 +30,42 @@ std::unique_ptr<work_queue> make_reference_queue(const workload& w) {
   return q;
 }
 
+namespace {
+
+class thread_reference_queue final : public work_queue {
+ public:
+  explicit thread_reference_queue(const workload& w) : q_(w.kind, w.maxsize) {
+    q_.reserve(static_cast<std::size_t>(w.producers) * w.items);
+  }
+  sim::task<void> put(item i) override {
+    return sync::blocking_call([this, i] { q_.put(i); });
+  }
+  sim::task<item> get() override {
+    return sync::blocking_call([this] { return q_.get(); });
+  }
+  void put_nowait(item i) override { q_.put_nowait(i); }
+  item get_nowait() override { return q_.get_nowait(); }
+  void task_done() override { q_.task_done(); }
+  sim::task<void> join() override {
+    return sync::blocking_call([this] { q_.join(); });
+  }
+  void shutdown(queue::shutdown_mode mode) override {
+    q_.shutdown(mode == queue::shutdown_mode::immediate);
+  }
+  [[nodiscard]] std::size_t qsize() const override { return q_.stored(); }
+  [[nodiscard]] std::int64_t unfinished_tasks() const override { return q_.unfinished(); }
+  [[nodiscard]] bool in_use() const noexcept override { return q_.holder_active(); }
+
+ private:
+  queue::thread_queue<item> q_;
+};
+
+}  // namespace
+
+std::unique_ptr<work_queue> make_thread_reference_queue(const workload& w) {
+  return std::make_unique<thread_reference_queue>(w);
+}
+
 namespace detail {
 
 /// The reference queue for a run of `w`: `q` reset (its storage kept), or made the first time.
@@ -44,15 +83,25 @@ engine_run::engine_run(const workload& w, sim::decision_source& decisions,
                        const run_options& options, run_buffers& buffers)
     : w_(w),
       decisions_(decisions),
-      own_queue_(options.make_queue ? options.make_queue(w) : nullptr),
+      own_queue_(options.make_queue            ? options.make_queue(w)
+                 : w.mode == run_mode::threads ? make_thread_reference_queue(w)
+                                               : nullptr),
       queue_(own_queue_ ? own_queue_.get() : &renew_reference_queue(buffers.reference, w)),
       consumer_(options.consumer),
       builtin_(!options.consumer),
-      reference_queue_(!options.make_queue),
+      reference_queue_(!own_queue_),
+      threaded_(w.mode == run_mode::threads),
       buffers_(buffers),
       judge_(options.explain),
       loop_(decisions) {
   if (options.trace) trace_.emplace(options.trace_events);
+  if (threaded_) {
+    if (!builtin_) {
+      throw std::logic_error(
+          "chaosq: threads mode runs the built-in consumers only (run_options::consumer is set)");
+    }
+    threads_.emplace(&decisions);
+  }
   // Every task the run can add, so that none moves: coroutines hold references to theirs.
   std::size_t const per_slot = w.restarts > 0 ? 2 + static_cast<std::size_t>(w.restarts) : 1;
   std::size_t const max_tasks = w.producers + w.joiners + w.consumers * per_slot;
@@ -141,6 +190,7 @@ task_id engine_run::add_actor(role r, std::uint32_t slot, std::uint32_t generati
 run_end engine_run::drive() {
   for (;;) {
     faults_.between_steps(*this, loop_.steps());
+    if (pending_shutdown_) apply_pending_shutdown();
     if (judge_.failed()) return run_end::violation;
     bool const runnable = loop_.ready_count() > 0 || loop_.has_timers();
     if (loop_.steps() == fair_from_) loop_.use_asyncio_order();
@@ -154,6 +204,7 @@ run_end engine_run::drive() {
     if (ran && trace_) trace_new_waits();
     if (!ran) {
       // Nothing can run: control events still due take effect now, in step order.
+      if (pending_shutdown_ && apply_pending_shutdown()) continue;
       if (faults_.apply_overdue_controls(*this)) continue;
       return loop_.live_tasks() == 0 ? run_end::complete : run_end::quiescent;
     }
@@ -182,6 +233,8 @@ void engine_run::trace_new_waits() {
 
 void engine_run::check_join_late() {
   if (joins_entered_ == 0 || queue_->unfinished_tasks() != 0) return;
+  // A joiner woken while a thread holds the queue's lock waits for the lock, not the count.
+  if (threaded_ && queue_->in_use()) return;
   oracles_.join_late();
 }
 
@@ -234,6 +287,23 @@ void engine_run::apply_control(const control_event& c) {
 }
 
 void engine_run::shutdown(queue::shutdown_mode mode, std::string_view origin) {
+  if (threaded_ && queue_->in_use()) {
+    pending_shutdown_ = mode;
+    pending_origin_ = origin;
+    return;
+  }
+  shutdown_now(mode, origin);
+}
+
+bool engine_run::apply_pending_shutdown() {
+  if (queue_->in_use()) return false;
+  queue::shutdown_mode const mode = *pending_shutdown_;
+  pending_shutdown_.reset();
+  shutdown_now(mode, pending_origin_);
+  return true;
+}
+
+void engine_run::shutdown_now(queue::shutdown_mode mode, std::string_view origin) {
   shut_down_ = true;
   shutdown_step_ = now();
   bool const immediate = mode == queue::shutdown_mode::immediate;

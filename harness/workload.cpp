@@ -131,6 +131,33 @@ std::vector<std::string> validate(const workload& w) {
         static_cast<std::uint64_t>(f.item) >= static_cast<std::uint64_t>(w.items) * w.producers)
       bad("pinned fault: item " + std::to_string(f.item) + " is never put");
   }
+  if (w.mode == run_mode::threads && !w.behaviour.empty())
+    bad("consumer: threads mode runs the built-in consumers only (a consumer of your own runs "
+        "in coroutines mode)");
+  if (w.mode == run_mode::threads && !w.queue_impl.empty())
+    bad("queue-impl: threads mode runs the queue.Queue reference only (a queue of your own runs "
+        "in coroutines mode)");
+  if (w.mode == run_mode::threads) {
+    // A C++ thread blocked in a lock or a wait cannot be interrupted: threads mode strikes
+    // threads at their own points only.
+    if (w.faults.cancels > 0)
+      bad("cancel-budget: threads cannot be cancelled (threads mode); crash them instead");
+    if (w.faults.crash_points == point_set{fault_point::in_get})
+      bad("crash-points: in threads mode no crash strikes a thread blocked in get (name another "
+          "point)");
+    for (const pinned_fault& f : w.pinned) {
+      if (f.kind == fault_kind::cancel ||
+          (f.point == fault_point::in_get || f.point == fault_point::in_put ||
+           f.point == fault_point::in_join))
+        bad("pinned fault: threads mode strikes a thread at its own points, not a cancel or a "
+            "crash while it waits (" +
+            f.task + " at " + std::string(name_of(f.point)) + ")");
+    }
+    for (const control_event& c : w.controls) {
+      if (c.action == control_action::cancel)
+        bad("control event: threads cannot be cancelled (threads mode): cancel " + c.task);
+    }
+  }
   for (const control_event& c : w.controls) {
     if (c.action != control_action::cancel) continue;
     auto name = parse_task_name(c.task);
@@ -150,7 +177,9 @@ std::uint64_t work_steps_estimate(const workload& w) noexcept {
   std::uint64_t const tasks = at_most(w.producers, field_id::producers) +
                               at_most(w.joiners, field_id::joiners) +
                               consumers * (restarts > 0 ? 2 + restarts : 1);
-  return items * (at_most(w.work_steps, field_id::work_steps) + 5) + 5 * tasks;
+  // A thread's put, get and task_done each add a lock, a notify and an unlock.
+  std::uint64_t const per_item = w.mode == run_mode::threads ? 15 : 5;
+  return items * (at_most(w.work_steps, field_id::work_steps) + per_item) + 5 * tasks;
 }
 
 std::uint64_t scaled_step_budget(const workload& w) noexcept {

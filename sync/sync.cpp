@@ -53,7 +53,7 @@ sim::task<void> thread_task(std::function<void()> body) {
   fiber f(std::move(body));
   sim::detail::task_state* self = sim::detail::current();
   registration const reg(self->id_, f);
-  sim::raised r = co_await drive(f).settled();
+  sim::raised r = co_await drive(f, false).settled();
   if (r) {
     if (t_failure != nullptr && !t_failure->error) {
       t_failure->error = r.error;
@@ -131,7 +131,8 @@ void wake_all(sim::future_list& line) noexcept {
   }
 }
 
-sim::task<void> drive(fiber& f) {
+sim::task<void> drive(fiber& f, bool defer) {
+  f.defer_delivered(defer);
   for (;;) {
     f.resume();
     if (f.finished()) break;
@@ -146,7 +147,27 @@ sim::task<void> drive(fiber& f) {
       if (r) f.deliver(std::move(r.error));
     }
   }
-  if (f.error()) std::rethrow_exception(f.error());
+  if (defer) {
+    if (std::exception_ptr held = f.take_delivered()) {
+      // Raised at the task's next suspension, as a cancel() of a running task is.
+      sim::detail::task_state* self = sim::detail::current();
+      if (sim::raised{held, std::nullopt}.classify() == sim::error_kind::cancellation) {
+        self->cancel();
+      } else {
+        self->inject(std::move(held));
+      }
+    }
+  }
+  if (!f.error()) co_return;
+  // A delivery keeps its kind (a cancellation, an injected fault), as a sim wait ends with it;
+  // an exception the body threw is rethrown as thrown.
+  if (f.ended_by_delivery()) {
+    // Named, not a temporary inside the co_await: g++ 12 releases such a temporary twice.
+    sim::raised delivered{f.error(), std::nullopt};
+    co_await sim::exit_with(std::move(delivered));
+    co_return;
+  }
+  std::rethrow_exception(f.error());
 }
 
 }  // namespace detail
@@ -296,7 +317,6 @@ bool mutex::try_lock() {
 
 void mutex::unlock() {
   detail::fiber* self = detail::current_fiber();
-  if (self != nullptr) self->yield();
   if (!locked_ || owner_ != self) {
     if (self != nullptr && self->unwinding()) return;  // the run is over
     detail::misuse(locked_ ? "mutex::unlock by a thread that does not hold it"
@@ -315,7 +335,6 @@ void mutex::release() noexcept {
 // ---- condition_variable ----
 
 void condition_variable::notify_one() noexcept {
-  detail::point();
   std::uint32_t pending = 0;
   waiters_.for_each([&pending](sim::future& f) { pending += f.pending() ? 1U : 0U; });
   if (pending == 0) return;
@@ -333,10 +352,7 @@ void condition_variable::notify_one() noexcept {
   chosen->set_result();
 }
 
-void condition_variable::notify_all() noexcept {
-  detail::point();
-  detail::wake_all(waiters_);
-}
+void condition_variable::notify_all() noexcept { detail::wake_all(waiters_); }
 
 void condition_variable::wait(unique_lock<mutex>& lock) { wait_impl(lock, nullptr); }
 
@@ -356,6 +372,7 @@ cv_status condition_variable::wait_impl(unique_lock<mutex>& lock, const sim::dur
                             "chaosq::sync::condition_variable::wait: the thread does not hold "
                             "the lock");
   }
+  self.yield();  // the wait begins at a scheduling point (a notify may come first)
   self.raise_delivered();
   if (detail::unwound(self)) return cv_status::no_timeout;
   if (detail::runtime().opts.spurious_wakeups &&
@@ -401,7 +418,6 @@ cv_status condition_variable::wait_impl(unique_lock<mutex>& lock, const sim::dur
 // ---- latch ----
 
 void latch::count_down(std::ptrdiff_t n) noexcept {
-  detail::point();
   count_ -= n;
   if (count_ <= 0) detail::wake_all(waiters_);
 }

@@ -452,3 +452,27 @@ TEST(sync, a_thread_that_spins_runs_out_the_step_budget) {
 }
 
 }  // namespace
+
+namespace {
+TEST(sync, a_fault_that_ends_a_blocking_call_is_handed_back_as_a_value_with_its_kind) {
+  chaosq::sim::loop l;
+  sync::runtime const rt(nullptr);
+  sync::mutex m;
+  sync::condition_variable cv;
+  chaosq::sim::raised seen;
+  auto worker = [&]() -> chaosq::sim::task<void> {
+    seen = co_await sync::blocking_call([&] {
+             sync::unique_lock<sync::mutex> lock(m);
+             cv.wait(lock);
+           }).settled();
+  };
+  auto t = l.spawn(worker(), "worker");
+  l.run();
+  ASSERT_TRUE(t.waiting());
+  t.inject(std::make_exception_ptr(chaosq::sim::injected_fault("crash while waiting")));
+  l.run();
+  ASSERT_TRUE(seen);
+  ASSERT_TRUE(seen.kind.has_value());
+  EXPECT_EQ(*seen.kind, chaosq::sim::error_kind::failure);
+}
+}  // namespace

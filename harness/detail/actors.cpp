@@ -10,6 +10,7 @@
 
 #include "chaosq/sim/errors.hpp"
 #include "chaosq/sim/event.hpp"
+#include "chaosq/sync/sync.hpp"
 
 #include "detail/explain.hpp"
 #include "detail/policy.hpp"
@@ -118,7 +119,12 @@ sim::task<void> engine_run::producer(task_id me) {
             note(me, "put_nowait", it.id, "QueueFull");
           } else {
             try {
-              queue_->put_nowait(it);
+              if (threaded_) {
+                co_await sync::blocking_call([this, &it] { queue_->put_nowait(it); },
+                                             sync::call_faults::defer);
+              } else {
+                queue_->put_nowait(it);
+              }
               break;
             } catch (const queue::queue_full&) {
               if (full_by_the_ledger()) {
@@ -324,6 +330,11 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
     ack(t, it);
     return stop{};
   };
+  // The same from the consumer's thread (threads mode: task_done takes the queue's lock).
+  auto const threaded_ack = [&acknowledge](task_id t, const item& it) {
+    return sync::blocking_call([&acknowledge, t, &it] { return acknowledge(t, it); },
+                               sync::call_faults::defer);
+  };
   // A consumer passing fault point `point` without suspending: the guard, then the point.
   auto const pass_point = [this](task_id t, fault_point point) {
     if (!consumer_call_allowed(t)) return stop::ended();
@@ -371,7 +382,7 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
     took(me, it);
 
     if (acks_before_work(w_.policy)) {
-      end = acknowledge(me, it);
+      end = threaded_ ? co_await threaded_ack(me, it) : acknowledge(me, it);
       if (!end) end = pass_point(me, fault_point::after_ack);
       if (end) break;
     }
@@ -406,7 +417,8 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
       reaction const r = react(w_.policy, ended, attempt);
       if (r.ack) {
         // a run_stopped in task_done wins over what the attempt raised
-        if (stop acked = acknowledge(me, it)) s = std::move(acked);
+        stop acked = threaded_ ? co_await threaded_ack(me, it) : acknowledge(me, it);
+        if (acked) s = std::move(acked);
       }
       if (r.next == then::retry && !s.ended_early()) {
         note(me, "retry", it.id, "after crash");

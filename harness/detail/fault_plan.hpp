@@ -162,7 +162,8 @@ inline void fault_plan::between_steps(Host& host, step_no done_steps) {
                                                fault_origin::drawn});
     }
   }
-  if (crashes_left_ > 0 && w.faults.crash_points.contains(fault_point::in_get)) {
+  if (crashes_left_ > 0 && w.faults.crash_points.contains(fault_point::in_get) &&
+      w.mode != run_mode::threads) {
     collect_waiting(host, {activity::in_get});
     if (!waiting_.empty() && offered()) {
       task_id const victim = waiting_[decisions_->choose(

@@ -17,6 +17,7 @@
 #include "chaosq/harness/work_queue.hpp"
 #include "chaosq/queue/queue.hpp"
 #include "chaosq/sim/loop.hpp"
+#include "chaosq/sync/sync.hpp"
 
 #include "detail/fault_plan.hpp"
 #include "detail/judgement.hpp"
@@ -91,10 +92,17 @@ class engine_run final : private consumer_host, private task_liveness {
   [[nodiscard]] bool waiting(task_id t) const noexcept override {
     return actors_[t].task.waiting();
   }
-  [[nodiscard]] bool shut_down() const noexcept { return shut_down_; }
+  /// Shut down, or about to be (threads mode: waiting for the queue's lock).
+  [[nodiscard]] bool shut_down() const noexcept { return shut_down_ || pending_shutdown_; }
   void strike_waiting(task_id t, const struck_fault& f);
   void apply_control(const control_event& c);
+  /// Shuts the queue down now; in threads mode, at the first moment between steps when no
+  /// thread holds the queue's lock (`work_queue::in_use`), as a thread that took the lock
+  /// then would.
   void shutdown(queue::shutdown_mode mode, std::string_view origin);
+  void shutdown_now(queue::shutdown_mode mode, std::string_view origin);
+  /// Applies a shutdown that waited for the queue's lock, if it is free now.
+  bool apply_pending_shutdown();
 
   // ---- events to the ledger (actors.cpp calls them) ----
   void on_put(task_id p, const item& it) {
@@ -200,6 +208,9 @@ class engine_run final : private consumer_host, private task_liveness {
   consumer_fn consumer_;
   bool builtin_;  // no consumer_fn given: the workload's policy runs as builtin_consumer_task
   bool reference_queue_;  // no queue_factory given: queue_ is chaosq's reference queue
+  // Threads mode: the queue's members take a lock, so the engine calls the ones that return no
+  // task (task_done, put_nowait) from a thread of the consumer's or producer's task.
+  bool threaded_;
   run_buffers& buffers_;  // the engine's, reused run after run
   std::vector<task_record>& tasks_ = buffers_.tasks;
   std::vector<actor>& actors_ = buffers_.actors;
@@ -212,6 +223,8 @@ class engine_run final : private consumer_host, private task_liveness {
   std::size_t joins_entered_ = 0;
   bool shut_down_ = false;
   step_no shutdown_step_ = 0;
+  std::optional<queue::shutdown_mode> pending_shutdown_;
+  std::string_view pending_origin_;
   bool in_step_ = false;
   std::uint64_t calls_step_ = 0;
   std::uint64_t calls_this_step_ = 0;
@@ -223,6 +236,7 @@ class engine_run final : private consumer_host, private task_liveness {
   // From here on, asyncio's order: a decided order that starves a ready task is no livelock.
   std::uint64_t const fair_from_ = fair_from_step(w_);
   std::optional<trace_recorder> trace_;
+  std::optional<sync::runtime> threads_;  // threads mode: the run's decisions for chaosq::sync
   sim::loop loop_;  // last: destroyed first, while everything its frames touch is alive
 };
 

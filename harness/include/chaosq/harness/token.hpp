@@ -66,7 +66,7 @@ struct token_limits {
 
 /// The newest version this chaosq reads and writes (the digit in the prefix); it reads every
 /// version from 1 up.
-inline constexpr unsigned token_version = 4;
+inline constexpr unsigned token_version = 5;
 
 /// The token for `w` and `decisions`: one line of printable ASCII without whitespace, the same
 /// string for the same input on every machine.

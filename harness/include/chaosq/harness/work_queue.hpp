@@ -98,6 +98,11 @@ class work_queue {
   /// acknowledgement and shutdown, and after every step while a joiner waits; must not
   /// suspend, and should change only inside the queue's own members.
   [[nodiscard]] virtual std::int64_t unfinished_tasks() const = 0;
+  /// A thread-based queue (threads mode): whether some thread is inside a member, holding the
+  /// queue's lock while suspended at a synchronisation point. The engine then waits for it to
+  /// be free before `shutdown`, and before judging a joiner that was not woken. A coroutine
+  /// queue is never in use between steps.
+  [[nodiscard]] virtual bool in_use() const noexcept { return false; }
 };
 
 /// Makes the queue for one run, for the workload's kind and maxsize.
@@ -137,5 +142,11 @@ class queue_adapter : public work_queue {
 
 /// The reference queue (chaosq::queue::basic_queue) for the workload's kind and maxsize.
 [[nodiscard]] std::unique_ptr<work_queue> make_reference_queue(const workload& w);
+
+/// The threads-mode reference (chaosq::queue::thread_queue, Python's queue.Queue) for the
+/// workload's kind and maxsize. `put`, `get` and `join` run as blocking calls of the awaiting
+/// task's thread; `task_done` and `put_nowait` must be called from a thread (the engine does);
+/// `shutdown` only while not `in_use()`.
+[[nodiscard]] std::unique_ptr<work_queue> make_thread_reference_queue(const workload& w);
 
 }  // namespace chaosq::harness

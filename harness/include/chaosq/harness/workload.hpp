@@ -25,6 +25,12 @@ enum class ack_policy : std::uint8_t {
   never,        ///< never calls task_done
 };
 
+/// What the workload's tasks are, and which reference queue they share.
+enum class run_mode : std::uint8_t {
+  coroutines,  ///< asyncio tasks on the loop, sharing the asyncio.Queue reference
+  threads,     ///< chaosq::sync threads, sharing the queue.Queue reference (a lock, conditions)
+};
+
 /// How producers put.
 enum class put_mode : std::uint8_t {
   blocking,  ///< `co_await put(item)`: waits while the queue is full
@@ -161,6 +167,7 @@ struct code_name {
 [[nodiscard]] std::string code_name_problem(std::string_view text, std::size_t max_bytes);
 
 struct workload {
+  run_mode mode = run_mode::coroutines;
   queue::queue_kind kind = queue::queue_kind::fifo;
   std::int32_t maxsize = 0;  ///< <= 0: unbounded
   code_name queue_impl;      ///< the queue under test; empty: the reference queue
@@ -252,6 +259,14 @@ struct names_of<ack_policy> {
       {ack_policy::before_work, "before-work", "task_done before processing: acks early"},
       {ack_policy::twice, "twice", "retries a crashed item and acks each attempt"},
       {ack_policy::never, "never", "never calls task_done"},
+  }};
+};
+
+template <>
+struct names_of<run_mode> {
+  static constexpr std::array<named<run_mode>, 2> values{{
+      {run_mode::coroutines, "coroutines", "asyncio tasks and asyncio.Queue"},
+      {run_mode::threads, "threads", "chaosq::sync threads and queue.Queue"},
   }};
 };
 

@@ -7,8 +7,16 @@
 /// What is controlled, and how:
 /// - Each `sync::thread` is a task of the running `sim::loop`, its body on its own stack (a
 ///   fiber). Only one thread runs at a time: a thread runs until its next synchronisation
-///   operation, and every synchronisation operation is a scheduling point, where the loop picks
-///   who runs next (asyncio's FIFO order, or the decision stream). A step is one such turn.
+///   operation, where the loop picks who runs next (asyncio's FIFO order, or the decision
+///   stream). A step is one such turn.
+/// - Every operation that acquires or reads shared state is a scheduling point, before it takes
+///   effect: `lock`, `try_lock`, every `wait*`, `join`, `acquire`, `try_wait`, every atomic
+///   operation, thread start, `yield`, `sleep_for`. The operations that only release (`unlock`,
+///   `notify_one`, `notify_all`, `release`, `count_down`, `atomic::notify_*`) are not: what they
+///   do is seen by another thread only through a later acquire, which is a scheduling point, so
+///   merging each release into the thread's step loses no outcome of a data-race-free program
+///   and saves steps. (It also makes a member that locks, changes state and unlocks one step
+///   from its lock on, as a harness reading that state between steps needs.)
 /// - Nothing reads a clock: `wait_for`, `sleep_for` and `try_acquire_for` wait in the loop's
 ///   virtual time, which moves only when no thread can run.
 /// - A run where every thread is blocked is quiescence (a deadlock or a hang, never a timeout);
@@ -128,8 +136,11 @@ bool block_on_for(sim::future& f, sim::duration d, const char* what);
 /// Wakes every future of `line`, in order.
 void wake_all(sim::future_list& line) noexcept;
 
-/// Runs `f` on a fiber inside the current task until it finishes; what it raises is rethrown.
-sim::task<void> drive(fiber& f);
+/// Runs `f` on a fiber inside the current task until it finishes; what it raises is rethrown
+/// (a cancellation or a fault the task met, raised at a scheduling point, with its kind told).
+/// With `defer`, what the task meets is raised nowhere inside `f`: it is re-armed on the task
+/// when `f` is over, to raise at the task's next suspension.
+sim::task<void> drive(fiber& f, bool defer);
 
 template <class R>
 struct call_result {
@@ -157,11 +168,19 @@ class runtime {
   detail::runtime_state* outer_;
 };
 
+/// What a cancellation or a fault aimed at the task does during a `blocking_call`.
+enum class call_faults : std::uint8_t {
+  raise,  ///< raised inside the call, at its next operation that may wait
+  defer,  ///< held back until the call returns, then raised at the task's next suspension
+};
+
 /// Runs `f()` on its own stack inside the current task, so that blocking code (a queue's
 /// `put`, a pool's `wait`) is awaited from a coroutine: the task is the thread. Cancelling the
-/// task, or injecting a fault into it, raises inside `f` at its next operation that may wait.
+/// task, or injecting a fault into it, raises inside `f` at its next operation that may wait
+/// (`call_faults::raise`), or after it (`call_faults::defer`: for a call that a real thread
+/// could not be interrupted in, such as `task_done`).
 template <class F>
-sim::task<std::invoke_result_t<F&>> blocking_call(F f) {
+sim::task<std::invoke_result_t<F&>> blocking_call(F f, call_faults faults = call_faults::raise) {
   using R = std::invoke_result_t<F&>;
   detail::call_result<R> out;
   detail::fiber fib([&] {
@@ -171,7 +190,15 @@ sim::task<std::invoke_result_t<F&>> blocking_call(F f) {
       out.value.emplace(f());
     }
   });
-  co_await detail::drive(fib);
+  // What ended the call is handed on as a value, its kind kept (a cancellation, a fault).
+  if (sim::raised r = co_await detail::drive(fib, faults == call_faults::defer).settled()) {
+    co_await sim::exit_with(std::move(r));
+    if constexpr (std::is_void_v<R>) {
+      co_return;
+    } else {
+      co_return sim::exited;
+    }
+  }
   if constexpr (!std::is_void_v<R>) co_return std::move(*out.value);
 }
 
@@ -424,13 +451,9 @@ class atomic {
     }
   }
   void notify_one() noexcept {
-    detail::point();
     if (sim::future* f = waiters_.pop_front()) f->set_result();
   }
-  void notify_all() noexcept {
-    detail::point();
-    detail::wake_all(waiters_);
-  }
+  void notify_all() noexcept { detail::wake_all(waiters_); }
 
  private:
   template <class F>
@@ -474,7 +497,6 @@ class counting_semaphore {
 
   [[nodiscard]] static constexpr std::ptrdiff_t max() noexcept { return LeastMaxValue; }
   void release(std::ptrdiff_t update = 1) noexcept {
-    detail::point();
     count_ += update;
     detail::wake_all(waiters_);
   }

@@ -63,8 +63,21 @@ class fiber {
   /// while the fiber is unwound.
   void raise_delivered() {
     if (unwinding_) unwind_if_possible();
-    if (delivered_) std::rethrow_exception(std::exchange(delivered_, nullptr));
+    if (delivered_ && !deferring_) {
+      raised_ = std::exchange(delivered_, nullptr);
+      std::rethrow_exception(raised_);
+    }
   }
+  /// While set, `raise_delivered` raises nothing: what the task meets waits in the fiber
+  /// (`take_delivered`) until the call is over.
+  void defer_delivered(bool on) noexcept { deferring_ = on; }
+  /// What was delivered and never raised (the driver re-arms it on the task).
+  [[nodiscard]] std::exception_ptr take_delivered() noexcept {
+    return std::exchange(delivered_, nullptr);
+  }
+  /// Whether the body ended with an exception that a scheduling point raised (a cancellation or
+  /// an injected fault the task met), not one the body threw itself.
+  [[nodiscard]] bool ended_by_delivery() const noexcept { return error_ && error_ == raised_; }
   /// True while the fiber is being unwound because its run is over. Then nothing suspends:
   /// scheduling points return at once, an operation that would wait raises `fiber_unwind`
   /// (or, inside a destructor run by an exception, returns as if woken), and a mutex is taken
@@ -99,6 +112,7 @@ class fiber {
   std::size_t caller_stack_size_ = 0;
   std::exception_ptr error_;
   std::exception_ptr delivered_;
+  std::exception_ptr raised_;  // the last delivery raised inside the fiber
   sim::future* waiting_on_ = nullptr;
   const char* blocked_in_ = nullptr;
   request request_ = request::yield;
@@ -106,6 +120,7 @@ class fiber {
   bool finished_ = false;
   bool unwinding_ = false;
   bool abandoned_ = false;
+  bool deferring_ = false;
   std::uint32_t unwind_operations_ = 0;
 };
 
