@@ -201,7 +201,7 @@ TEST(Loader, UnknownKeySuggestsTheClosestKeyOfItsSection) {
   ASSERT_EQ(e.size(), 2U);
   EXPECT_EQ(e[0].to_string(),
             "t.yaml:2:1: error: nmae: unknown key 'nmae' at the top level; did you mean 'name'? "
-            "(keys here: version, name, description, queue, producers, consumers, joiners, "
+            "(keys here: version, name, description, mode, queue, producers, consumers, joiners, "
             "faults, controls, step_budget, explore, expect, decisions)");
   EXPECT_EQ(e[1].to_string(),
             "t.yaml:1:1: error: missing required key 'name' (name (letters, digits, '-', '_', "
@@ -214,7 +214,7 @@ TEST(Loader, UnknownKeyThatBelongsElsewhereSaysWhere) {
             "'maxsize' belongs in 'queue' (keys here: count, items, put)");
   EXPECT_EQ(error_of(with("schedules: 5\n")),
             "t.yaml:4:1: error: schedules: unknown key 'schedules' at the top level; "
-            "'schedules' belongs in 'explore' (keys here: version, name, description, queue, "
+            "'schedules' belongs in 'explore' (keys here: version, name, description, mode, queue, "
             "producers, consumers, joiners, faults, controls, step_budget, explore, expect, "
             "decisions)");
 }

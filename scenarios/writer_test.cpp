@@ -39,6 +39,7 @@ TEST(Writer, WritesEveryKeyExplicitly) {
 version: 1
 name: w
 description: "a \"quoted\" line\nand a second"
+mode: coroutines
 queue:
   kind: fifo
   maxsize: 0

@@ -382,7 +382,12 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
     took(me, it);
 
     if (acks_before_work(w_.policy)) {
-      end = threaded_ ? co_await threaded_ack(me, it) : acknowledge(me, it);
+      // (An if, not `?:`: g++ 12 runs both arms of a conditional holding a co_await.)
+      if (threaded_) {
+        end = co_await threaded_ack(me, it);
+      } else {
+        end = acknowledge(me, it);
+      }
       if (!end) end = pass_point(me, fault_point::after_ack);
       if (end) break;
     }
@@ -417,7 +422,12 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
       reaction const r = react(w_.policy, ended, attempt);
       if (r.ack) {
         // a run_stopped in task_done wins over what the attempt raised
-        stop acked = threaded_ ? co_await threaded_ack(me, it) : acknowledge(me, it);
+        stop acked;
+        if (threaded_) {
+          acked = co_await threaded_ack(me, it);
+        } else {
+          acked = acknowledge(me, it);
+        }
         if (acked) s = std::move(acked);
       }
       if (r.next == then::retry && !s.ended_early()) {
