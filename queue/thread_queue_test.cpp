@@ -8,8 +8,9 @@
 //   ones. do_blocking_test's trigger thread sleeps 100 ms of virtual time before it unclogs the
 //   queue; the port asserts what Python asserts (the trigger ran before the blocking call
 //   returned) and that the call returned no earlier than the trigger, in virtual time.
-// - A test whose outcome depends on how its threads interleave runs under 50 seeds of
-//   random_decisions, and every run must complete (no deadlock, no thread ending in an error).
+// - Every test with more than one thread runs under 50 seeds of random_decisions (Python's
+//   runs depend on how its threads interleave), and every run must complete (no deadlock, no
+//   thread ending in an error).
 // - Python's string items stay strings; `q.is_shutdown` is `is_shut_down()` and
 //   `q.unfinished_tasks` is `unfinished()`.
 //
@@ -315,7 +316,7 @@ TEST(thread_queue, test_queue_join) {
 
 TEST(thread_queue, test_basic) {
   for_each_kind([](queue_kind k) {
-    run_threads([k] {
+    run_threads_seeded([k] {
       // Twice, to make sure it works with the same instance reused.
       thread_queue<int> q(k, k_queue_size);
       basic_queue_test(q, k);
@@ -800,7 +801,7 @@ void failing_queue_test(thread_queue<failing_item>& q) {
 
 TEST(thread_queue, test_failing_queue) {
   // FailingQueueTest runs on Queue only; done twice to the same instance.
-  run_threads([] {
+  run_threads_seeded([] {
     thread_queue<failing_item> q(queue_kind::fifo, k_queue_size);
     failing_queue_test(q);
     failing_queue_test(q);
