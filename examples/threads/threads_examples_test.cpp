@@ -18,6 +18,7 @@
 #include "attach_pool.hpp"
 #include "early_wait_pool.hpp"
 #include "job_queue_pool.hpp"
+#include "suspend_pool.hpp"
 #include "wait_pool.hpp"
 
 namespace {
@@ -253,6 +254,39 @@ TEST(threads_examples, job_queue_pool_join_hangs_after_a_job_raises_and_replays)
 
 TEST(threads_examples, job_queue_pool_fixed_passes_every_schedule) {
   expect_every_schedule_passes(join_after_a_job_raises<true>);
+}
+
+// ---- valkey-io/valkey-search PR #1139: a counter sized from a stale thread count -------------
+
+template <bool Fixed>
+verdict suspend_after_shrinking(decision_source& d) {
+  verdict v;
+  v.run = stdx::run(
+      [] {
+        pools::suspend_pool<Fixed> pool(2);
+        pool.resize(1);          // marks one worker for shutdown; only a later resize() reaps it
+        pool.suspend_workers();  // as before a fork
+        pool.resume_workers();
+      },
+      d);
+  return v;
+}
+
+TEST(threads_examples, suspend_pool_waits_for_a_worker_that_left_and_replays) {
+  scenario const program = suspend_after_shrinking<false>;
+  std::optional<first_catch> const c = hunt(program);
+  ASSERT_TRUE(c.has_value());
+  ASSERT_EQ(c->found.run.status, stdx::run_status::deadlock);
+  // main waits on the counter; the worker that stayed is parked until resumed; the one that
+  // left is not blocked anywhere.
+  EXPECT_EQ(wait_sites(c->found.run), (std::vector<std::string>{"main in condition_variable::wait",
+                                                                "t1 in condition_variable::wait"}))
+      << c->found.run.describe();
+  expect_replays(program, c->found);
+}
+
+TEST(threads_examples, suspend_pool_fixed_passes_every_schedule) {
+  expect_every_schedule_passes(suspend_after_shrinking<true>);
 }
 
 }  // namespace
