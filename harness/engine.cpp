@@ -37,17 +37,21 @@ class thread_reference_queue final : public work_queue {
   explicit thread_reference_queue(const workload& w) : q_(w.kind, w.maxsize) {
     q_.reserve(static_cast<std::size_t>(w.producers) * w.items);
   }
+  // A call still blocked when the run ends holds only the queue's lock and a waiter future.
   sim::task<void> put(item i) override {
-    return sync::blocking_call([this, i] { q_.put(i); });
+    return sync::blocking_call([this, i] { q_.put(i); }, sync::call_faults::raise,
+                               sync::call_end::drop);
   }
   sim::task<item> get() override {
-    return sync::blocking_call([this] { return q_.get(); });
+    return sync::blocking_call([this] { return q_.get(); }, sync::call_faults::raise,
+                               sync::call_end::drop);
   }
   void put_nowait(item i) override { q_.put_nowait(i); }
   item get_nowait() override { return q_.get_nowait(); }
   void task_done() override { q_.task_done(); }
   sim::task<void> join() override {
-    return sync::blocking_call([this] { q_.join(); });
+    return sync::blocking_call([this] { q_.join(); }, sync::call_faults::raise,
+                               sync::call_end::drop);
   }
   void shutdown(queue::shutdown_mode mode) override {
     q_.shutdown(mode == queue::shutdown_mode::immediate);

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "chaosq/sim/future.hpp"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define CHAOSQ_ASAN_FIBERS 1
 #elif defined(__has_feature)
@@ -160,7 +162,13 @@ fiber::fiber(std::function<void()> body) : body_(std::move(body)) {
 }
 
 fiber::~fiber() {
-  if (started_ && !finished_) {
+  if (started_ && !finished_ && droppable_) {
+    if (waiting_on_ != nullptr) waiting_on_->unlink();
+#if CHAOSQ_ASAN_FIBERS
+    // Its frames never return: clear what they left poisoned before the stack is reused.
+    __asan_unpoison_memory_region(static_cast<char*>(stack_) + page_bytes(), stack_bytes_);
+#endif
+  } else if (started_ && !finished_) {
     unwinding_ = true;
     delivered_ = nullptr;
     resume();  // finished, or abandoned: see `unwinding()`

@@ -476,3 +476,34 @@ TEST(sync, a_fault_that_ends_a_blocking_call_is_handed_back_as_a_value_with_its_
   EXPECT_EQ(*seen.kind, chaosq::sim::error_kind::failure);
 }
 }  // namespace
+
+namespace {
+TEST(sync, a_dropped_call_leaves_its_line_without_unwinding_its_stack) {
+  sync::mutex m;
+  sync::condition_variable cv;
+  int destroyed = 0;
+  struct counted {
+    int* n;
+    ~counted() { ++*n; }
+  };
+  {
+    chaosq::sim::loop l;
+    sync::runtime const rt(nullptr);
+    auto call = [&](sync::call_end end) -> chaosq::sim::task<void> {
+      co_await sync::blocking_call(
+          [&] {
+            counted const c{&destroyed};
+            sync::unique_lock<sync::mutex> lock(m);
+            cv.wait(lock);
+          },
+          sync::call_faults::raise, end);
+    };
+    l.spawn(call(sync::call_end::drop));
+    l.spawn(call(sync::call_end::unwind));
+    l.run();
+    EXPECT_EQ(cv.waiting(), 2U);
+  }
+  EXPECT_EQ(cv.waiting(), 0U) << "both left the line";
+  EXPECT_EQ(destroyed, 1) << "only the unwound call ran its destructors";
+}
+}  // namespace

@@ -179,8 +179,16 @@ enum class call_faults : std::uint8_t {
 /// task, or injecting a fault into it, raises inside `f` at its next operation that may wait
 /// (`call_faults::raise`), or after it (`call_faults::defer`: for a call that a real thread
 /// could not be interrupted in, such as `task_done`).
+/// What becomes of a `blocking_call` still blocked when its run ends (the loop is destroyed).
+enum class call_end : std::uint8_t {
+  unwind,  ///< its stack is unwound (`detail::fiber_unwind`): every destructor runs
+  drop,    ///< its stack is released as is: for code whose frames own nothing but locks and
+           ///< futures (chaosq's reference queues), where unwinding would cost a throw a run
+};
+
 template <class F>
-sim::task<std::invoke_result_t<F&>> blocking_call(F f, call_faults faults = call_faults::raise) {
+sim::task<std::invoke_result_t<F&>> blocking_call(F f, call_faults faults = call_faults::raise,
+                                                  call_end end = call_end::unwind) {
   using R = std::invoke_result_t<F&>;
   detail::call_result<R> out;
   detail::fiber fib([&] {
@@ -190,6 +198,7 @@ sim::task<std::invoke_result_t<F&>> blocking_call(F f, call_faults faults = call
       out.value.emplace(f());
     }
   });
+  if (end == call_end::drop) fib.set_droppable();
   // What ended the call is handed on as a value, its kind kept (a cancellation, a fault).
   if (sim::raised r = co_await detail::drive(fib, faults == call_faults::defer).settled()) {
     co_await sim::exit_with(std::move(r));

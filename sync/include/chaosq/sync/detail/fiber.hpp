@@ -28,8 +28,15 @@ class fiber {
   explicit fiber(std::function<void()> body);
   fiber(const fiber&) = delete;
   fiber& operator=(const fiber&) = delete;
-  /// A fiber that started and has not finished is unwound first (`fiber_unwind`).
+  /// A fiber that started and has not finished is unwound first (`fiber_unwind`), or dropped
+  /// (see `set_droppable`).
   ~fiber();
+
+  /// Makes a fiber still blocked when it is destroyed be dropped instead of unwound: the future
+  /// it waits on leaves its line and the stack is released without running a destructor. Only
+  /// for code whose frames own nothing but locks, lines and futures (chaosq's reference queues):
+  /// unwinding costs a throw per blocked thread per run.
+  void set_droppable() noexcept { droppable_ = true; }
 
   /// What the fiber asks its driver for, each time it suspends.
   enum class request : std::uint8_t {
@@ -121,6 +128,7 @@ class fiber {
   bool unwinding_ = false;
   bool abandoned_ = false;
   bool deferring_ = false;
+  bool droppable_ = false;
   std::uint32_t unwind_operations_ = 0;
 };
 
