@@ -44,6 +44,8 @@ workload generate_workload(sim::decision_source& d, const workload_space& space)
   w.join_when = up_to(d, 1) == 1 ? join_when::at_start : join_when::after_producers;
   w.faults.crashes = up_to(d, within(field_id::crash_budget, space.max_crashes));
   w.faults.cancels = up_to(d, within(field_id::cancel_budget, space.max_cancels));
+  // Threads cannot be cancelled (validate()); the draw stays, so a record means the same.
+  if (w.mode == run_mode::threads) w.faults.cancels = 0;
   if (space.shutdown) w.faults.shutdown = static_cast<shutdown_allowance>(up_to(d, 3));
   w.step_budget = space.step_budget != 0
                       ? space.step_budget

@@ -498,6 +498,9 @@ int explore_space_command(const explore_args& args, workload_space space, const 
   if (given(app, field_id::put)) space.nowait_puts = false;
   if (given(app, field_id::shutdown)) space.shutdown = false;
   if (given(app, field_id::step_budget)) space.step_budget = w.step_budget;
+  // Threads cannot be cancelled: the space draws no cancellation unless asked (and refused).
+  if (w.mode == run_mode::threads && app.count(max_flag(field_id::cancel_budget)) == 0)
+    space.max_cancels = 0;
   // The largest workload of the space must be one chaosq runs (producers x items, ...).
   workload largest = space.base;
   for (const space_bound& b : k_space_bounds)

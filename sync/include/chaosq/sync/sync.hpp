@@ -199,8 +199,10 @@ sim::task<std::invoke_result_t<F&>> blocking_call(F f, call_faults faults = call
     }
   });
   if (end == call_end::drop) fib.set_droppable();
-  // What ended the call is handed on as a value, its kind kept (a cancellation, a fault).
+  // A cancellation or a fault that ended the call is handed on as a value, its kind told; what
+  // `f` threw itself is rethrown as thrown.
   if (sim::raised r = co_await detail::drive(fib, faults == call_faults::defer).settled()) {
+    if (!r.kind) std::rethrow_exception(std::move(r.error));  // thrown by `f` itself
     co_await sim::exit_with(std::move(r));
     if constexpr (std::is_void_v<R>) {
       co_return;
