@@ -489,3 +489,91 @@ TEST(engine, a_traced_run_is_capped_by_default) {
 
 }  // namespace
 }  // namespace chaosq::harness
+
+namespace chaosq::harness {
+namespace {
+
+// ---- threads mode ----
+
+workload threads_workload() {
+  workload w = classic_leak();
+  w.mode = run_mode::threads;
+  return w;
+}
+
+TEST(engine_threads, the_classic_leak_hangs_join_in_threads_mode_too) {
+  explore_result const found = explore(threads_workload(), {.schedules = 1000, .seed = 1});
+  ASSERT_TRUE(found.first_failure);
+  EXPECT_EQ(found.first_failure->violation->signature(), "join-hang/held-by-crashed");
+  workload fixed = threads_workload();
+  fixed.policy = ack_policy::finally;
+  fixed.faults.shutdown = shutdown_allowance::any;
+  fixed.maxsize = 1;
+  explore_result const clean = explore(fixed, {.schedules = 2000, .seed = 1});
+  EXPECT_FALSE(clean.first_failure) << clean.first_failure->violation->message;
+}
+
+TEST(engine_threads, a_run_is_a_function_of_its_decision_record) {
+  workload w = threads_workload();
+  w.faults.shutdown = shutdown_allowance::any;
+  w.maxsize = 2;
+  for (std::uint64_t seed = 0; seed < 200; ++seed) {
+    sim::random_decisions d(seed);
+    run_report const first = run(w, d, {.trace = true});
+    run_report const again = replay(w, first.decisions, {.trace = true});
+    ASSERT_EQ(first.decisions, again.decisions);
+    ASSERT_EQ(first.trace->to_text(), again.trace->to_text()) << "seed " << seed;
+  }
+}
+
+// Threads take more steps than coroutines for the same work: each queue call is a lock, and
+// a wait, on its own step.
+TEST(engine_threads, threads_take_the_steps_of_their_locks) {
+  workload w = threads_workload();
+  w.policy = ack_policy::finally;
+  w.faults.crashes = 0;
+  run_report const coroutines = replay(classic_leak(), {});
+  run_report const threads = replay(w, {});
+  EXPECT_EQ(threads.end, run_end::quiescent);  // consumers idle in get at the end
+  EXPECT_FALSE(threads.violation);
+  EXPECT_GT(threads.steps, coroutines.steps);
+}
+
+// A shutdown due while a thread holds the queue's lock (suspended inside a member, at the
+// scheduling point before its wait) takes effect once the lock is free, as a thread calling
+// shutdown() would take it: never inside another thread's critical section.
+TEST(engine_threads, a_shutdown_waits_for_the_queues_lock) {
+  bool deferred = false;
+  for (std::uint64_t at = 1; at <= 12; ++at) {
+    workload w = threads_workload();
+    w.policy = ack_policy::finally;
+    w.faults.crashes = 0;
+    w.controls.push_back({at, control_action::shutdown_graceful, ""});
+    run_report const r = replay(w, {}, {.trace = true});
+    EXPECT_FALSE(r.violation) << "shutdown at step " << at << ": " << r.violation->message;
+    for (const trace_event& e : r.trace->events) {
+      if (e.operation == "shutdown") {
+        EXPECT_GE(e.step, at);
+        deferred = deferred || e.step > at;
+      }
+    }
+  }
+  EXPECT_TRUE(deferred) << "no shutdown ever found the lock taken: the test tests nothing";
+}
+
+TEST(engine_threads, threads_cannot_be_cancelled) {
+  workload w = threads_workload();
+  w.faults.cancels = 1;
+  std::vector<std::string> const problems = validate(w);
+  ASSERT_EQ(problems.size(), 1U);
+  EXPECT_NE(problems[0].find("threads cannot be cancelled"), std::string::npos) << problems[0];
+  w.faults.cancels = 0;
+  w.controls.push_back({3, control_action::cancel, "c0"});
+  EXPECT_EQ(validate(w).size(), 1U);
+  w.controls.clear();
+  w.pinned.push_back({fault_kind::crash, "c0", fault_point::in_get, -1, 0});
+  EXPECT_EQ(validate(w).size(), 1U);
+}
+
+}  // namespace
+}  // namespace chaosq::harness

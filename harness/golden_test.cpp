@@ -225,10 +225,35 @@ std::string report(const golden_case& c, std::optional<verdict_kind>& kind) {
          failure_text(f) + failure_json(f) + "\n";
 }
 
+/// Threads mode: each leaky policy, and a bounded queue shut down while threads hold its lock,
+/// under the searching strategies (threads switch stacks: the trace must not care).
+std::vector<golden_case> threads_cases() {
+  std::vector<golden_case> cases;
+  for (strategy_kind const s : {strategy_kind::random, strategy_kind::pct, strategy_kind::dfs}) {
+    for (ack_policy const p :
+         {ack_policy::on_success, ack_policy::before_work, ack_policy::twice, ack_policy::never}) {
+      workload w = small(3, 2);
+      w.mode = run_mode::threads;
+      w.policy = p;
+      w.faults.crashes = 1;
+      cases.push_back({"threads:policy:" + std::string(name_of(p)), w, {}, s});
+    }
+    workload w = small(3, 3);
+    w.mode = run_mode::threads;
+    w.maxsize = 1;
+    w.producers = 2;
+    w.faults.crashes = 1;
+    w.faults.shutdown = shutdown_allowance::any;
+    cases.push_back({"threads:bounded-shutdown", w, {}, s});
+  }
+  return cases;
+}
+
 TEST(golden, failures_are_byte_identical_across_compilers_for_every_verdict_and_strategy) {
   std::vector<golden_case> cases = kind_cases();
   std::size_t const kind_case_count = cases.size();
   for (golden_case& c : strategy_cases()) cases.push_back(std::move(c));
+  for (golden_case& c : threads_cases()) cases.push_back(std::move(c));
   ASSERT_GE(cases.size(), 50U);
 
   std::set<verdict_kind> kinds;
