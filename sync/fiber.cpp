@@ -77,6 +77,7 @@ void fiber_main() noexcept;
 namespace {
 
 thread_local fiber* t_current = nullptr;
+thread_local std::uint32_t t_abandoned = 0;
 
 // Under AddressSanitizer every frame is larger; the stacks are reserved, not committed, so
 // the bigger size costs only address space.
@@ -145,6 +146,8 @@ eh_globals& runtime_eh() noexcept {
 }  // namespace
 
 fiber* current_fiber() noexcept { return t_current; }
+
+std::uint32_t abandoned_fibers() noexcept { return t_abandoned; }
 
 fiber::fiber(std::function<void()> body) : body_(std::move(body)) {
   stack_ = take_stack();
@@ -248,6 +251,7 @@ void fiber::unwind_if_possible() {
 void fiber::count_unwind_operation() {
   if (++unwind_operations_ <= k_unwind_operations) return;
   abandoned_ = true;
+  ++t_abandoned;
   switch_out(true);
   std::abort();  // an abandoned fiber is never resumed
 }

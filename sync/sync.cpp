@@ -481,6 +481,11 @@ std::string run_result::describe() const {
       for (const std::string& m : misuse) out += "\n  misuse: " + m;
       break;
   }
+  if (abandoned > 0) {
+    out += "\n  " + std::to_string(abandoned) +
+           " thread(s) kept running after the run ended (a catch (...) that does not rethrow?) "
+           "and were abandoned: the objects on their stacks were never destroyed";
+  }
   return out;
 }
 
@@ -534,21 +539,29 @@ run_result run_in(sim::loop& l, sim::decision_source* decisions, const std::func
 
 }  // namespace
 
-run_result run(const std::function<void()>& main, sim::decision_source& decisions,
-               const run_options& opts) {
+/// Runs `main` on a loop made by `make_loop`, then destroys the loop (unwinding every thread
+/// still blocked) and counts the threads that had to be abandoned instead.
+template <class MakeLoop>
+run_result run_on(MakeLoop make_loop, sim::decision_source* decisions,
+                  const std::function<void()>& main, const run_options& opts) {
   run_result out;
+  std::uint32_t const abandoned_before = detail::abandoned_fibers();
   {
-    sim::loop l(decisions);
-    out = run_in(l, &decisions, main, opts);
-    // The loop is destroyed here, unwinding every thread still blocked, while this thread's
-    // runtime is gone: their unwinding draws no decisions and reports nothing.
+    std::unique_ptr<sim::loop> l = make_loop();
+    out = run_in(*l, decisions, main, opts);
   }
+  out.abandoned = detail::abandoned_fibers() - abandoned_before;
   return out;
 }
 
+run_result run(const std::function<void()>& main, sim::decision_source& decisions,
+               const run_options& opts) {
+  return run_on([&decisions] { return std::make_unique<sim::loop>(decisions); }, &decisions, main,
+                opts);
+}
+
 run_result run(const std::function<void()>& main, const run_options& opts) {
-  sim::loop l;
-  return run_in(l, nullptr, main, opts);
+  return run_on([] { return std::make_unique<sim::loop>(); }, nullptr, main, opts);
 }
 
 }  // namespace chaosq::sync

@@ -507,3 +507,26 @@ TEST(sync, a_dropped_call_leaves_its_line_without_unwinding_its_stack) {
   EXPECT_EQ(destroyed, 1) << "only the unwound call ran its destructors";
 }
 }  // namespace
+
+namespace {
+TEST(sync, a_thread_that_swallows_the_end_of_the_run_is_abandoned_and_reported) {
+  sync::run_result const r = sync::run([] {
+    sync::mutex m;
+    sync::condition_variable cv;
+    sync::thread t([&] {
+      for (;;) {
+        try {
+          sync::unique_lock<sync::mutex> lock(m);
+          cv.wait(lock);
+        } catch (...) {  // swallows everything, the end of the run too
+        }
+      }
+    });
+    t.join();
+  });
+  EXPECT_EQ(r.status, sync::run_status::deadlock);
+  EXPECT_EQ(r.abandoned, 1U);
+  EXPECT_NE(r.describe().find("1 thread(s) kept running after the run ended"), std::string::npos)
+      << r.describe();
+}
+}  // namespace

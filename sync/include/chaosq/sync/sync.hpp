@@ -574,6 +574,10 @@ struct run_result {
   std::vector<std::string> misuse;       ///< with `failed`: each misuse, in order
   std::vector<blocked_thread> blocked;   ///< with `deadlock`: who waits where
   std::vector<std::uint32_t> decisions;  ///< every decision the run consumed (its reproducer)
+  /// Threads still blocked at the end that would not unwind: code that catches the end-of-run
+  /// unwinding with `catch (...)` and goes on, for `fiber::k_unwind_operations` operations. Their
+  /// stacks are abandoned, so what they hold is never destroyed; `describe()` says so.
+  std::uint32_t abandoned = 0;
 
   /// One paragraph a person can read: how the run ended, and who waits where.
   [[nodiscard]] std::string describe() const;

@@ -134,5 +134,7 @@ class fiber {
 
 /// The fiber running now on this thread, or null outside every fiber.
 fiber* current_fiber() noexcept;
+/// How many fibers this thread has abandoned so far (see `fiber::unwinding`).
+std::uint32_t abandoned_fibers() noexcept;
 
 }  // namespace chaosq::sync::detail
