@@ -225,19 +225,11 @@ std::string report(const golden_case& c, std::optional<verdict_kind>& kind) {
          failure_text(f) + failure_json(f) + "\n";
 }
 
-/// Threads mode: each leaky policy, and a bounded queue shut down while threads hold its lock,
-/// under the searching strategies (threads switch stacks: the trace must not care).
+/// Threads mode beyond the self-test's leaky policies: a bounded queue shut down while threads
+/// hold its lock, under the searching strategies.
 std::vector<golden_case> threads_cases() {
   std::vector<golden_case> cases;
   for (strategy_kind const s : {strategy_kind::random, strategy_kind::pct, strategy_kind::dfs}) {
-    for (ack_policy const p :
-         {ack_policy::on_success, ack_policy::before_work, ack_policy::twice, ack_policy::never}) {
-      workload w = small(3, 2);
-      w.mode = run_mode::threads;
-      w.policy = p;
-      w.faults.crashes = 1;
-      cases.push_back({"threads:policy:" + std::string(name_of(p)), w, {}, s});
-    }
     workload w = small(3, 3);
     w.mode = run_mode::threads;
     w.maxsize = 1;
