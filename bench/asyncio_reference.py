@@ -48,6 +48,12 @@ TARGET_RATIO = 150
 # (chaosq_bench's bare_minimal/fifo): the physical limit, of which it should keep this share.
 TARGET_MINIMAL_SHARE = 0.70
 MINIMAL_ROW = "bare_minimal/fifo"
+# Threads mode (`--mode threads`: chaosq::sync threads against the queue.Queue reference) on the
+# reference workload: at least this many schedules per second on one core. Its rows are the
+# coroutine rows' names with `_threads` appended (engine_reference/fifo_mid_item_threads).
+TARGET_THREADS_SCHEDULES_PER_S = 100_000
+THREADS_SUFFIX = "_threads"
+THREADS_ROW = "engine_reference/fifo_mid_item" + THREADS_SUFFIX
 
 
 class InjectedFault(Exception):
@@ -268,11 +274,13 @@ def chaosq_rows(path: str) -> list[dict]:
 
 
 def describe_chaosq(name: str) -> tuple[str, str]:
-    """(kind, description) of a chaosq benchmark name: GROUP/KIND[_MODEL][_traced]."""
+    """(kind, description) of a chaosq benchmark name: GROUP/KIND[_MODEL][_traced][_threads]."""
     group, _, case = name.partition("/")
     if group == "engine_jobs":  # engine_jobs/fifo_mid_item/JOBS/real_time
         jobs = case.split("/")[1]
         return "fifo", f"chaosq explore --jobs {jobs}, every oracle (fifo, per wall-clock s)"
+    threads = case.endswith(THREADS_SUFFIX)
+    case = case.removesuffix(THREADS_SUFFIX)
     kind, _, model = case.partition("_")
     traced = model.endswith("traced")
     model = model.removesuffix("_traced").removesuffix("traced")
@@ -292,7 +300,27 @@ def describe_chaosq(name: str) -> tuple[str, str]:
         "any_point": ", crashes at any point",
     }.get(model, f", {model}")
     text = ", traced" if traced else ", verdict text" if explained else ""
+    if threads:
+        return kind, f"chaosq threads mode, every oracle ({kind}{crashes}{text})"
     return kind, f"chaosq engine, every oracle ({kind}{crashes}{text})"
+
+
+def threads_lines(by_name: dict) -> list[str]:
+    """Each threads-mode row against the coroutine-mode row of the same workload."""
+    lines = []
+    for name, row in by_name.items():
+        if not name.startswith("engine_reference/") or not name.endswith(THREADS_SUFFIX):
+            continue
+        coroutines = by_name.get(name.removesuffix(THREADS_SUFFIX))
+        rate = row["schedules_per_s"]
+        case = name.partition("/")[2]
+        if coroutines is None or not coroutines["schedules_per_s"]:
+            lines.append(f"threads / coroutines: {case} {rate:,.0f}/s (no coroutine row)")
+            continue
+        lines.append(f"threads / coroutines: {case} {rate:,.0f}/s against "
+                     f"{coroutines['schedules_per_s']:,.0f}/s = "
+                     f"{rate / coroutines['schedules_per_s']:.2f}")
+    return lines
 
 
 def print_table(py_rows: list[Row], cq_rows: list[dict], machine: str) -> str:
@@ -328,6 +356,8 @@ def print_table(py_rows: list[Row], cq_rows: list[dict], machine: str) -> str:
         print(f"engine / minimal loop: {share:.2f} (target \u2265 {TARGET_MINIMAL_SHARE:.2f}; "
               f"fifo_mid_item {engine['schedules_per_s']:,.0f}/s against "
               f"{minimal['schedules_per_s']:,.0f}/s)")
+    for line in threads_lines(by_name):
+        print(line)
     print()
     # The reference draws mid-item crashes from the decision stream (crash_points: mid-item);
     # the pinned variant runs the same workload with its crashes fixed per workload.
@@ -355,6 +385,13 @@ def print_table(py_rows: list[Row], cq_rows: list[dict], machine: str) -> str:
         else:
             verdicts.append(f"{TARGET_RATIO / ratio:.1f}x short of {TARGET_RATIO}x")
         which = headline["name"].partition("/")[2]
+        threads = by_name.get(THREADS_ROW)
+        if threads is not None and threads["schedules_per_s"]:
+            t_rate = threads["schedules_per_s"]
+            met = "met" if t_rate >= TARGET_THREADS_SCHEDULES_PER_S else "not met"
+            of = f" = {t_rate / engine['schedules_per_s']:.2f} of coroutines" if engine else ""
+            verdicts.append(f"threads mode {t_rate:,.0f}/s{of} "
+                            f"(target \u2265 {TARGET_THREADS_SCHEDULES_PER_S // 1000}k/s {met})")
         summary = (f"SUMMARY: chaosq {rate:,.0f} schedules/s ({which}, every oracle) "
                    f"vs CPython asyncio {base['fifo']:,.0f}/s = {ratio:.1f}x; "
                    + "; ".join(verdicts))

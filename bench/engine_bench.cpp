@@ -1,6 +1,6 @@
 // The engine on the reference workload: schedules per second per queue kind and crash model,
-// the cost of verdict text and tracing, the rates under PCT and DFS, and the time to shrink the
-// classic leak.
+// in coroutines mode and in threads mode, the cost of verdict text and tracing, the rates under PCT
+// and DFS, and the time to shrink the classic leak.
 
 #include <cstdint>
 #include <memory>
@@ -45,10 +45,13 @@ void report(benchmark::State& state, const run_tally& t) {
       static_cast<double>(t.by_oracle[static_cast<std::size_t>(harness::oracle::join_hang)]) / n;
 }
 
-/// Schedules per second of the engine on the reference workload (items_per_second).
+/// Schedules per second of the engine on the reference workload (items_per_second), its tasks
+/// run as coroutines (asyncio tasks, asyncio.Queue) or as threads (`--mode threads`:
+/// chaosq::sync threads, queue.Queue).
 void engine_reference(benchmark::State& state, queue::queue_kind kind, crash_model model,
-                      output out) {
-  std::vector<harness::workload> const pool = reference_pool(kind, model, k_pool_size, k_pool_seed);
+                      output out, harness::run_mode mode = harness::run_mode::coroutines) {
+  std::vector<harness::workload> const pool =
+      reference_pool(kind, model, k_pool_size, k_pool_seed, mode);
   harness::run_options const options = options_for(out);
   run_tally tally;
   std::uint64_t i = 0;
@@ -74,6 +77,15 @@ BENCHMARK_CAPTURE(engine_reference, fifo_mid_item_explained, queue::queue_kind::
                   crash_model::mid_item, output::explained);
 BENCHMARK_CAPTURE(engine_reference, fifo_mid_item_traced, queue::queue_kind::fifo,
                   crash_model::mid_item, output::traced);
+// Threads mode on the same workloads (same pool, same schedule seeds): producer, consumers and
+// joiner as chaosq::sync threads against the queue.Queue reference (a mutex, three condition
+// variables). `_mid_item_threads` is the reference workload; `_any_point_threads` draws crashes
+// at the CLI's default crash points (every point a thread reaches itself: threads mode strikes
+// no thread blocked in get).
+BENCHMARK_CAPTURE(engine_reference, fifo_mid_item_threads, queue::queue_kind::fifo,
+                  crash_model::mid_item, output::search, harness::run_mode::threads);
+BENCHMARK_CAPTURE(engine_reference, fifo_any_point_threads, queue::queue_kind::fifo,
+                  crash_model::any_point, output::search, harness::run_mode::threads);
 
 // ---- strategies ----
 

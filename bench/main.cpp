@@ -3,7 +3,8 @@
 //   --profile=KIND_MODEL[@STRATEGY]:N
 //                            no benchmarks: run N reference schedules (KIND fifo|lifo|priority,
 //                            MODEL mid_item|pinned|any_point on the engine as explore searches,
-//                            with "-explained" for verdict text, "-traced" for text and trace;
+//                            with "-explained" for verdict text, "-traced" for text and trace,
+//                            then "-threads" for threads mode (--mode threads);
 //                            or bare|bare-value: sim+queue alone, crashes thrown
 //                            or returned; or minimal (fifo only): the minimal scheduler and
 //                            queue of minimal.hpp; STRATEGY random|pct|dfs|portfolio picks the
@@ -129,6 +130,8 @@ int profile(std::string_view spec) {
     }
     model_name = model_name.substr(0, at);
   }
+  bool const threads = model_name.ends_with("-threads");
+  if (threads) model_name.remove_suffix(std::string_view("-threads").size());
   bool const traced = model_name.ends_with("-traced");
   if (traced) model_name.remove_suffix(std::string_view("-traced").size());
   bool const explained = traced || model_name.ends_with("-explained");
@@ -143,7 +146,9 @@ int profile(std::string_view spec) {
     std::cerr << "chaosq_bench: unknown crash model " << model_name << "\n";
     return 2;
   }
-  auto const pool = chaosq::bench::reference_pool(kind, model, 4096, 7);
+  auto const pool = chaosq::bench::reference_pool(
+      kind, model, 4096, 7,
+      threads ? chaosq::harness::run_mode::threads : chaosq::harness::run_mode::coroutines);
   chaosq::bench::run_tally tally;
   double const start = cpu_seconds();
   chaosq::harness::run_options const options{.trace = traced, .explain = explained};

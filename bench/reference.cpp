@@ -9,8 +9,9 @@
 namespace chaosq::bench {
 harness::workload reference_workload(queue::queue_kind kind, std::uint32_t items,
                                      std::uint32_t consumers, crash_model model,
-                                     sim::splitmix64& crashes) {
+                                     sim::splitmix64& crashes, harness::run_mode mode) {
   harness::workload w;
+  w.mode = mode;
   w.kind = kind;
   w.maxsize = 0;
   w.producers = 1;
@@ -45,7 +46,8 @@ harness::workload reference_workload(queue::queue_kind kind, std::uint32_t items
 }
 
 std::vector<harness::workload> reference_pool(queue::queue_kind kind, crash_model model,
-                                              std::size_t count, std::uint64_t seed) {
+                                              std::size_t count, std::uint64_t seed,
+                                              harness::run_mode mode) {
   assert(count > 0 && (count & (count - 1)) == 0);
   sim::splitmix64 rng(seed);
   std::vector<harness::workload> pool;
@@ -53,7 +55,7 @@ std::vector<harness::workload> reference_pool(queue::queue_kind kind, crash_mode
   for (std::size_t i = 0; i < count; ++i) {
     std::uint32_t const items = 1 + rng.below(k_max_items);
     std::uint32_t const consumers = 1 + rng.below(k_max_consumers);
-    pool.push_back(reference_workload(kind, items, consumers, model, rng));
+    pool.push_back(reference_workload(kind, items, consumers, model, rng, mode));
   }
   return pool;
 }

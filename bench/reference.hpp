@@ -37,17 +37,19 @@ inline constexpr std::uint32_t k_max_consumers = 4;
 inline constexpr std::uint32_t k_crash_odds = 5;  // p = 1/5 = 0.2
 
 /// One reference workload with `items` items and `consumers` consumers. `crashes` draws which
-/// items crash (crash_model::pinned only).
-[[nodiscard]] harness::workload reference_workload(queue::queue_kind kind, std::uint32_t items,
-                                                   std::uint32_t consumers, crash_model model,
-                                                   sim::splitmix64& crashes);
+/// items crash (crash_model::pinned only). `mode` runs it as asyncio tasks against the
+/// asyncio.Queue reference (coroutines, the default) or as chaosq::sync threads against the
+/// queue.Queue reference (threads, `--mode threads`): the same workload, the same faults.
+[[nodiscard]] harness::workload reference_workload(
+    queue::queue_kind kind, std::uint32_t items, std::uint32_t consumers, crash_model model,
+    sim::splitmix64& crashes, harness::run_mode mode = harness::run_mode::coroutines);
 
 /// `count` reference workloads (a power of two), items in 1-20 and consumers in 1-4 drawn
 /// uniformly from splitmix64(`seed`). Schedule i of a benchmark runs workload i % count, so
 /// building workloads (task names, pinned faults) stays out of the timed loop.
-[[nodiscard]] std::vector<harness::workload> reference_pool(queue::queue_kind kind,
-                                                            crash_model model, std::size_t count,
-                                                            std::uint64_t seed);
+[[nodiscard]] std::vector<harness::workload> reference_pool(
+    queue::queue_kind kind, crash_model model, std::size_t count, std::uint64_t seed,
+    harness::run_mode mode = harness::run_mode::coroutines);
 
 /// What a batch of runs did.
 struct run_tally {
