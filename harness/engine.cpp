@@ -95,6 +95,7 @@ engine_run::engine_run(const workload& w, sim::decision_source& decisions,
       builtin_(!options.consumer),
       reference_queue_(!own_queue_),
       threaded_(w.mode == run_mode::threads),
+      thread_reference_(threaded_ && !options.make_queue),
       buffers_(buffers),
       judge_(options.explain),
       loop_(decisions) {

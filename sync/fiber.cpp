@@ -258,6 +258,10 @@ void fiber::count_unwind_operation() {
 
 void fiber::yield() {
   if (unwinding_) return count_unwind_operation();
+  if (skip_yield_) {
+    skip_yield_ = false;
+    return;
+  }
   request_ = request::yield;
   suspend();
 }

@@ -29,6 +29,9 @@ struct thread_failure {
 };
 thread_local thread_failure* t_failure = nullptr;
 
+/// The task whose next blocking call skips its first scheduling point (`skip_first_point_...`).
+thread_local const sim::detail::task_state* t_skip_point_of = nullptr;
+
 class registration {
  public:
   registration(std::uint32_t task, const fiber& f) : task_(task) {
@@ -133,6 +136,10 @@ void wake_all(sim::future_list& line) noexcept {
 
 sim::task<void> drive(fiber& f, bool defer) {
   f.defer_delivered(defer);
+  if (t_skip_point_of != nullptr) {
+    if (t_skip_point_of == sim::detail::current()) f.skip_first_yield();
+    t_skip_point_of = nullptr;
+  }
   for (;;) {
     f.resume();
     if (f.finished()) break;
@@ -171,6 +178,8 @@ sim::task<void> drive(fiber& f, bool defer) {
 }
 
 }  // namespace detail
+
+void skip_first_point_of_next_call() noexcept { detail::t_skip_point_of = sim::detail::current(); }
 
 // ---- runtime ----
 

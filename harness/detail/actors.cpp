@@ -75,6 +75,11 @@ bool engine_run::stop_looping_consumer(task_id me) {
   return false;
 }
 
+sim::task<bool> engine_run::thread_turn() {
+  co_await sim::yield();
+  co_return !queue_->in_use();
+}
+
 // ---- producers ----
 
 sim::task<void> engine_run::producer(task_id me) {
@@ -100,10 +105,14 @@ sim::task<void> engine_run::producer(task_id me) {
         if (w_.maxsize > 0 && queue_->qsize() >= static_cast<std::size_t>(w_.maxsize) &&
             !shut_down_)
           begin_wait(me, fault_point::in_put);
-        if (reference_queue_ && !reference_full()) {
-          // The reference put stores at once when there is room: skip its coroutine frame.
+        bool at_once = reference_queue_ && !reference_full();
+        if (thread_reference_) at_once = co_await thread_turn() && !reference_full();
+        if (at_once) {
+          // The reference put stores at once when there is room: skip its coroutine frame (in
+          // threads mode, its thread: the turn taken above is the lock's scheduling point).
           queue_->put_nowait(it);
         } else {
+          if (thread_reference_) sync::skip_first_point_of_next_call();  // taken above
           sim::raised r = co_await queue_->put(it).settled();
           if (r.kind) {
             if (a.fault_step == 0) put_raised(me, r.error);
@@ -119,7 +128,10 @@ sim::task<void> engine_run::producer(task_id me) {
             note(me, "put_nowait", it.id, "QueueFull");
           } else {
             try {
-              if (threaded_) {
+              if (thread_reference_ && co_await thread_turn()) {
+                queue_->put_nowait(it);
+              } else if (threaded_) {
+                if (thread_reference_) sync::skip_first_point_of_next_call();
                 co_await sync::blocking_call([this, &it] { queue_->put_nowait(it); },
                                              sync::call_faults::defer);
               } else {
@@ -352,10 +364,13 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
     start_get(me);
     item it;
     try {
-      if (reference_queue_ && queue_->qsize() > 0) {
+      bool at_once = reference_queue_ && queue_->qsize() > 0;
+      if (thread_reference_) at_once = co_await thread_turn() && queue_->qsize() > 0;
+      if (at_once) {
         // The reference get takes at once when an item is stored: skip its coroutine frame.
         it = queue_->get_nowait();
       } else {
+        if (thread_reference_) sync::skip_first_point_of_next_call();  // taken above
         sim::result<item> got = co_await queue_->get().settled();
         if (got.value) {
           it = *got.value;
@@ -383,7 +398,10 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
 
     if (acks_before_work(w_.policy)) {
       // (An if, not `?:`: g++ 12 runs both arms of a conditional holding a co_await.)
-      if (threaded_) {
+      if (thread_reference_ && co_await thread_turn()) {
+        end = acknowledge(me, it);
+      } else if (threaded_) {
+        if (thread_reference_) sync::skip_first_point_of_next_call();
         end = co_await threaded_ack(me, it);
       } else {
         end = acknowledge(me, it);
@@ -423,7 +441,10 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
       if (r.ack) {
         // a run_stopped in task_done wins over what the attempt raised
         stop acked;
-        if (threaded_) {
+        if (thread_reference_ && co_await thread_turn()) {
+          acked = acknowledge(me, it);
+        } else if (threaded_) {
+          if (thread_reference_) sync::skip_first_point_of_next_call();
           acked = co_await threaded_ack(me, it);
         } else {
           acked = acknowledge(me, it);

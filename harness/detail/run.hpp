@@ -139,6 +139,11 @@ class engine_run final : private consumer_host, private task_liveness {
     faults_.begin_wait(me, p);
     tasks_[me].wait_step = now();
   }
+  /// Threads mode, the reference queue: the scheduling point a thread takes before it locks the
+  /// queue. True when no thread holds the lock now, so a call that cannot wait may run at once,
+  /// exactly as on the thread (same decisions, same steps); false: make the call on a thread
+  /// (which takes a scheduling point of its own).
+  sim::task<bool> thread_turn();
   sim::task<void> producer(task_id me);
   sim::task<void> consumer_body(task_id me) {
     return builtin_ ? builtin_consumer_task(me) : consumer(me);
@@ -211,6 +216,9 @@ class engine_run final : private consumer_host, private task_liveness {
   // Threads mode: the queue's members take a lock, so the engine calls the ones that return no
   // task (task_done, put_nowait) from a thread of the consumer's or producer's task.
   bool threaded_;
+  // Threads mode with chaosq's reference (queue.Queue): a call that cannot wait runs in the
+  // actor's own coroutine after the lock's scheduling point, without a thread of its own.
+  bool thread_reference_;
   run_buffers& buffers_;  // the engine's, reused run after run
   std::vector<task_record>& tasks_ = buffers_.tasks;
   std::vector<actor>& actors_ = buffers_.actors;

@@ -168,6 +168,12 @@ class runtime {
   detail::runtime_state* outer_;
 };
 
+/// The next `blocking_call` of the current task, in this step, skips its first scheduling
+/// point: the task has just taken it itself (a coroutine that yields, then finds it must make a
+/// call that may wait, as a thread that reached its lock would). Runs are then the same, step
+/// for step, whether the call was made on a thread or found it could run at once.
+void skip_first_point_of_next_call() noexcept;
+
 /// What a cancellation or a fault aimed at the task does during a `blocking_call`.
 enum class call_faults : std::uint8_t {
   raise,  ///< raised inside the call, at its next operation that may wait

@@ -59,6 +59,8 @@ class fiber {
   }
 
   // ---- fiber side ----
+  /// Makes the fiber's first scheduling point return at once: its caller has just taken it.
+  void skip_first_yield() noexcept { skip_yield_ = true; }
   /// Suspends at a scheduling point; never raises. What the task met while the fiber was
   /// suspended waits for `raise_delivered`.
   void yield();
@@ -129,6 +131,7 @@ class fiber {
   bool abandoned_ = false;
   bool deferring_ = false;
   bool droppable_ = false;
+  bool skip_yield_ = false;
   std::uint32_t unwind_operations_ = 0;
 };
 
