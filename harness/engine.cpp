@@ -30,44 +30,12 @@ std::unique_ptr<work_queue> make_reference_queue(const workload& w) {
   return q;
 }
 
-namespace {
-
-class thread_reference_queue final : public work_queue {
- public:
-  explicit thread_reference_queue(const workload& w) : q_(w.kind, w.maxsize) {
-    q_.reserve(static_cast<std::size_t>(w.producers) * w.items);
-  }
-  // A call still blocked when the run ends holds only the queue's lock and a waiter future.
-  sim::task<void> put(item i) override {
-    return sync::blocking_call([this, i] { q_.put(i); }, sync::call_faults::raise,
-                               sync::call_end::drop);
-  }
-  sim::task<item> get() override {
-    return sync::blocking_call([this] { return q_.get(); }, sync::call_faults::raise,
-                               sync::call_end::drop);
-  }
-  void put_nowait(item i) override { q_.put_nowait(i); }
-  item get_nowait() override { return q_.get_nowait(); }
-  void task_done() override { q_.task_done(); }
-  sim::task<void> join() override {
-    return sync::blocking_call([this] { q_.join(); }, sync::call_faults::raise,
-                               sync::call_end::drop);
-  }
-  void shutdown(queue::shutdown_mode mode) override {
-    q_.shutdown(mode == queue::shutdown_mode::immediate);
-  }
-  [[nodiscard]] std::size_t qsize() const override { return q_.stored(); }
-  [[nodiscard]] std::int64_t unfinished_tasks() const override { return q_.unfinished(); }
-  [[nodiscard]] bool in_use() const noexcept override { return q_.holder_active(); }
-
- private:
-  queue::thread_queue<item> q_;
-};
-
-}  // namespace
-
 std::unique_ptr<work_queue> make_thread_reference_queue(const workload& w) {
-  return std::make_unique<thread_reference_queue>(w);
+  // A call still blocked when the run ends holds only the queue's lock and a waiter future.
+  auto q = std::make_unique<thread_queue_adapter<queue::thread_queue<item>, sync::call_end::drop>>(
+      w.kind, w.maxsize);
+  q->underlying().reserve(static_cast<std::size_t>(w.producers) * w.items);
+  return q;
 }
 
 namespace detail {

@@ -89,6 +89,14 @@ bool registry::add_queue(std::string name, std::string help, queue_factory make,
                                                  std::move(help), std::move(make), check});
 }
 
+bool registry::add_thread_queue(std::string name, std::string help, queue_factory make,
+                                std::string version, reference_check check) {
+  if (!make) return false;
+  registered_queue q{std::move(name), std::move(version), std::move(help), std::move(make), check};
+  q.mode = run_mode::threads;
+  return insert_sorted(queues_, std::move(q));
+}
+
 bool registry::add_behaviour(std::string name, std::string help, consumer_fn consumer,
                              std::string version) {
   if (!consumer) return false;
@@ -107,6 +115,15 @@ const registered_behaviour* registry::find_behaviour(std::string_view name) cons
 std::string registry::problem(const workload& w) const {
   std::string queue = problem_of(queues_, w.queue_impl, "queue", "--queue-impl");
   if (!queue.empty()) return queue;
+  if (!w.queue_impl.empty()) {
+    const registered_queue& q = *find_queue(w.queue_impl.name());
+    if (q.mode != w.mode) {
+      return "queue '" + q.name + "' is " +
+             (q.mode == run_mode::threads ? "thread-based: it runs with --mode threads"
+                                          : "a coroutine queue: it runs with --mode coroutines") +
+             " (YAML mode: " + std::string(name_of(q.mode)) + ")";
+    }
+  }
   return problem_of(behaviours_, w.behaviour, "consumer behaviour", "--consumer");
 }
 

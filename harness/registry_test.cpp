@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "chaosq/harness/explore.hpp"
 #include "chaosq/harness/token.hpp"
 #include "chaosq/harness/workload_fields.hpp"
 #include "chaosq/harness/zoo.hpp"
+#include "chaosq/queue/thread_queue.hpp"
 
 namespace chaosq::harness {
 namespace {
@@ -122,6 +124,58 @@ TEST(registry, code_names_are_checked_where_a_workload_is_validated) {
   EXPECT_EQ(validate(w).front(), "queue-impl: 'ok@' has no version after '@'");
   w.queue_impl.text = std::string(info(field_id::queue_impl).hi + 1, 'q');
   EXPECT_NE(validate(w).front().find("longer than 200"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace chaosq::harness
+
+// Not in an anonymous namespace: the coroutine frames of its blocking calls need linkage.
+namespace chaosq::harness::registry_testing {
+
+/// A thread-based queue with one planted bug: join returns at once, whatever the count.
+class join_returns_at_once {
+ public:
+  join_returns_at_once(queue::queue_kind k, std::ptrdiff_t maxsize) : q_(k, maxsize) {}
+  void put(item i) { q_.put(i); }
+  item get() { return q_.get(); }
+  void put_nowait(item i) { q_.put_nowait(i); }
+  item get_nowait() { return q_.get_nowait(); }
+  void task_done() { q_.task_done(); }
+  void join() {}  // the bug
+  void shutdown(bool immediate) { q_.shutdown(immediate); }
+  [[nodiscard]] std::size_t stored() const noexcept { return q_.stored(); }
+  [[nodiscard]] std::int64_t unfinished() const noexcept { return q_.unfinished(); }
+  [[nodiscard]] bool holder_active() const noexcept { return q_.holder_active(); }
+
+ private:
+  queue::thread_queue<item> q_;
+};
+
+}  // namespace chaosq::harness::registry_testing
+
+namespace chaosq::harness {
+namespace {
+
+using registry_testing::join_returns_at_once;
+
+TEST(registry, a_thread_queue_runs_in_threads_mode_only_and_its_bug_is_found) {
+  registry r;
+  ASSERT_TRUE(r.add_thread_queue("eager-join", "join never waits", [](const workload& w) {
+    return std::make_unique<thread_queue_adapter<join_returns_at_once>>(w.kind, w.maxsize);
+  }));
+  workload w;
+  w.queue_impl = code_name{"eager-join"};
+  EXPECT_NE(r.problem(w).find("thread-based: it runs with --mode threads"), std::string::npos)
+      << r.problem(w);
+  w.mode = run_mode::threads;
+  ASSERT_EQ(r.problem(w), "");
+  explore_options options{.schedules = 200, .seed = 1};
+  options.run = r.bind(w);
+  options.against_reference = r.reference_check_of(w);
+  explore_result const found = explore(w, options);
+  ASSERT_TRUE(found.first_failure);
+  EXPECT_EQ(found.first_failure->violation->oracle(), oracle::join_early)
+      << found.first_failure->violation->message;
 }
 
 }  // namespace

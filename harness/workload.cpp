@@ -134,9 +134,6 @@ std::vector<std::string> validate(const workload& w) {
   if (w.mode == run_mode::threads && !w.behaviour.empty())
     bad("consumer: threads mode runs the built-in consumers only (a consumer of your own runs "
         "in coroutines mode)");
-  if (w.mode == run_mode::threads && !w.queue_impl.empty())
-    bad("queue-impl: threads mode runs the queue.Queue reference only (a queue of your own runs "
-        "in coroutines mode)");
   if (w.mode == run_mode::threads) {
     // A C++ thread blocked in a lock or a wait cannot be interrupted: threads mode strikes
     // threads at their own points only.

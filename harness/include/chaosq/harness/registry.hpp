@@ -31,6 +31,9 @@ struct registered_queue {
   queue_factory make;
   /// How its violations are judged against the reference queue (blame.hpp).
   reference_check check = reference_check::passes;
+  /// The mode its workloads run in: a thread-based queue (`add_thread_queue`) runs in threads
+  /// mode only, a coroutine queue in coroutines mode only.
+  run_mode mode = run_mode::coroutines;
 };
 
 /// A consumer behaviour under a name.
@@ -49,6 +52,10 @@ class registry {
   /// `make` is empty.
   bool add_queue(std::string name, std::string help, queue_factory make, std::string version = {},
                  reference_check check = reference_check::passes);
+  /// As `add_queue`, for a thread-based queue (written against chaosq::sync, adapted by
+  /// `thread_queue_adapter`), which runs in threads mode (`--mode threads`) only.
+  bool add_thread_queue(std::string name, std::string help, queue_factory make,
+                        std::string version = {}, reference_check check = reference_check::passes);
   /// As `add_queue`, for a consumer coroutine.
   bool add_behaviour(std::string name, std::string help, consumer_fn consumer,
                      std::string version = {});

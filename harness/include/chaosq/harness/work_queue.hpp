@@ -23,6 +23,7 @@
 #include "chaosq/sim/event.hpp"
 #include "chaosq/sim/future.hpp"
 #include "chaosq/sim/task.hpp"
+#include "chaosq/sync/sync.hpp"
 
 namespace chaosq::harness {
 
@@ -142,6 +143,47 @@ class queue_adapter : public work_queue {
 
 /// The reference queue (chaosq::queue::basic_queue) for the workload's kind and maxsize.
 [[nodiscard]] std::unique_ptr<work_queue> make_reference_queue(const workload& w);
+
+/// Adapts a thread-based queue with `queue::thread_queue`'s interface (Python's queue.Queue:
+/// blocking `put`, `get`, `join`, and `put_nowait`, `get_nowait`, `task_done`,
+/// `shutdown(bool immediate)`, written against chaosq::sync) for threads mode. `put`, `get` and
+/// `join` run as blocking calls of the awaiting task's thread; the engine calls `task_done` and
+/// `put_nowait` from a thread. Between steps it reads, without a lock and without suspending,
+/// `stored()` (items held), `unfinished()` (the join count) and `holder_active()` (whether a
+/// thread holds the queue's lock: `mutex.locked()` of a `chaosq::sync::mutex`). Register it
+/// with `registry::add_thread_queue`. `End`: what becomes of a call still blocked when the run
+/// ends (`sync::call_end`; `drop` only for a queue whose frames own nothing but its lock and
+/// waiter futures, as chaosq's reference).
+template <class Q, sync::call_end End = sync::call_end::unwind>
+class thread_queue_adapter : public work_queue {
+ public:
+  template <class... Args>
+  explicit thread_queue_adapter(Args&&... args) : q_(std::forward<Args>(args)...) {}
+
+  sim::task<void> put(item i) override {
+    return sync::blocking_call([this, i] { q_.put(i); }, sync::call_faults::raise, End);
+  }
+  sim::task<item> get() override {
+    return sync::blocking_call([this] { return q_.get(); }, sync::call_faults::raise, End);
+  }
+  void put_nowait(item i) override { q_.put_nowait(i); }
+  item get_nowait() override { return q_.get_nowait(); }
+  void task_done() override { q_.task_done(); }
+  sim::task<void> join() override {
+    return sync::blocking_call([this] { q_.join(); }, sync::call_faults::raise, End);
+  }
+  void shutdown(queue::shutdown_mode mode) override {
+    q_.shutdown(mode == queue::shutdown_mode::immediate);
+  }
+  [[nodiscard]] std::size_t qsize() const override { return q_.stored(); }
+  [[nodiscard]] std::int64_t unfinished_tasks() const override { return q_.unfinished(); }
+  [[nodiscard]] bool in_use() const noexcept override { return q_.holder_active(); }
+
+  Q& underlying() noexcept { return q_; }
+
+ private:
+  Q q_;
+};
 
 /// The threads-mode reference (chaosq::queue::thread_queue, Python's queue.Queue) for the
 /// workload's kind and maxsize. `put`, `get` and `join` run as blocking calls of the awaiting
