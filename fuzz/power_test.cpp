@@ -1,7 +1,8 @@
 // Proof of power: the `schedule_zoo` target's own entry function, driven by a deterministic
 // mutation loop (seeded SplitMix64; no clock, no libFuzzer), finds every planted bug and the
-// seed incident's leak within a bounded number of executions. Also: the `schedule` target
-// finds nothing under the correct policy, and every target tolerates arbitrary bytes.
+// seed incident's leak within a bounded number of executions. Also: the `schedule` target,
+// in either mode (`schedule_threads`), finds nothing under the correct policy, and every target
+// tolerates arbitrary bytes.
 
 #include <cstdint>
 #include <filesystem>
@@ -97,14 +98,21 @@ TEST(ScheduleZoo, AFindingExplainsItselfWithATokenAndAScenario) {
   FAIL() << "no leak found";
 }
 
-TEST(Schedule, CorrectPolicyOnTheReferenceHasNoFinding) {
+/// `target` has no finding on 3,000 random inputs.
+void expect_no_finding(const schedule_target& target) {
   sim::splitmix64 rng(3);
   for (int n = 0; n < 3'000; ++n) {
     std::vector<std::uint8_t> bytes(rng.below(96));
     for (auto& b : bytes) b = static_cast<std::uint8_t>(rng.below(256));
-    auto const f = run_schedule(correct_target(), bytes);
+    auto const f = run_schedule(target, bytes);
     ASSERT_FALSE(f.has_value()) << f->signature << ": " << f->message;
   }
+}
+
+TEST(Schedule, CorrectPolicyOnTheReferenceHasNoFinding) { expect_no_finding(correct_target()); }
+
+TEST(Schedule, CorrectPolicyOnTheReferenceInThreadsModeHasNoFinding) {
+  expect_no_finding(threads_target());
 }
 
 TEST(Targets, TolerateArbitraryBytesAndAreDeterministic) {

@@ -95,6 +95,16 @@ const schedule_target& correct_target() {
   return target;
 }
 
+const schedule_target& threads_target() {
+  static const schedule_target target = [] {
+    schedule_target t = correct_target();
+    t.name = "schedule_threads";
+    t.space.base.mode = harness::run_mode::threads;
+    return t;
+  }();
+  return target;
+}
+
 std::span<const zoo_entry> zoo_entries() { return k_zoo; }
 
 schedule_target zoo_target(const zoo_entry& entry) {

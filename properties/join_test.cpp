@@ -6,6 +6,8 @@
 // - With the `finally` policy the join contract holds under any faults.
 // - With each leaky policy it does not, and the counterexample RapidCheck shrinks to is already
 //   minimal in the workload's shape, which the engine's shrinker confirms.
+// - Both hold in threads mode too (controlled threads and queue.Queue, no cancellation), with the
+//   same minimal shapes: no leak needs a cancellation. One verdict differs (see the `twice` test).
 // - Every shallow planted bug of the zoo is caught (see `planted_bugs`).
 
 #include <algorithm>
@@ -56,6 +58,11 @@ rc::detail::Property join_contract_property(failure_sink& sink) {
 
 TEST(join_contract, holds_with_ack_in_finally_under_any_faults_and_schedules) {
   failure_sink sink(only(ack_policy::finally));
+  check_workload_property(sink, join_contract_property(sink));
+}
+
+TEST(join_contract, holds_in_threads_mode_with_ack_in_finally_under_any_faults_and_schedules) {
+  failure_sink sink(only(ack_policy::finally, harness::run_mode::threads));
   check_workload_property(sink, join_contract_property(sink));
 }
 
@@ -118,9 +125,10 @@ shape smallest(std::uint32_t work_steps, std::uint32_t crashes) {
   return {1, 1, 1, 1, work_steps, 0, crashes, 0, crashes};
 }
 
-void expect_refuted_minimally(ack_policy policy, harness::verdict_kind kind, shape expected) {
+void expect_refuted_minimally(ack_policy policy, harness::verdict_kind kind, shape expected,
+                              harness::run_mode mode = harness::run_mode::coroutines) {
   std::string const signature = harness::signature_of(kind);
-  workload_space const space = only(policy);
+  workload_space const space = only(policy, mode);
   std::optional<refutation> const r = refute(space);
   ASSERT_TRUE(r) << "RapidCheck found no run that breaks the join contract with policy "
                  << name_of(policy);
@@ -152,6 +160,37 @@ TEST(join_contract, fails_with_ack_twice_minimally_one_item_and_one_crash) {
 TEST(join_contract, fails_with_ack_never_minimally_one_item_and_no_fault) {
   expect_refuted_minimally(ack_policy::never, harness::verdict_kind::join_hang_never_acked,
                            smallest(0, 0));
+}
+
+TEST(join_contract,
+     fails_in_threads_mode_with_ack_on_success_minimally_one_producer_item_consumer_and_crash) {
+  expect_refuted_minimally(ack_policy::on_success, harness::verdict_kind::join_hang_held_by_crashed,
+                           smallest(0, 1), harness::run_mode::threads);
+}
+
+TEST(join_contract,
+     fails_in_threads_mode_with_ack_before_work_minimally_one_item_and_one_processing_step) {
+  expect_refuted_minimally(ack_policy::before_work,
+                           harness::verdict_kind::work_unfinished_acked_before_done, smallest(1, 0),
+                           harness::run_mode::threads);
+}
+
+// The same shape as with coroutines, but the first verdict is the early join, not the double
+// ack. queue.Queue's task_done takes the queue's lock, and taking a lock is a scheduling point:
+// after the crashed attempt's task_done drops the count to zero and wakes the joiner, the retried
+// attempt's task_done waits its turn, and in the order a record of zeros picks the joiner runs
+// first and returns while c0 still holds i0. A coroutine's task_done does not suspend, so there
+// the retry (no processing steps) and the second task_done follow the first in the same step.
+// Both verdicts are reachable in this shape in threads mode; RapidCheck shrinks to the former.
+TEST(join_contract, fails_in_threads_mode_with_ack_twice_minimally_one_item_and_one_crash) {
+  expect_refuted_minimally(ack_policy::twice,
+                           harness::verdict_kind::work_unfinished_acked_before_done, smallest(0, 1),
+                           harness::run_mode::threads);
+}
+
+TEST(join_contract, fails_in_threads_mode_with_ack_never_minimally_one_item_and_no_fault) {
+  expect_refuted_minimally(ack_policy::never, harness::verdict_kind::join_hang_never_acked,
+                           smallest(0, 0), harness::run_mode::threads);
 }
 
 /// A planted bug: a queue that breaks the join contract in one known way, and the workloads it

@@ -250,9 +250,10 @@ harness::workload_space base_space() {
 
 }  // namespace
 
-harness::workload_space only(harness::ack_policy policy) {
+harness::workload_space only(harness::ack_policy policy, harness::run_mode mode) {
   harness::workload_space space = base_space();
   space.policies = {policy};
+  space.base.mode = mode;
   return space;
 }
 

@@ -12,7 +12,7 @@ cmake -S "$src" -B "$work" -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" 
   -DCMAKE_C_FLAGS="$CFLAGS" -DCMAKE_CXX_FLAGS="$CXXFLAGS $extra" -DCMAKE_BUILD_TYPE=Release \
   -DCHAOSQ_FUZZ=OFF -DCHAOSQ_FUZZ_ENGINE="$LIB_FUZZING_ENGINE" -DCHAOSQ_BUILD_TESTS=OFF \
   -DCHAOSQ_BUILD_BENCH=OFF -DCHAOSQ_BUILD_EXAMPLES=OFF -DCHAOSQ_BUILD_PROPERTIES=OFF -DCHAOSQ_SANITIZE=OFF
-targets="schedule queue_model scenario_loader replay_token"
+targets="schedule schedule_threads queue_model scenario_loader replay_token"
 cmake --build "$work" -j"$(nproc)" --target $(for t in $targets; do echo chaosq_fuzz_$t; done)
 for t in $targets; do
   cp "$work/fuzz/chaosq_fuzz_$t" "$OUT/$t"

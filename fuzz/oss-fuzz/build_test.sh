@@ -10,7 +10,7 @@ export CFLAGS="-O1 -fno-omit-frame-pointer -gline-tables-only -fsanitize=address
 export CXXFLAGS="$CFLAGS"
 export LIB_FUZZING_ENGINE=-fsanitize=fuzzer
 bash "$src/fuzz/oss-fuzz/build.sh" > "$scratch/build.log" 2>&1 || { tail -30 "$scratch/build.log"; exit 1; }
-for t in schedule queue_model scenario_loader replay_token; do
+for t in schedule schedule_threads queue_model scenario_loader replay_token; do
   for f in "$t" "${t}_seed_corpus.zip" "$t.dict" "$t.options"; do
     [ -s "$OUT/$f" ] || { echo "missing $OUT/$f"; exit 1; }
   done

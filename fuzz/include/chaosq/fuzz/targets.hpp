@@ -69,6 +69,12 @@ struct finding {
 /// queue; any violation it does not tolerate is a bug in chaosq's queue, engine or oracles.
 [[nodiscard]] const schedule_target& correct_target();
 
+/// The `schedule_threads` target: `correct_target()`'s contract over the same generated
+/// workloads run in threads mode (`harness::run_mode::threads`: controlled threads and the
+/// reference queue.Queue; no cancellations are drawn). Any violation it does not tolerate is a
+/// bug in chaosq's thread queue, threads engine or oracles.
+[[nodiscard]] const schedule_target& threads_target();
+
 /// An entry of the zoo the `schedule_zoo` target aims at: a planted queue bug, or a buggy ack
 /// policy on the reference queue (the seed incident's leak is `policy:on-success`).
 struct zoo_entry {

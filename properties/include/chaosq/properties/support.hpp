@@ -29,8 +29,10 @@
 
 namespace chaosq::properties {
 
-/// Generated workloads whose consumers follow `policy`.
-[[nodiscard]] harness::workload_space only(harness::ack_policy policy);
+/// Generated workloads whose consumers follow `policy`, run in `mode` (in threads mode no
+/// cancellations are drawn: `harness::generate_workload`).
+[[nodiscard]] harness::workload_space only(harness::ack_policy policy,
+                                           harness::run_mode mode = harness::run_mode::coroutines);
 /// ... any of the five policies, so that runs end in every kind of verdict as well as passes.
 [[nodiscard]] harness::workload_space every_policy();
 /// ... any of the leaky policies (all but `finally`).
