@@ -53,6 +53,7 @@
 
 #include <gtest/gtest.h>
 
+#include "chaosq/queue/format.hpp"
 #include "chaosq/sim/decision.hpp"
 #include "chaosq/sim/loop.hpp"
 #include "chaosq/sync/sync.hpp"
@@ -73,25 +74,13 @@ constexpr int k_queue_size = 5;  // QUEUE_SIZE
 constexpr int k_seeds = 50;      // runs of each randomised test
 constexpr std::array k_kinds{queue_kind::fifo, queue_kind::lifo, queue_kind::priority};
 
-const char* python_class(queue_kind k) {
-  switch (k) {
-    case queue_kind::fifo:
-      return "Queue";
-    case queue_kind::lifo:
-      return "LifoQueue";
-    case queue_kind::priority:
-      return "PriorityQueue";
-  }
-  return "?";
-}
-
 sim::time_point now() { return sim::running_loop().now(); }
 
 /// Runs `test(kind)` for each of Python's three queue classes.
 template <class F>
 void for_each_kind(F test) {
   for (queue_kind const k : k_kinds) {
-    SCOPED_TRACE(python_class(k));
+    SCOPED_TRACE(chaosq::queue::python_name(k));
     test(k);
   }
 }
