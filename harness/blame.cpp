@@ -5,6 +5,7 @@ namespace chaosq::harness {
 reference_outcome run_reference(const workload& w, std::span<const std::uint32_t> decisions,
                                 const std::string& signature, const run_options& options) {
   run_options reference = options;
+  reference.make_pool = nullptr;
   reference.make_queue = nullptr;  // the engine's own reference queue; the consumers stay
   reference.trace = false;
   reference.explain = false;

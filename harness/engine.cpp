@@ -39,6 +39,17 @@ std::unique_ptr<work_queue> make_thread_reference_queue(const workload& w) {
 }
 
 namespace detail {
+namespace {
+
+/// Task records kept free beyond twice a pool's worker count, for a pool that starts more.
+constexpr std::size_t pool_spare = 8;
+
+std::unique_ptr<work_queue> make_pool_queue(const pool_factory& make, const workload& w,
+                                            job_runner& runner) {
+  return std::make_unique<pool_queue>(make, w, runner);
+}
+
+}  // namespace
 
 /// The reference queue for a run of `w`: `q` reset (its storage kept), or made the first time.
 reference_queue& renew_reference_queue(std::unique_ptr<reference_queue>& q, const workload& w) {
@@ -55,7 +66,8 @@ engine_run::engine_run(const workload& w, sim::decision_source& decisions,
                        const run_options& options, run_buffers& buffers)
     : w_(w),
       decisions_(decisions),
-      own_queue_(options.make_queue            ? options.make_queue(w)
+      own_queue_(options.make_pool             ? make_pool_queue(options.make_pool, w, *this)
+                 : options.make_queue          ? options.make_queue(w)
                  : w.mode == run_mode::threads ? make_thread_reference_queue(w)
                                                : nullptr),
       queue_(own_queue_ ? own_queue_.get() : &renew_reference_queue(buffers.reference, w)),
@@ -63,7 +75,8 @@ engine_run::engine_run(const workload& w, sim::decision_source& decisions,
       builtin_(!options.consumer),
       reference_queue_(!own_queue_),
       threaded_(w.mode == run_mode::threads),
-      thread_reference_(threaded_ && !options.make_queue),
+      thread_reference_(threaded_ && !options.make_queue && !options.make_pool),
+      pool_(options.make_pool ? static_cast<pool_queue*>(own_queue_.get()) : nullptr),
       buffers_(buffers),
       judge_(options.explain),
       loop_(decisions) {
@@ -77,13 +90,16 @@ engine_run::engine_run(const workload& w, sim::decision_source& decisions,
   }
   // Every task the run can add, so that none moves: coroutines hold references to theirs.
   std::size_t const per_slot = w.restarts > 0 ? 2 + static_cast<std::size_t>(w.restarts) : 1;
-  std::size_t const max_tasks = w.producers + w.joiners + w.consumers * per_slot;
+  // A pool's threads are its own: room for twice the workers asked for, and a few more.
+  std::size_t const max_tasks =
+      w.producers + w.joiners +
+      (pool_ ? 2 * static_cast<std::size_t>(w.consumers) + pool_spare : w.consumers * per_slot);
   tasks_.clear();
   actors_.clear();
   tasks_.reserve(max_tasks);
   actors_.reserve(max_tasks);
   std::size_t const items = static_cast<std::size_t>(w.producers) * w.items;
-  ledger_.start(w.kind, w.maxsize, items, judge_, tasks_);
+  ledger_.start(w.kind, w.maxsize, items, judge_, tasks_, /*ordered=*/pool_ == nullptr);
   faults_.start(w, decisions, tasks_, max_tasks);
   // Room for a typical record (a schedule pick per step, a few faults and values per item).
   decisions_.reserve(decisions_.record().size() + 32 + 4 * items);
@@ -124,11 +140,13 @@ void engine_run::go(run_report& report) {
 }
 
 void engine_run::start_tasks() {
+  // The pool's own thread first: the oldest task, unwound last when the run ends.
+  if (pool_) loop_.spawn(pool_->owner(), "pool");
   for (std::uint32_t i = 0; i < w_.producers; ++i) {
     task_id const me = add_actor(role::producer, i);
     actors_[me].task = loop_.spawn(producer(me), tasks_[me].name);
   }
-  for (std::uint32_t i = 0; i < w_.consumers; ++i) {
+  for (std::uint32_t i = 0; i < w_.consumers && !pool_; ++i) {
     if (w_.restarts > 0) {
       task_id const me = add_actor(role::supervisor, i);
       actors_[me].task = loop_.spawn(supervisor(me, i), tasks_[me].name);
@@ -206,6 +224,8 @@ void engine_run::trace_new_waits() {
 
 void engine_run::check_join_late() {
   if (joins_entered_ == 0 || queue_->unfinished_tasks() != 0) return;
+  // A pool's wait is woken by its threads after the job ended: judged when nothing can run.
+  if (pool_) return;
   // A joiner woken while a thread holds the queue's lock waits for the lock, not the count.
   if (threaded_ && queue_->in_use()) return;
   oracles_.join_late();

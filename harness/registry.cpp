@@ -97,6 +97,16 @@ bool registry::add_thread_queue(std::string name, std::string help, queue_factor
   return insert_sorted(queues_, std::move(q));
 }
 
+bool registry::add_thread_pool(std::string name, std::string help, pool_factory make,
+                               std::string version) {
+  if (!make) return false;
+  registered_queue q{std::move(name), std::move(version), std::move(help), nullptr,
+                     reference_check::off};
+  q.mode = run_mode::threads;
+  q.make_pool = std::move(make);
+  return insert_sorted(queues_, std::move(q));
+}
+
 bool registry::add_behaviour(std::string name, std::string help, consumer_fn consumer,
                              std::string version) {
   if (!consumer) return false;
@@ -112,9 +122,14 @@ const registered_behaviour* registry::find_behaviour(std::string_view name) cons
   return find_in(behaviours_, name);
 }
 
-std::string registry::problem(const workload& w) const {
+std::string registry::names_problem(const workload& w) const {
   std::string queue = problem_of(queues_, w.queue_impl, "queue", "--queue-impl");
   if (!queue.empty()) return queue;
+  return problem_of(behaviours_, w.behaviour, "consumer behaviour", "--consumer");
+}
+
+std::string registry::problem(const workload& w) const {
+  if (std::string names = names_problem(w); !names.empty()) return names;
   if (!w.queue_impl.empty()) {
     const registered_queue& q = *find_queue(w.queue_impl.name());
     if (q.mode != w.mode) {
@@ -123,8 +138,18 @@ std::string registry::problem(const workload& w) const {
                                           : "a coroutine queue: it runs with --mode coroutines") +
              " (YAML mode: " + std::string(name_of(q.mode)) + ")";
     }
+    if (q.make_pool) {
+      std::vector<std::string> const problems = pool_problems(w);
+      if (!problems.empty()) {
+        std::string message = "queue '" + q.name +
+                              "' is a thread pool, which the workload does "
+                              "not fit:";
+        for (const std::string& p : problems) message += "\n  " + p;
+        return message;
+      }
+    }
   }
-  return problem_of(behaviours_, w.behaviour, "consumer behaviour", "--consumer");
+  return {};
 }
 
 workload registry::with_versions(workload w) const {
@@ -136,7 +161,12 @@ workload registry::with_versions(workload w) const {
 run_options registry::bind(const workload& w, run_options options) const {
   options.make_queue = nullptr;
   options.consumer = nullptr;
-  if (!w.queue_impl.empty()) options.make_queue = find_queue(w.queue_impl.name())->make;
+  options.make_pool = nullptr;
+  if (!w.queue_impl.empty()) {
+    const registered_queue& q = *find_queue(w.queue_impl.name());
+    options.make_queue = q.make;
+    options.make_pool = q.make_pool;
+  }
   if (!w.behaviour.empty()) options.consumer = find_behaviour(w.behaviour.name())->consumer;
   return options;
 }

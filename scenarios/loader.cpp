@@ -173,7 +173,7 @@ std::optional<harness::code_name> reader::code(const YAML::Node& n, harness::fie
     if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, harness::code_name>)
       value.text = *text;
   });
-  if (std::string problem = registry_.problem(probe); !problem.empty()) {
+  if (std::string problem = registry_.names_problem(probe); !problem.empty()) {
     error(n, std::move(problem));
     return std::nullopt;
   }
@@ -407,7 +407,7 @@ char role_of(harness::fault_point p) {
 class loader {
  public:
   loader(std::string file, const harness::registry& registry, std::size_t max_errors)
-      : file_(file), r_(std::move(file), registry, max_errors) {}
+      : file_(file), registry_(registry), r_(std::move(file), registry, max_errors) {}
 
   load_result load(std::string_view text) {
     if (text.size() > max_file_bytes) {
@@ -687,6 +687,11 @@ class loader {
       for (const std::string& problem : harness::validate(w))
         r_.error_at(YAML::Mark(), "", problem);
     }
+    // The code it names can run it (a thread-based queue in threads mode, a workload a thread
+    // pool fits), once every name is known good.
+    if (r_.error_count() == 0 && !w.queue_impl.empty()) {
+      if (std::string problem = registry_.problem(w); !problem.empty()) fail("queue.impl", problem);
+    }
   }
 
   void check_expectation(const scenario& s, std::uint64_t total_items) {
@@ -736,6 +741,7 @@ class loader {
   }
 
   std::string file_;
+  const harness::registry& registry_;
   reader r_;
   std::map<std::string, YAML::Mark> key_marks_;
   std::map<std::string, YAML::Mark> value_marks_;

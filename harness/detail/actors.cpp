@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -466,6 +467,46 @@ sim::task<void> engine_run::builtin_consumer_task(task_id me) {
     co_return;
   }
   co_await sim::exit_with(std::move(end.error), end.kind);
+}
+
+// ---- a thread pool's jobs ----
+
+task_id engine_run::pool_worker() {
+  constexpr task_id none = SIZE_MAX;
+  sim::detail::task_state* const self = sim::detail::current();
+  if (self->id_ >= worker_of_.size()) worker_of_.resize(self->id_ + 1, none);
+  task_id& me = worker_of_[self->id_];
+  if (me == none) {
+    if (tasks_.size() == tasks_.capacity()) {
+      throw std::logic_error(
+          "chaosq: the pool ran jobs on more threads than chaosq keeps "
+          "records for (twice its workers, and 8 more)");
+    }
+    me = add_actor(role::consumer, pool_workers_++);
+    actors_[me].task = sim::task_ref(self);
+  }
+  return me;
+}
+
+void engine_run::run_job(const item& it) {
+  task_id const me = pool_worker();
+  took(me, it);
+  std::optional<fault_kind> struck = visit_point(me, fault_point::after_get);
+  for (std::uint32_t k = 0; !struck && k < w_.work_steps; ++k) {
+    sync::this_thread::yield();
+    struck = visit_point(me, fault_point::mid_item);
+  }
+  if (!struck) {
+    note(me, "process", it.id, "done");
+    struck = visit_point(me, fault_point::before_ack);
+  }
+  // Finished, by returning or by the fault it is about to throw: either way the pool's wait
+  // must count it.
+  ack(me, it);
+  task_record& t = tasks_[me];
+  t.holding = false;
+  t.act = activity::idle;
+  if (struck) raise(me, *struck);
 }
 
 // ---- supervisors and joiners ----

@@ -27,8 +27,9 @@ bool is_open(const item_record& r) {
 }  // namespace
 
 void ledger::start(queue::queue_kind kind, std::int64_t maxsize, std::size_t items,
-                   judgement& judge, const std::vector<task_record>& tasks) {
+                   judgement& judge, const std::vector<task_record>& tasks, bool ordered) {
   kind_ = kind;
+  ordered_ = ordered;
   maxsize_ = maxsize;
   judge_ = &judge;
   tasks_ = &tasks;

@@ -91,8 +91,10 @@ class ledger {
  public:
   /// Starts a run: `items` ids will be made; verdicts go to `judge`, naming `tasks` (both must
   /// outlive the run; `tasks` may grow).
+  /// `ordered`: gets are judged against the kind's order (false for a thread pool, whose
+  /// workers may start the jobs they took in any order).
   void start(queue::queue_kind kind, std::int64_t maxsize, std::size_t items, judgement& judge,
-             const std::vector<task_record>& tasks);
+             const std::vector<task_record>& tasks, bool ordered = true);
 
   /// A producer made a new item: its id (ids count from 0).
   std::uint32_t make_item() {
@@ -122,7 +124,7 @@ class ledger {
       not_put_or_got_twice(by, it, at);
       return false;
     }
-    auto expected = expected_next();
+    auto expected = ordered_ ? expected_next() : shadow_.end();
     if (expected != shadow_.end() && expected->id != it.id) out_of_order(by, it, *expected, at);
     // Usually the item got is the one expected: no second search.
     auto const pos = expected != shadow_.end() && *expected == it ? expected : shadow_.find(it);
@@ -220,6 +222,7 @@ class ledger {
                                     bool refused);
 
   queue::queue_kind kind_ = queue::queue_kind::fifo;
+  bool ordered_ = true;
   std::int64_t maxsize_ = 0;
   judgement* judge_ = nullptr;
   const std::vector<task_record>* tasks_ = nullptr;

@@ -23,6 +23,7 @@
 #include "detail/judgement.hpp"
 #include "detail/ledger.hpp"
 #include "detail/oracles.hpp"
+#include "detail/pool.hpp"
 #include "detail/tasks.hpp"
 
 namespace chaosq::harness::detail {
@@ -47,7 +48,7 @@ struct run_buffers {
   fault_plan faults;
 };
 
-class engine_run final : private consumer_host, private task_liveness {
+class engine_run final : private consumer_host, private task_liveness, private job_runner {
  public:
   engine_run(const workload& w, sim::decision_source& decisions, const run_options& options,
              run_buffers& buffers);
@@ -162,6 +163,12 @@ class engine_run final : private consumer_host, private task_liveness {
   void start_get(task_id me);
   void took(task_id me, const item& it);
 
+  // ---- a thread pool's jobs (actors.cpp) ----
+  /// job_runner: item `it`'s job, on one of the pool's threads.
+  void run_job(const item& it) override;
+  /// The task record of the pool thread running now, added when it runs its first job.
+  task_id pool_worker();
+
   // ---- consumer_host: what consumer_context calls (actors.cpp) ----
   sim::task<item> get(std::size_t me) override;
   sim::task<void> process(std::size_t me, item it) override;
@@ -219,6 +226,11 @@ class engine_run final : private consumer_host, private task_liveness {
   // Threads mode with chaosq's reference (queue.Queue): a call that cannot wait runs in the
   // actor's own coroutine after the lock's scheduling point, without a thread of its own.
   bool thread_reference_;
+  // A thread pool under test (run_options::make_pool): queue_ is a pool_queue, its threads the
+  // consumers.
+  pool_queue* pool_ = nullptr;
+  std::vector<task_id> worker_of_;  // by loop task id: the pool thread's task record, or none
+  std::uint32_t pool_workers_ = 0;
   run_buffers& buffers_;  // the engine's, reused run after run
   std::vector<task_record>& tasks_ = buffers_.tasks;
   std::vector<actor>& actors_ = buffers_.actors;

@@ -45,6 +45,10 @@ struct run_options {
   bool explain = true;
   queue_factory make_queue;  ///< the queue under test; empty: the reference queue
   consumer_fn consumer;      ///< the consumers' code; empty: the workload's ack policy
+  /// A thread pool under test instead of a queue (threads mode; `make_queue` and `consumer`
+  /// empty): the producers submit one job per item, the pool's own threads run them, the
+  /// joiners wait for the pool (work_pool). Precondition: `pool_problem(w)` is empty.
+  pool_factory make_pool;
 };
 
 /// What one run produced.

@@ -34,6 +34,8 @@ struct registered_queue {
   /// The mode its workloads run in: a thread-based queue (`add_thread_queue`) runs in threads
   /// mode only, a coroutine queue in coroutines mode only.
   run_mode mode = run_mode::coroutines;
+  /// A thread pool (`add_thread_pool`): made by this instead of `make`.
+  pool_factory make_pool;
 };
 
 /// A consumer behaviour under a name.
@@ -56,6 +58,12 @@ class registry {
   /// `thread_queue_adapter`), which runs in threads mode (`--mode threads`) only.
   bool add_thread_queue(std::string name, std::string help, queue_factory make,
                         std::string version = {}, reference_check check = reference_check::passes);
+  /// As `add_queue`, for a thread pool written against chaosq::sync (a `work_pool`, see
+  /// work_queue.hpp), which runs in threads mode only, on the workloads `pool_problems` accepts:
+  /// the producers submit one job per item, the pool's threads run them, the joiners wait for
+  /// the pool. Its violations are its own (no reference pool to compare with).
+  bool add_thread_pool(std::string name, std::string help, pool_factory make,
+                       std::string version = {});
   /// As `add_queue`, for a consumer coroutine.
   bool add_behaviour(std::string name, std::string help, consumer_fn consumer,
                      std::string version = {});
@@ -73,6 +81,10 @@ class registry {
   /// Why this registry cannot run the code `w` names: a name it lacks, or a version other than
   /// the one it has, each saying what it has instead. Empty when it can.
   [[nodiscard]] std::string problem(const workload& w) const;
+  /// The part of `problem` about names and versions alone, for a reader that checks a name
+  /// before it has the rest of the workload (a YAML loader); the rest (a thread-based queue in
+  /// coroutines mode, a workload a thread pool cannot run) is `problem`'s.
+  [[nodiscard]] std::string names_problem(const workload& w) const;
 
   /// `w` with each code name completed by its registered version ("job-queue" becomes
   /// "job-queue@1.2"): what a token or a reproducer of a run of `w` carries.

@@ -15,6 +15,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "chaosq/harness/workload.hpp"
 #include "chaosq/queue/errors.hpp"
@@ -184,6 +187,74 @@ class thread_queue_adapter : public work_queue {
  private:
   Q q_;
 };
+
+/// A thread pool with a wait for every submitted task (threads mode): a user's pool written
+/// against chaosq::sync, as the engine drives it. Register it with `registry::add_thread_pool`
+/// (or set `run_options::make_pool`); `pool_adapter` adapts a pool class without writing one.
+///
+/// How a pool runs under the engine (a workload's roles, for a pool):
+/// - The pool is made by its `pool_factory` on a thread of its own, before any producer or joiner
+///   reaches it, with `workload::consumers` workers; it lives until the run ends, when every
+///   thread still blocked is unwound (its destructor then runs with every wait returning at once).
+/// - Producers `submit` one job per item (blocking code, on the producer's thread; a submit may
+///   wait). The job is the engine's: on whichever thread of the pool runs it, it records that the
+///   thread took the item ("get"), takes the workload's `work_steps` scheduling points, and
+///   records that it finished ("ack"). A fault drawn at after-get, mid-item or before-ack is
+///   thrown out of the job as `sim::injected_fault` after the job counts as finished: the pool
+///   must survive a task that throws, and still count it done.
+/// - Joiners call `wait` (blocking code, on the joiner's thread). It must return once every job
+///   submitted before it finished, and not before: the join-early, join-late and join-hang
+///   oracles judge it against the engine's own count of unfinished jobs.
+/// - A pool has no shutdown, no capacity and no order: its workloads are FIFO, unbounded, with
+///   blocking puts, no restarts, no shutdown and the default consumer policy
+///   (`registry::problem` says which field is off).
+class work_pool {
+ public:
+  work_pool() = default;
+  work_pool(const work_pool&) = delete;
+  work_pool& operator=(const work_pool&) = delete;
+  virtual ~work_pool() = default;
+
+  /// Hands `job` to the pool, to run once on one of its threads.
+  virtual void submit(std::function<void()> job) = 0;
+  /// Blocks until every job submitted so far has finished.
+  virtual void wait() = 0;
+};
+
+/// Makes the pool for one run (on a controlled thread), with the workload's worker count.
+using pool_factory = std::function<std::unique_ptr<work_pool>(const workload&)>;
+
+/// Adapts a pool class `P`, made as `P(workers)`, whose member `Submit` takes a
+/// `std::function<void()>` and whose member `Wait` waits for all of them:
+///
+///     using adapted = pool_adapter<my_pool, &my_pool::push_task, &my_pool::wait_for_tasks>;
+///     r.add_thread_pool("my-pool", "our pool", pool_maker<adapted>());
+template <class P, auto Submit, auto Wait>
+class pool_adapter : public work_pool {
+ public:
+  explicit pool_adapter(unsigned workers) : pool_(workers) {}
+
+  void submit(std::function<void()> job) override { (pool_.*Submit)(std::move(job)); }
+  void wait() override { (pool_.*Wait)(); }
+
+  P& underlying() noexcept { return pool_; }
+
+ private:
+  P pool_;
+};
+
+/// The `pool_factory` of a `work_pool` class made as `A(workers)` (a `pool_adapter`).
+template <class A>
+pool_factory pool_maker() {
+  return [](const workload& w) -> std::unique_ptr<work_pool> {
+    return std::make_unique<A>(w.consumers);
+  };
+}
+
+/// Why a thread pool cannot run `w`, one message per field (empty: it can): threads mode, FIFO,
+/// unbounded, blocking puts, no restarts, the default consumer policy, no join timeout, no
+/// shutdown.
+[[nodiscard]] std::vector<std::string> pool_problems(const workload& w);
 
 /// The threads-mode reference (chaosq::queue::thread_queue, Python's queue.Queue) for the
 /// workload's kind and maxsize. `put`, `get` and `join` run as blocking calls of the awaiting
