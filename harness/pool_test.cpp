@@ -1,0 +1,158 @@
+// A user's thread pool under the engine (work_pool, run_options::make_pool): each flaw of
+// testing/broken_pools.hpp is caught with its verdict and replays to the same trace; the correct
+// pool passes every schedule, crashes included; what a pool cannot run is refused by name.
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "chaosq/harness/engine.hpp"
+#include "chaosq/harness/explore.hpp"
+#include "chaosq/harness/registry.hpp"
+#include "chaosq/sim/decision.hpp"
+
+#include "testing/broken_pools.hpp"
+
+namespace chaosq::harness {
+namespace {
+
+using testing::pool_flaw;
+using testing::pool_with;
+using testing::pool_workload;
+
+run_options pool_options(pool_flaw flaw) {
+  run_options o;
+  o.make_pool = pool_with(flaw);
+  return o;
+}
+
+explore_result hunt(const workload& w, pool_flaw flaw, std::uint64_t schedules = 2'000) {
+  explore_options o;
+  o.schedules = schedules;
+  o.run = pool_options(flaw);
+  return explore(w, o);
+}
+
+std::string signature_found(const workload& w, pool_flaw flaw) {
+  explore_result const r = hunt(w, flaw);
+  if (!r.first_failure) return "none";
+  return r.first_failure->violation->signature();
+}
+
+workload with_crash(workload w) {
+  w.faults.crashes = 1;
+  w.faults.crash_points = point_set{fault_point::mid_item};
+  return w;
+}
+
+TEST(pool, each_flaw_is_caught_with_its_verdict) {
+  EXPECT_EQ(signature_found(pool_workload(2, 2, 2), pool_flaw::wakes_one_waiter),
+            "join-late/not-woken");
+  EXPECT_EQ(signature_found(pool_workload(2, 2), pool_flaw::done_before_run),
+            "join-early/no-zero");
+  EXPECT_EQ(signature_found(with_crash(pool_workload(3, 2)), pool_flaw::throw_not_counted),
+            "join-late/not-woken");
+  // A worker that dies leaves the other to run every job: the wait still returns unless the
+  // last worker dies too, with jobs left.
+  EXPECT_EQ(signature_found(with_crash(pool_workload(3, 1)), pool_flaw::throw_kills_worker),
+            "join-hang/unconsumed");
+}
+
+TEST(pool, the_correct_pool_passes_every_schedule_with_crashes_and_two_waiters) {
+  workload w = with_crash(pool_workload(3, 2, 2));
+  w.faults.crashes = 2;
+  w.faults.crash_points = point_set{fault_point::after_get, fault_point::mid_item,
+                                    fault_point::before_ack};
+  explore_result const r = hunt(w, pool_flaw::none);
+  EXPECT_FALSE(r.first_failure.has_value())
+      << r.first_failure->violation->signature() << ": " << r.first_failure->violation->message;
+  EXPECT_EQ(r.stats.schedules, 2'000U);
+  // The flawed pools pass the workloads their flaw needs something else for: no false alarm.
+  EXPECT_EQ(signature_found(pool_workload(3, 2), pool_flaw::wakes_one_waiter), "none");
+  EXPECT_EQ(signature_found(pool_workload(3, 2), pool_flaw::throw_not_counted), "none");
+}
+
+TEST(pool, a_catch_replays_to_the_same_trace_and_names_the_pool_threads) {
+  workload const w = pool_workload(2, 2, 2);
+  explore_result const r = hunt(w, pool_flaw::wakes_one_waiter);
+  ASSERT_TRUE(r.first_failure.has_value());
+  run_options traced = pool_options(pool_flaw::wakes_one_waiter);
+  traced.trace = true;
+  run_report const once = replay(w, r.first_failure->decisions, traced);
+  run_report const twice = replay(w, r.first_failure->decisions, traced);
+  ASSERT_TRUE(once.violation.has_value());
+  EXPECT_EQ(once.violation->signature(), "join-late/not-woken");
+  ASSERT_TRUE(once.trace.has_value() && twice.trace.has_value());
+  EXPECT_EQ(once.trace->to_text(), twice.trace->to_text());
+  EXPECT_EQ(once.decisions, r.first_failure->decisions);
+  std::string const text = once.trace->to_text();
+  // A job taken is a get by the pool thread that runs it, its end an ack.
+  EXPECT_NE(text.find("c0      get"), std::string::npos) << text;
+  EXPECT_NE(text.find("ack"), std::string::npos) << text;
+}
+
+TEST(pool, a_pool_that_cannot_be_made_is_a_task_error_not_a_crash) {
+  run_report const r = [] {
+    sim::random_decisions d(1);
+    return run(pool_workload(2, 2), d, pool_options(pool_flaw::factory_throws));
+  }();
+  ASSERT_TRUE(r.violation.has_value());
+  EXPECT_EQ(r.violation->signature().substr(0, 10), "task-error") << r.violation->signature();
+  EXPECT_NE(r.violation->message.find("no threads for this pool"), std::string::npos)
+      << r.violation->message;
+}
+
+TEST(pool, the_registry_runs_a_pool_in_threads_mode_only_and_names_what_does_not_fit) {
+  registry r;
+  ASSERT_TRUE(r.add_thread_pool("small", "a small pool", pool_with(pool_flaw::none), "2"));
+  EXPECT_FALSE(r.add_thread_pool("empty", "", pool_factory{}));
+  workload w = pool_workload(2, 2);
+  w.queue_impl.text = "small";
+  EXPECT_EQ(r.problem(w), "");
+  EXPECT_EQ(r.reference_check_of(w), reference_check::off) << "no reference pool to compare with";
+  run_options const bound = r.bind(w);
+  EXPECT_TRUE(static_cast<bool>(bound.make_pool));
+  EXPECT_FALSE(static_cast<bool>(bound.make_queue));
+
+  workload misfit = w;
+  misfit.mode = run_mode::coroutines;
+  EXPECT_NE(r.problem(misfit).find("thread-based: it runs with --mode threads"),
+            std::string::npos)
+      << r.problem(misfit);
+  EXPECT_EQ(r.names_problem(misfit), "") << "the name alone is good";
+  misfit = w;
+  misfit.maxsize = 2;
+  misfit.put = put_mode::nowait;
+  misfit.faults.shutdown = shutdown_allowance::graceful;
+  std::string const p = r.problem(misfit);
+  EXPECT_NE(p.find("queue 'small' is a thread pool"), std::string::npos) << p;
+  for (const char* field : {"maxsize:", "put:", "shutdown:"})
+    EXPECT_NE(p.find(field), std::string::npos) << field << " in " << p;
+  EXPECT_EQ(p.find("kind:"), std::string::npos) << p;
+
+  explore_options o;
+  o.schedules = 200;
+  o.run = r.bind(w);
+  EXPECT_FALSE(explore(w, o).first_failure.has_value());
+}
+
+TEST(pool, pool_problems_accepts_a_pool_workload_and_names_each_field_off) {
+  EXPECT_TRUE(pool_problems(pool_workload(3, 2)).empty());
+  workload w = pool_workload(3, 2);
+  w.mode = run_mode::coroutines;
+  w.kind = queue::queue_kind::lifo;
+  w.restarts = 1;
+  w.policy = ack_policy::never;
+  w.join_timeout_ms = 5;
+  w.controls.push_back({5, control_action::shutdown_immediate, ""});
+  std::vector<std::string> const problems = pool_problems(w);
+  std::vector<std::string> fields;
+  for (const std::string& m : problems) fields.push_back(m.substr(0, m.find(':')));
+  EXPECT_EQ(fields, (std::vector<std::string>{"mode", "kind", "restarts", "policy",
+                                              "join-timeout", "control event"}));
+}
+
+}  // namespace
+}  // namespace chaosq::harness
