@@ -50,8 +50,7 @@ workload with_crash(workload w) {
 TEST(pool, each_flaw_is_caught_with_its_verdict) {
   EXPECT_EQ(signature_found(pool_workload(2, 2, 2), pool_flaw::wakes_one_waiter),
             "join-late/not-woken");
-  EXPECT_EQ(signature_found(pool_workload(2, 2), pool_flaw::done_before_run),
-            "join-early/no-zero");
+  EXPECT_EQ(signature_found(pool_workload(2, 2), pool_flaw::done_before_run), "join-early/no-zero");
   EXPECT_EQ(signature_found(with_crash(pool_workload(3, 2)), pool_flaw::throw_not_counted),
             "join-late/not-woken");
   // A worker that dies leaves the other to run every job: the wait still returns unless the
@@ -63,8 +62,8 @@ TEST(pool, each_flaw_is_caught_with_its_verdict) {
 TEST(pool, the_correct_pool_passes_every_schedule_with_crashes_and_two_waiters) {
   workload w = with_crash(pool_workload(3, 2, 2));
   w.faults.crashes = 2;
-  w.faults.crash_points = point_set{fault_point::after_get, fault_point::mid_item,
-                                    fault_point::before_ack};
+  w.faults.crash_points =
+      point_set{fault_point::after_get, fault_point::mid_item, fault_point::before_ack};
   explore_result const r = hunt(w, pool_flaw::none);
   EXPECT_FALSE(r.first_failure.has_value())
       << r.first_failure->violation->signature() << ": " << r.first_failure->violation->message;
@@ -118,8 +117,7 @@ TEST(pool, the_registry_runs_a_pool_in_threads_mode_only_and_names_what_does_not
 
   workload misfit = w;
   misfit.mode = run_mode::coroutines;
-  EXPECT_NE(r.problem(misfit).find("thread-based: it runs with --mode threads"),
-            std::string::npos)
+  EXPECT_NE(r.problem(misfit).find("thread-based: it runs with --mode threads"), std::string::npos)
       << r.problem(misfit);
   EXPECT_EQ(r.names_problem(misfit), "") << "the name alone is good";
   misfit = w;
@@ -150,8 +148,8 @@ TEST(pool, pool_problems_accepts_a_pool_workload_and_names_each_field_off) {
   std::vector<std::string> const problems = pool_problems(w);
   std::vector<std::string> fields;
   for (const std::string& m : problems) fields.push_back(m.substr(0, m.find(':')));
-  EXPECT_EQ(fields, (std::vector<std::string>{"mode", "kind", "restarts", "policy",
-                                              "join-timeout", "control event"}));
+  EXPECT_EQ(fields, (std::vector<std::string>{"mode", "kind", "restarts", "policy", "join-timeout",
+                                              "control event"}));
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "chaosq/harness/registry.hpp"
+#include "chaosq/harness/work_queue.hpp"
 #include "chaosq/harness/workload.hpp"
 #include "chaosq/harness/workload_fields.hpp"
 #include "chaosq/scenarios/schema.hpp"
@@ -537,6 +539,36 @@ TEST(Loader, UnknownBehaviourListsTheRegisteredOnes) {
   EXPECT_EQ(e[0].message,
             "this command has no consumer behaviour 'mine' (--consumer; it has none). Run it "
             "with the command that registered it.");
+}
+
+// A thread-based queue or pool is named before `mode: threads` may be read: the name is
+// checked alone, then whether the code can run the whole workload, at queue.impl.
+TEST(Loader, AThreadBasedQueueOrPoolLoadsInThreadsModeAndSaysWhatDoesNotFit) {
+  harness::registry r;
+  ASSERT_TRUE(r.add_thread_queue("tq", "a thread queue", [](const harness::workload& w) {
+    return harness::make_thread_reference_queue(w);
+  }));
+  ASSERT_TRUE(r.add_thread_pool("tp", "a thread pool", [](const harness::workload&) {
+    return std::unique_ptr<harness::work_pool>();
+  }));
+  load_options const options{.registry = &r};
+  for (const char* impl : {"tq", "tp"}) {
+    std::string const text = with(std::string("queue: {impl: ") + impl + "}\nmode: threads\n");
+    load_result const ok = parse_scenario(text, "t.yaml", options);
+    EXPECT_TRUE(std::holds_alternative<scenario>(ok)) << impl;
+    std::vector<load_error> const e =
+        errors_of(with(std::string("queue: {impl: ") + impl + "}\n"), options);
+    ASSERT_EQ(e.size(), 1U) << impl;
+    EXPECT_EQ(e[0].to_string().substr(0, 37), "t.yaml:4:15: error: queue.impl: queue") << impl;
+    EXPECT_NE(e[0].message.find("it runs with --mode threads"), std::string::npos) << e[0].message;
+  }
+  std::vector<load_error> const e =
+      errors_of(with("mode: threads\nqueue: {impl: tp, maxsize: 2}\n"), options);
+  ASSERT_EQ(e.size(), 1U);
+  EXPECT_EQ(e[0].key, "queue.impl");
+  EXPECT_EQ(e[0].message,
+            "queue 'tp' is a thread pool, which the workload does not fit:\n  maxsize: a thread "
+            "pool has no capacity; use 0");
 }
 
 TEST(Loader, UnknownQueueImplListsTheRegisteredOnes) {

@@ -567,7 +567,9 @@ sim::task<void> engine_run::joiner(task_id me) {
   if (count > 0) begin_wait(me, fault_point::in_join);
   if (trace_) {
     note(me, "join", -1,
-         count == 0 ? "returns at once" : "waiting (unfinished=" + std::to_string(count) + ")");
+         // (A pool's wait is its own code: it may wait although nothing is unfinished.)
+         count == 0 && !pool_ ? "returns at once"
+                              : "waiting (unfinished=" + std::to_string(count) + ")");
   }
   if (w_.join_timeout_ms == 0) {
     // A fault or a cancellation that ends the wait ends the joiner, handed on without a throw

@@ -18,11 +18,11 @@ namespace chaosq::harness::testing {
 
 enum class pool_flaw : std::uint8_t {
   none,
-  wakes_one_waiter,      ///< a finished task wakes one waiter: a second waiter sleeps on
-  done_before_run,       ///< a task counts as done when taken, before it runs: wait returns early
-  throw_not_counted,     ///< a task that throws is never counted done: wait never returns
-  throw_kills_worker,    ///< a task that throws ends its worker thread (no catch at all)
-  factory_throws,        ///< the pool cannot be made
+  wakes_one_waiter,    ///< a finished task wakes one waiter: a second waiter sleeps on
+  done_before_run,     ///< a task counts as done when taken, before it runs: wait returns early
+  throw_not_counted,   ///< a task that throws is never counted done: wait never returns
+  throw_kills_worker,  ///< a task that throws ends its worker thread (no catch at all)
+  factory_throws,      ///< the pool cannot be made
 };
 
 /// Workers over one FIFO deque; `pending_` counts tasks queued or running.
