@@ -81,6 +81,7 @@ engine_run::engine_run(const workload& w, sim::decision_source& decisions,
       judge_(options.explain),
       loop_(decisions) {
   if (options.trace) trace_.emplace(options.trace_events);
+  if (pool_) oracles_.judge_a_pool();
   if (threaded_) {
     if (!builtin_) {
       throw std::logic_error(

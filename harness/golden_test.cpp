@@ -22,6 +22,7 @@
 #include "chaosq/harness/selftest.hpp"
 #include "chaosq/harness/zoo.hpp"
 
+#include "testing/broken_pools.hpp"
 #include "testing/broken_queues.hpp"
 
 namespace chaosq::harness {
@@ -241,11 +242,31 @@ std::vector<golden_case> threads_cases() {
   return cases;
 }
 
+/// A thread pool of the user's (testing/broken_pools.hpp) under the searching strategies: its
+/// threads are tasks the run spawns, named in the trace in the order they take their first job.
+std::vector<golden_case> pool_cases() {
+  std::vector<golden_case> cases;
+  for (strategy_kind const s : {strategy_kind::random, strategy_kind::pct, strategy_kind::dfs}) {
+    auto add = [&](std::string name, workload w, pool_flaw flaw) {
+      run_options run;
+      run.make_pool = pool_with(flaw);
+      cases.push_back({"pool:" + std::move(name), std::move(w), std::move(run), s});
+    };
+    add("wakes-one-waiter", pool_workload(2, 2, 2), pool_flaw::wakes_one_waiter);
+    add("done-before-run", pool_workload(2, 2), pool_flaw::done_before_run);
+    workload crashing = pool_workload(3, 2);
+    crashing.faults.crashes = 1;
+    add("throw-not-counted", crashing, pool_flaw::throw_not_counted);
+  }
+  return cases;
+}
+
 TEST(golden, failures_are_byte_identical_across_compilers_for_every_verdict_and_strategy) {
   std::vector<golden_case> cases = kind_cases();
   std::size_t const kind_case_count = cases.size();
   for (golden_case& c : strategy_cases()) cases.push_back(std::move(c));
   for (golden_case& c : threads_cases()) cases.push_back(std::move(c));
+  for (golden_case& c : pool_cases()) cases.push_back(std::move(c));
   ASSERT_GE(cases.size(), 50U);
 
   std::set<verdict_kind> kinds;

@@ -68,6 +68,10 @@ void oracles::join_late() {
     if (j.role == role::joiner && j.act == activity::in_join && live_.waiting(t)) {
       const std::vector<zero_moment>& zeros = ledger_.zeros();
       step_no const zero_step = zeros.empty() ? j.join_step : zeros.back().step;
+      if (pool_) {
+        pool_not_woken(j, zero_step);
+        return;
+      }
       judge_.fail(verdict_kind::join_late_not_woken,
                   "the unfinished count is zero since step " + std::to_string(zero_step) + " but " +
                       j.name + ", waiting in join since step " + std::to_string(j.join_step) +
@@ -76,6 +80,24 @@ void oracles::join_late() {
       return;
     }
   }
+}
+
+void oracles::pool_not_woken(const task_record& j, step_no zero_step) {
+  std::vector<step_no> steps{j.join_step, zero_step};
+  std::string threw;
+  for (std::uint32_t id = 0; id < ledger_.size(); ++id) {
+    const item_record& r = ledger_[id];
+    if (!r.holder_struck || r.fate != fate::acked) continue;
+    threw += (threw.empty() ? "" : ", ") + std::string("i") + std::to_string(id) + " (" +
+             tasks_[r.got_by].name + ", step " + std::to_string(r.ack_step) + ")";
+    steps.push_back(r.ack_step);
+  }
+  judge_.fail(verdict_kind::join_late_not_woken,
+              "every job submitted has finished since step " + std::to_string(zero_step) +
+                  (threw.empty() ? "" : ", the jobs of " + threw + " by throwing,") + " but " +
+                  j.name + ", waiting in the pool's wait since step " +
+                  std::to_string(j.join_step) + ", was not woken",
+              std::move(steps));
 }
 
 void oracles::at_end(const queue_facts& q) {

@@ -72,6 +72,9 @@ class oracles {
           judgement& judge) noexcept
       : ledger_(l), tasks_(tasks), live_(live), judge_(judge) {}
 
+  /// The code under test is a thread pool: the items are its jobs, the joins its wait.
+  void judge_a_pool() noexcept { pool_ = true; }
+
   /// Joiner `j`'s join returned at step `now`; `at_once`: the count was zero when it called.
   void join_returned(const task_record& j, bool at_once, step_no now);
 
@@ -98,6 +101,9 @@ class oracles {
 
  private:
   void join_hangs(const task_record& j, const queue_facts& q);
+  /// join-late for a pool: joiner `j` not woken although every job finished at `zero_step`,
+  /// naming the jobs that ended by throwing.
+  void pool_not_woken(const task_record& j, step_no zero_step);
   /// A verdict about the unacknowledged items `unacked`, which it carries as accounts.
   void fail_unacked(verdict_kind kind, std::string message, std::vector<step_no> steps,
                     const std::vector<std::uint32_t>& unacked);
@@ -106,6 +112,7 @@ class oracles {
   const std::vector<task_record>& tasks_;
   const task_liveness& live_;
   judgement& judge_;
+  bool pool_ = false;
 };
 
 }  // namespace chaosq::harness::detail
