@@ -109,6 +109,7 @@ engine_run::engine_run(const workload& w, sim::decision_source& decisions,
 void engine_run::go(run_report& report) {
   start_tasks();
   report.end = drive();
+  if (pool_ && !judge_.failed() && report.end != run_end::step_budget) judge_pool_threads();
   if (!judge_.failed() && report.end != run_end::step_budget) {
     oracles_.at_end({queue_->unfinished_tasks(), queue_->qsize(), w_.maxsize, shut_down_,
                      shutdown_step_, w_.join_timeout_ms});
@@ -138,6 +139,20 @@ void engine_run::go(run_report& report) {
   report.tags = decisions_.tags();
   report.bounds = decisions_.bounds();
   report.tasks = static_cast<std::uint32_t>(tasks_.size());
+}
+
+/// A pool's thread that ended by an exception (its pool let a task's exception escape) is a
+/// task-error: in a real program it is std::terminate, whatever the wait does next.
+void engine_run::judge_pool_threads() {
+  for (task_id t = 0; t < tasks_.size(); ++t) {
+    const task_record& r = tasks_[t];
+    if (r.role != role::consumer || actors_[t].task.outcome() != sim::task_outcome::failed)
+      continue;
+    step_no const at = r.fault_step != 0 ? r.fault_step : ledger_[r.current.id].ack_step;
+    oracles_.task_error(r, raised_in::pool_thread, r.current.id, actors_[t].task.exception(),
+                        {queue_->unfinished_tasks(), shut_down_}, at);
+    return;
+  }
 }
 
 void engine_run::start_tasks() {

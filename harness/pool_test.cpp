@@ -53,10 +53,16 @@ TEST(pool, each_flaw_is_caught_with_its_verdict) {
   EXPECT_EQ(signature_found(pool_workload(2, 2), pool_flaw::done_before_run), "join-early/no-zero");
   EXPECT_EQ(signature_found(with_crash(pool_workload(3, 2)), pool_flaw::throw_not_counted),
             "join-late/not-woken");
-  // A worker that dies leaves the other to run every job: the wait still returns unless the
-  // last worker dies too, with jobs left.
-  EXPECT_EQ(signature_found(with_crash(pool_workload(3, 1)), pool_flaw::throw_kills_worker),
-            "join-hang/unconsumed");
+  // A pool thread that a task's exception ends is std::terminate in a real program: a
+  // task-error, whatever the wait does next.
+  explore_result const killed =
+      hunt(with_crash(pool_workload(3, 2)), pool_flaw::throw_kills_worker);
+  ASSERT_TRUE(killed.first_failure.has_value());
+  const verdict& v = *killed.first_failure->violation;
+  EXPECT_EQ(v.signature(), "task-error/consumer-raised");
+  EXPECT_NE(v.message.find("'s thread ended by the exception i"), std::string::npos) << v.message;
+  EXPECT_NE(v.message.find("a pool's thread must catch what a task throws"), std::string::npos)
+      << v.message;
 }
 
 TEST(pool, the_correct_pool_passes_every_schedule_with_crashes_and_two_waiters) {

@@ -55,9 +55,9 @@ class wait_pool {
   /// Blocks until every pushed task finished; any number of threads may wait at once.
   void wait_for_tasks() {
     stdx::unique_lock<stdx::mutex> lock(mutex_);
-    waiting_ = true;
+    ++waiting_;
     task_done_.wait(lock, [this] { return unfinished_ == 0; });
-    waiting_ = false;
+    --waiting_;
   }
 
  private:
@@ -72,7 +72,7 @@ class wait_pool {
       task();
       lock.lock();
       --unfinished_;
-      if (waiting_) {
+      if (waiting_ > 0) {
         if constexpr (Fixed) {
           task_done_.notify_all();
         } else {
@@ -87,7 +87,9 @@ class wait_pool {
   stdx::condition_variable task_done_;
   std::deque<std::function<void()>> tasks_;
   std::size_t unfinished_ = 0;  // queued + running
-  bool waiting_ = false;
+  // Threads inside wait_for_tasks(). (A flag, as the library had, set by each waiter and cleared
+  // by the first to return, leaves a second waiter unwoken once more tasks come: see README.md.)
+  std::size_t waiting_ = 0;
   bool stop_ = false;
   std::vector<stdx::thread> workers_;  // last: started after every other member exists
 };

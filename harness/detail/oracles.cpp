@@ -218,25 +218,34 @@ void oracles::fail_unacked(verdict_kind kind, std::string message, std::vector<s
 
 void oracles::task_error(const task_record& t, raised_in where, std::int64_t item,
                          const std::exception_ptr& error, const call_facts& q, step_no at) {
-  verdict_kind const kind = where == raised_in::consumer ? verdict_kind::task_error_consumer_raised
-                                                         : verdict_kind::task_error_queue_raised;
+  bool const own_code = where == raised_in::consumer || where == raised_in::pool_thread;
+  verdict_kind const kind =
+      own_code ? verdict_kind::task_error_consumer_raised : verdict_kind::task_error_queue_raised;
   if (!judge_.explain()) {
     judge_.fail(kind, {}, {at});
     return;
   }
   std::string message = t.name;
-  message += where == raised_in::consumer ? "'s consumer"sv : "'s "sv;
-  if (where != raised_in::consumer) message += name_of(where);
-  if (item >= 0) {
-    message += where == raised_in::consumer ? " (holding "sv : " ("sv;
-    message += item_name(static_cast<std::uint32_t>(item));
-    message += ')';
+  if (where == raised_in::pool_thread) {
+    message += "'s thread ended by the exception "sv;
+    if (item >= 0) {
+      message += item_name(static_cast<std::uint32_t>(item));
+      message += "'s job threw, "sv;
+    }
+  } else {
+    message += where == raised_in::consumer ? "'s consumer"sv : "'s "sv;
+    if (where != raised_in::consumer) message += name_of(where);
+    if (item >= 0) {
+      message += where == raised_in::consumer ? " (holding "sv : " ("sv;
+      message += item_name(static_cast<std::uint32_t>(item));
+      message += ')';
+    }
+    message += " raised "sv;
   }
-  message += " raised "sv;
   message += exception_text(error);
   message += " at step "sv;
   append_number(message, at);
-  if (where != raised_in::consumer) {
+  if (!own_code) {
     message += " (unfinished="sv;
     append_number(message, q.count);
     message += q.shut_down ? ", shut down)"sv : ", not shut down)"sv;

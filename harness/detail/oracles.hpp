@@ -21,7 +21,15 @@ namespace chaosq::harness::detail {
 
 /// Where an exception escaped into a task: one of the queue calls the engine makes, or a
 /// consumer's own code (its consumer_fn).
-enum class raised_in : std::uint8_t { get, put, put_nowait, task_done, join, consumer };
+enum class raised_in : std::uint8_t {
+  get,
+  put,
+  put_nowait,
+  task_done,
+  join,
+  consumer,
+  pool_thread
+};
 
 }  // namespace chaosq::harness::detail
 
@@ -30,7 +38,7 @@ namespace chaosq::harness {
 /// Each call by its name in the trace, with what the contract lets it raise.
 template <>
 struct names_of<detail::raised_in> {
-  static constexpr std::array<named<detail::raised_in>, 6> values{{
+  static constexpr std::array<named<detail::raised_in>, 7> values{{
       {detail::raised_in::get, "get", "get raises only QueueShutDown, once the queue is shut down"},
       {detail::raised_in::put, "put", "put raises only QueueShutDown, once the queue is shut down"},
       {detail::raised_in::put_nowait, "put_nowait",
@@ -42,6 +50,9 @@ struct names_of<detail::raised_in> {
       {detail::raised_in::consumer, "consumer",
        "a consumer ends by returning, by the queue's shutdown, or by an injected fault or "
        "cancellation"},
+      {detail::raised_in::pool_thread, "pool thread",
+       "a pool's thread must catch what a task throws (an exception out of a std::thread's "
+       "function calls std::terminate)"},
   }};
 };
 

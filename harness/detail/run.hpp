@@ -70,6 +70,7 @@ class engine_run final : private consumer_host, private task_liveness, private j
   /// The step an event belongs to: the running step, or the next one between steps.
   [[nodiscard]] step_no now() const noexcept { return loop_.steps() + (in_step_ ? 0 : 1); }
   void check_join_late();
+  void judge_pool_threads();
 
   // ---- carrying out faults (engine.cpp) ----
   /// Task `me` passes fault point `p`: the kind of the fault that struck it there, if any.

@@ -501,6 +501,18 @@ int explore_space_command(const explore_args& args, workload_space space, const 
   // Threads cannot be cancelled: the space draws no cancellation unless asked (and refused).
   if (w.mode == run_mode::threads && app.count(max_flag(field_id::cancel_budget)) == 0)
     space.max_cancels = 0;
+  // A thread pool fits a narrower space: FIFO, unbounded, blocking puts, no restarts, no
+  // shutdown, the default policy. Fixed here unless a flag asks otherwise (and is refused below).
+  if (const registered_queue* q =
+          w.queue_impl.empty() ? nullptr : env.registry.find_queue(w.queue_impl.name());
+      q != nullptr && q->make_pool) {
+    if (!given(app, field_id::queue)) space.kinds = {queue::queue_kind::fifo};
+    if (!given(app, field_id::policy)) space.policies = {ack_policy::finally};
+    if (app.count(max_flag(field_id::maxsize)) == 0) space.max_maxsize = 0;
+    if (app.count(max_flag(field_id::restarts)) == 0) space.max_restarts = 0;
+    if (!given(app, field_id::put)) space.nowait_puts = false;
+    if (!given(app, field_id::shutdown)) space.shutdown = false;
+  }
   // The largest workload of the space must be one chaosq runs (producers x items, ...).
   workload largest = space.base;
   for (const space_bound& b : k_space_bounds)
@@ -511,6 +523,8 @@ int explore_space_command(const explore_args& args, workload_space space, const 
   if (auto problems = validate(largest); !problems.empty())
     return refuse("the space's largest workload is invalid: " + problems.front() +
                   " (lower the --max-* bounds)");
+  if (std::string problem = env.registry.problem(largest); !problem.empty())
+    return refuse("the space's largest workload does not fit: " + problem);
 
   std::uint64_t const schedules = app.count("--schedules") > 0 ? args.schedules : 100;
   explore_space_options options{.workloads = args.workloads,
