@@ -16,6 +16,8 @@
 #include "chaosq/harness/token.hpp"
 #include "chaosq/sim/decision.hpp"
 
+#include "testing/broken_pools.hpp"
+
 namespace chaosq::fuzz {
 namespace {
 
@@ -73,6 +75,38 @@ TEST(registered_target, refuses_a_name_the_registry_lacks) {
   EXPECT_NE(error.find("no queue 'other-queue'"), std::string::npos) << error;
   EXPECT_FALSE(registered_target(users_registry(), {}, &error));
   EXPECT_NE(error.find("no queue named"), std::string::npos) << error;
+}
+
+// A thread-based queue and a thread pool are fuzzed in threads mode, a pool over the workloads
+// a pool runs: each draws only what its code can run, and the flawed pool is found.
+TEST(registered_target, fuzzes_a_thread_queue_and_a_thread_pool_in_threads_mode) {
+  harness::registry r;
+  ASSERT_TRUE(r.add_thread_queue("thread-queue", "queue.Queue as a user's", [](const auto& w) {
+    return harness::make_thread_reference_queue(w);
+  }));
+  ASSERT_TRUE(r.add_thread_pool("fine-pool", "a correct pool",
+                                harness::testing::pool_with(harness::testing::pool_flaw::none)));
+  ASSERT_TRUE(
+      r.add_thread_pool("early-pool", "counts a task done before it runs",
+                        harness::testing::pool_with(harness::testing::pool_flaw::done_before_run)));
+  for (const char* name : {"thread-queue", "fine-pool"}) {
+    std::string error;
+    std::optional<schedule_target> target = registered_target(r, {.queue = name}, &error);
+    ASSERT_TRUE(target) << name << ": " << error;
+    EXPECT_EQ(target->space.base.mode, harness::run_mode::threads) << name;
+    EXPECT_EQ(target->space.max_cancels, 0U) << name;
+    target->tolerated = {harness::out_of_consumers.begin(), harness::out_of_consumers.end()};
+    std::optional<finding> const f = first_finding(*target, 300);
+    EXPECT_FALSE(f) << name << ": " << f->signature << ": " << f->message;
+  }
+  std::optional<schedule_target> const early = registered_target(r, {.queue = "early-pool"});
+  ASSERT_TRUE(early);
+  EXPECT_EQ(early->space.max_maxsize, 0U);
+  EXPECT_EQ(early->space.kinds, std::vector<queue::queue_kind>{queue::queue_kind::fifo});
+  std::optional<finding> const f = first_finding(*early, 2000);
+  ASSERT_TRUE(f) << "no finding in 2000 random inputs";
+  EXPECT_EQ(f->signature, "join-early/no-zero");
+  EXPECT_EQ(f->work.queue_impl.text, "early-pool");
 }
 
 }  // namespace

@@ -284,7 +284,7 @@ std::optional<schedule_target> registered_target(const harness::registry& regist
   std::string problem =
       options.queue.empty()
           ? "no queue named: registered_options.queue must name a registered queue"
-          : registry.problem(named);
+          : registry.names_problem(named);
   if (!problem.empty()) {
     if (error) *error = std::move(problem);
     return std::nullopt;
@@ -295,8 +295,20 @@ std::optional<schedule_target> registered_target(const harness::registry& regist
                     .run = registry.bind(named),
                     .against_reference = registry.reference_check_of(named),
                     .command = options.command};
+  // A thread-based queue draws threads-mode workloads; a thread pool, those a pool runs.
+  const harness::registered_queue& q = *registry.find_queue(named.queue_impl.name());
+  if (q.make_pool) {
+    t.space = harness::pool_space(std::move(t.space));
+  } else if (q.mode == harness::run_mode::threads) {
+    t.space.base.mode = harness::run_mode::threads;
+    t.space.max_cancels = 0;
+  }
   t.space.base.queue_impl = named.queue_impl;
   t.space.base.behaviour = named.behaviour;
+  if (problem = registry.problem(t.space.base); !problem.empty()) {
+    if (error) *error = std::move(problem);
+    return std::nullopt;
+  }
   return t;
 }
 

@@ -75,4 +75,17 @@ std::size_t workload_prefix(const workload_space& space, std::span<const std::ui
   return std::min(source.consumed(), record.size());
 }
 
+workload_space pool_space(workload_space space, const std::function<bool(field_id)>& keep) {
+  auto const free = [&keep](field_id f) { return !keep || !keep(f); };
+  space.base.mode = run_mode::threads;
+  if (free(field_id::queue)) space.kinds = {queue::queue_kind::fifo};
+  if (free(field_id::policy)) space.policies = {ack_policy::finally};
+  if (free(field_id::maxsize)) space.max_maxsize = 0;
+  if (free(field_id::restarts)) space.max_restarts = 0;
+  if (free(field_id::cancel_budget)) space.max_cancels = 0;
+  if (free(field_id::put)) space.nowait_puts = false;
+  if (free(field_id::shutdown)) space.shutdown = false;
+  return space;
+}
+
 }  // namespace chaosq::harness

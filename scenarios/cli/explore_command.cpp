@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <csignal>
@@ -501,17 +502,15 @@ int explore_space_command(const explore_args& args, workload_space space, const 
   // Threads cannot be cancelled: the space draws no cancellation unless asked (and refused).
   if (w.mode == run_mode::threads && app.count(max_flag(field_id::cancel_budget)) == 0)
     space.max_cancels = 0;
-  // A thread pool fits a narrower space: FIFO, unbounded, blocking puts, no restarts, no
-  // shutdown, the default policy. Fixed here unless a flag asks otherwise (and is refused below).
+  // A thread pool fits a narrower space: what a flag fixed stays (and is judged below).
   if (const registered_queue* q =
           w.queue_impl.empty() ? nullptr : env.registry.find_queue(w.queue_impl.name());
       q != nullptr && q->make_pool) {
-    if (!given(app, field_id::queue)) space.kinds = {queue::queue_kind::fifo};
-    if (!given(app, field_id::policy)) space.policies = {ack_policy::finally};
-    if (app.count(max_flag(field_id::maxsize)) == 0) space.max_maxsize = 0;
-    if (app.count(max_flag(field_id::restarts)) == 0) space.max_restarts = 0;
-    if (!given(app, field_id::put)) space.nowait_puts = false;
-    if (!given(app, field_id::shutdown)) space.shutdown = false;
+    space = pool_space(std::move(space), [&app](field_id f) {
+      bool const bounded = std::any_of(k_space_bounds.begin(), k_space_bounds.end(),
+                                       [f](const space_bound& b) { return b.field == f; });
+      return given(app, f) || (bounded && app.count(max_flag(f)) > 0);
+    });
   }
   // The largest workload of the space must be one chaosq runs (producers x items, ...).
   workload largest = space.base;

@@ -5,11 +5,13 @@
 /// the stream shrinks both.
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
 #include "chaosq/harness/engine.hpp"
 #include "chaosq/harness/workload.hpp"
+#include "chaosq/harness/workload_fields.hpp"
 
 namespace chaosq::harness {
 
@@ -40,6 +42,13 @@ struct workload_space {
   /// `faults.shutdown` when `nowait_puts` or `shutdown` is false, keep their values here.
   workload base;
 };
+
+/// `space` narrowed to the workloads a thread pool runs (`pool_problems`): threads mode, FIFO,
+/// unbounded, blocking puts, no restarts, no cancellations, no shutdown, the default policy.
+/// A field for which `keep` is true is left as the caller fixed it (for `pool_problems` to
+/// judge the result).
+[[nodiscard]] workload_space pool_space(workload_space space,
+                                        const std::function<bool(field_id)>& keep = {});
 
 /// Draws a workload within `space` from `decisions` (tagged `decision_tag::value`).
 [[nodiscard]] workload generate_workload(sim::decision_source& decisions,
