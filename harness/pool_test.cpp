@@ -117,6 +117,7 @@ TEST(pool, the_registry_runs_a_pool_in_threads_mode_only_and_names_what_does_not
   w.queue_impl.text = "small";
   EXPECT_EQ(r.problem(w), "");
   EXPECT_EQ(r.reference_check_of(w), reference_check::off) << "no reference pool to compare with";
+  EXPECT_EQ(r.queues_text(), "  small@2: a small pool (a thread pool: --mode threads)\n");
   run_options const bound = r.bind(w);
   EXPECT_TRUE(static_cast<bool>(bound.make_pool));
   EXPECT_FALSE(static_cast<bool>(bound.make_queue));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <type_traits>
 #include <utility>
 
 #include "chaosq/harness/names.hpp"
@@ -76,7 +77,17 @@ template <class Entry>
 std::string entries_text(const std::vector<Entry>& entries, std::string_view bullet) {
   if (entries.empty()) return std::string(bullet) + "(none)\n";
   std::string out;
-  for (const Entry& e : entries) out += std::string(bullet) + full_name(e) + ": " + e.help + "\n";
+  for (const Entry& e : entries) {
+    out += std::string(bullet) + full_name(e) + ": " + e.help;
+    if constexpr (std::is_same_v<Entry, registered_queue>) {
+      if (e.make_pool) {
+        out += " (a thread pool: --mode threads)";
+      } else if (e.mode == run_mode::threads) {
+        out += " (thread-based: --mode threads)";
+      }
+    }
+    out += "\n";
+  }
   return out;
 }
 
