@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <exception>
@@ -58,6 +59,8 @@ class crew {
     {
       std::lock_guard const lock(mutex_);
       stopping_ = true;
+      // A thread still polling for the next block stops polling at once.
+      generation_.fetch_add(1, std::memory_order_release);
     }
     start_.notify_all();
     for (std::thread& t : threads_) t.join();
@@ -81,16 +84,29 @@ class crew {
   /// other threads are done with it.
   void finish() {
     take_slots(mine_, *current_);
-    for (int spin = 0; spin < k_spins && busy_.load(std::memory_order_acquire) != 0; ++spin)
-      std::this_thread::yield();
+    poll_briefly([this] { return busy_.load(std::memory_order_acquire) == 0; });
     std::unique_lock lock(mutex_);
     done_.wait(lock, [this] { return busy_.load(std::memory_order_acquire) == 0; });
   }
 
  private:
   /// How long a thread polls before it sleeps: a sleeping thread wakes tens of microseconds
-  /// late, a block takes about a millisecond.
-  static constexpr int k_spins = 2000;
+  /// late, a block takes about a millisecond. Bounded by time, not by a count of yields: on a
+  /// busy machine a yield hands the core away for milliseconds, and 2,000 of them made a crew
+  /// that never got a block (DFS hands out one schedule at a time) hold up its own end by
+  /// seconds.
+  static constexpr std::chrono::microseconds k_poll{1000};
+
+  /// Yields until `done()` or `k_poll` passed; whether it is done.
+  template <class Done>
+  static bool poll_briefly(Done done) {
+    auto const until = std::chrono::steady_clock::now() + k_poll;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() >= until) return false;
+      std::this_thread::yield();
+    }
+    return true;
+  }
   /// Slots a thread takes at once: 16 of a block's 256.
   static constexpr std::size_t k_chunk = 16;
 
@@ -98,9 +114,7 @@ class crew {
     engine runs;
     std::uint64_t seen = 0;
     for (;;) {
-      for (int spin = 0; spin < k_spins && generation_.load(std::memory_order_acquire) == seen;
-           ++spin)
-        std::this_thread::yield();
+      poll_briefly([&] { return generation_.load(std::memory_order_acquire) != seen; });
       block* b = nullptr;
       {
         std::unique_lock lock(mutex_);
