@@ -95,7 +95,10 @@ TEST(registered_target, fuzzes_a_thread_queue_and_a_thread_pool_in_threads_mode)
     ASSERT_TRUE(target) << name << ": " << error;
     EXPECT_EQ(target->space.base.mode, harness::run_mode::threads) << name;
     EXPECT_EQ(target->space.max_cancels, 0U) << name;
-    target->tolerated = {harness::out_of_consumers.begin(), harness::out_of_consumers.end()};
+    // Every consumer crashed with items left: what a correct queue does. A pool's threads never
+    // die of a crash (its jobs throw), so a pool tolerates nothing.
+    if (std::string(name) == "thread-queue")
+      target->tolerated = {harness::out_of_consumers.begin(), harness::out_of_consumers.end()};
     std::optional<finding> const f = first_finding(*target, 300);
     EXPECT_FALSE(f) << name << ": " << f->signature << ": " << f->message;
   }

@@ -41,9 +41,6 @@ std::unique_ptr<work_queue> make_thread_reference_queue(const workload& w) {
 namespace detail {
 namespace {
 
-/// Task records kept free beyond twice a pool's worker count, for a pool that starts more.
-constexpr std::size_t pool_spare = 8;
-
 std::unique_ptr<work_queue> make_pool_queue(const pool_factory& make, const workload& w,
                                             job_runner& runner) {
   return std::make_unique<pool_queue>(make, w, runner);
@@ -91,10 +88,11 @@ engine_run::engine_run(const workload& w, sim::decision_source& decisions,
   }
   // Every task the run can add, so that none moves: coroutines hold references to theirs.
   std::size_t const per_slot = w.restarts > 0 ? 2 + static_cast<std::size_t>(w.restarts) : 1;
-  // A pool's threads are its own: room for twice the workers asked for, and a few more.
+  // A pool's threads are its own: each gets a record when it runs its first job (no more of them
+  // than there are jobs), and one more for a thread that dies before it ran any.
   std::size_t const max_tasks =
       w.producers + w.joiners +
-      (pool_ ? 2 * static_cast<std::size_t>(w.consumers) + pool_spare : w.consumers * per_slot);
+      (pool_ ? static_cast<std::size_t>(w.producers) * w.items + 1 : w.consumers * per_slot);
   tasks_.clear();
   actors_.clear();
   tasks_.reserve(max_tasks);
@@ -106,9 +104,14 @@ engine_run::engine_run(const workload& w, sim::decision_source& decisions,
   decisions_.reserve(decisions_.record().size() + 32 + 4 * items);
 }
 
+engine_run::~engine_run() {
+  if (pool_) pool_->close();
+}
+
 void engine_run::go(run_report& report) {
   start_tasks();
   report.end = drive();
+  if (unsupported_) std::rethrow_exception(unsupported_);
   if (pool_ && !judge_.failed() && report.end != run_end::step_budget) judge_pool_threads();
   if (!judge_.failed() && report.end != run_end::step_budget) {
     oracles_.at_end({queue_->unfinished_tasks(), queue_->qsize(), w_.maxsize, shut_down_,
@@ -141,15 +144,27 @@ void engine_run::go(run_report& report) {
   report.tasks = static_cast<std::uint32_t>(tasks_.size());
 }
 
-/// A pool's thread that ended by an exception (its pool let a task's exception escape) is a
-/// task-error: in a real program it is std::terminate, whatever the wait does next.
+/// A pool's thread that ended by an exception (its pool let a task's exception escape, or it
+/// threw on its own) is a task-error: in a real program it is std::terminate, whatever the wait
+/// does next. Every thread of the run is looked at, those that never ran a job too.
 void engine_run::judge_pool_threads() {
-  for (task_id t = 0; t < tasks_.size(); ++t) {
-    const task_record& r = tasks_[t];
-    if (r.role != role::consumer || actors_[t].task.outcome() != sim::task_outcome::failed)
-      continue;
-    step_no const at = r.fault_step != 0 ? r.fault_step : ledger_[r.current.id].ack_step;
-    oracles_.task_error(r, raised_in::pool_thread, r.current.id, actors_[t].task.exception(),
+  for (const sim::task_ref& t : loop_.tasks()) {
+    if (t.outcome() != sim::task_outcome::failed) continue;
+    task_id me = tasks_.size();
+    for (task_id a = 0; a < actors_.size(); ++a)
+      if (actors_[a].task == t) me = a;
+    if (me < tasks_.size() && tasks_[me].role != role::consumer) continue;  // a producer or joiner
+    bool const ran_a_job = me < tasks_.size();
+    if (!ran_a_job) {
+      me = add_actor(role::consumer, pool_workers_++);
+      actors_[me].task = t;
+    }
+    const task_record& r = tasks_[me];
+    step_no const at = r.fault_step != 0 ? r.fault_step
+                       : ran_a_job       ? ledger_[r.current.id].ack_step
+                                         : loop_.steps();
+    std::int64_t const item = ran_a_job ? static_cast<std::int64_t>(r.current.id) : -1;
+    oracles_.task_error(r, raised_in::pool_thread, item, t.exception(),
                         {queue_->unfinished_tasks(), shut_down_}, at);
     return;
   }

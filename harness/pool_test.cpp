@@ -79,6 +79,60 @@ TEST(pool, the_correct_pool_passes_every_schedule_with_crashes_and_two_waiters) 
   EXPECT_EQ(signature_found(pool_workload(3, 2), pool_flaw::throw_not_counted), "none");
 }
 
+TEST(pool, a_job_that_starts_before_its_submit_returns_is_counted_once) {
+  // The job may run, and finish, before submit returns: counted in when it starts, never twice.
+  workload w = with_crash(pool_workload(3, 2, 2));
+  explore_result const r = hunt(w, pool_flaw::yields_after_submit);
+  EXPECT_FALSE(r.first_failure.has_value())
+      << r.first_failure->violation->signature() << ": " << r.first_failure->violation->message;
+  // Some schedule did start a job before its submit returned: its put is recorded by the pool
+  // thread's get, in the same step (otherwise it is the producer's, in a step before).
+  bool seen = false;
+  for (std::uint64_t seed = 0; seed < 200 && !seen; ++seed) {
+    sim::random_decisions d(seed);
+    run_options o = pool_options(pool_flaw::yields_after_submit);
+    o.trace = true;
+    run_report const rr = run(w, d, o);
+    const std::vector<trace_event>& events = rr.trace->events;
+    for (std::size_t e = 1; e < events.size() && !seen; ++e) {
+      seen = events[e].operation == "get" && events[e - 1].operation == "put" &&
+             events[e - 1].item == events[e].item && events[e - 1].step == events[e].step;
+    }
+  }
+  EXPECT_TRUE(seen) << "no schedule started a job before its submit returned";
+}
+
+TEST(pool, a_pool_that_runs_jobs_on_the_submitting_thread_is_refused_by_name) {
+  sim::random_decisions d(1);
+  try {
+    static_cast<void>(run(pool_workload(2, 2), d, pool_options(pool_flaw::runs_inline)));
+    ADD_FAILURE() << "no refusal";
+  } catch (const std::logic_error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "chaosq: the thread pool ran a job on p0's own thread (inline in submit, or helping "
+              "in wait): chaosq judges pools whose own threads run the jobs");
+  }
+}
+
+TEST(pool, a_pool_thread_that_dies_before_any_job_is_a_task_error) {
+  explore_result const r = hunt(pool_workload(2, 2), pool_flaw::worker_dies_at_start);
+  ASSERT_TRUE(r.first_failure.has_value());
+  const verdict& v = *r.first_failure->violation;
+  EXPECT_EQ(v.signature(), "task-error/consumer-raised");
+  EXPECT_NE(v.message.find("'s thread ended by the exception std::runtime_error: worker 0 failed "
+                           "to start"),
+            std::string::npos)
+      << v.message;
+}
+
+TEST(pool, jobs_a_destructor_runs_after_the_run_ended_do_nothing) {
+  // No worker: the jobs stay queued, the join hangs, and the pool's destructor runs them while
+  // the run's threads are unwound, after the verdict.
+  explore_result const r = hunt(pool_workload(2, 0), pool_flaw::drains_in_destructor, 50);
+  ASSERT_TRUE(r.first_failure.has_value());
+  EXPECT_EQ(r.first_failure->violation->signature(), "join-hang/unconsumed");
+}
+
 TEST(pool, a_catch_replays_to_the_same_trace_and_names_the_pool_threads) {
   workload const w = pool_workload(2, 2, 2);
   explore_result const r = hunt(w, pool_flaw::wakes_one_waiter);

@@ -41,15 +41,23 @@ sim::task<void> pool_queue::owner() {
     try {
       pool = make_(w_);
       if (!pool) throw std::logic_error("the pool factory returned no pool");
+    } catch (const std::exception& e) {
+      failed_ = std::make_exception_ptr(
+          std::runtime_error(std::string("the pool could not be made: ") + e.what()));
+      made_.count_down();
+      return;
     } catch (...) {
-      failed_ = std::current_exception();
+      failed_ = std::make_exception_ptr(
+          std::runtime_error("the pool could not be made: its factory threw a non-exception"));
       made_.count_down();
       return;
     }
     pool_ = pool.get();
     made_.count_down();
     // The pool lives here until the run ends: the loop then unwinds its threads first (they are
-    // newer than this one), then this frame, destroying the pool with every wait returning.
+    // newer than this one), then this frame, destroying the pool: each wait in its destructor
+    // returns as if woken (a destructor that waits in a loop for work that never comes is
+    // abandoned after chaosq::sync's limit, its stack never freed).
     run_over_.wait();
   });
 }
@@ -72,6 +80,7 @@ sim::task<void> pool_queue::put(item i) {
   return sync::blocking_call([this, i] {
     work_pool& pool = ready();
     pool.submit([this, i] {
+      if (closed_) return;
       count_in(i);  // a job may start before its submit returns
       --stored_;
       runner_.run_job(i);

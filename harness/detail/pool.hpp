@@ -41,6 +41,9 @@ class pool_queue final : public work_queue {
 
   /// The owner task's body: makes the pool, then holds it until the run ends.
   sim::task<void> owner();
+  /// The run is over: a job the pool starts from now on (its destructor draining its queue
+  /// while the run's threads are unwound) does nothing.
+  void close() noexcept { closed_ = true; }
 
   sim::task<void> put(item i) override;
   sim::task<item> get() override;
@@ -64,6 +67,7 @@ class pool_queue final : public work_queue {
   job_runner& runner_;
   work_pool* pool_ = nullptr;  // owned by the owner thread's frame
   std::exception_ptr failed_;  // what the factory raised
+  bool closed_ = false;
   sync::latch made_{1};
   sync::latch run_over_{1};    // never counted down: the owner waits on it until unwound
   std::vector<bool> counted_;  // by item id

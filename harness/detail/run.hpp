@@ -54,7 +54,8 @@ class engine_run final : private consumer_host, private task_liveness, private j
              run_buffers& buffers);
   engine_run(const engine_run&) = delete;
   engine_run& operator=(const engine_run&) = delete;
-  ~engine_run() = default;
+  /// A pool's jobs still queued when the run ends do nothing (its threads are being unwound).
+  ~engine_run();
 
   /// Runs the workload and writes what happened into `report`, reusing its buffers.
   void go(run_report& report);
@@ -167,8 +168,10 @@ class engine_run final : private consumer_host, private task_liveness, private j
   // ---- a thread pool's jobs (actors.cpp) ----
   /// job_runner: item `it`'s job, on one of the pool's threads.
   void run_job(const item& it) override;
-  /// The task record of the pool thread running now, added when it runs its first job.
+  /// The task record of the pool thread running now, added when it runs its first job;
+  /// `no_worker` when it is a producer's or joiner's own thread (`unsupported_`).
   task_id pool_worker();
+  static constexpr task_id no_worker = SIZE_MAX;
 
   // ---- consumer_host: what consumer_context calls (actors.cpp) ----
   sim::task<item> get(std::size_t me) override;
@@ -232,6 +235,9 @@ class engine_run final : private consumer_host, private task_liveness, private j
   pool_queue* pool_ = nullptr;
   std::vector<task_id> worker_of_;  // by loop task id: the pool thread's task record, or none
   std::uint32_t pool_workers_ = 0;
+  // What stops the run as no verdict can: a pool that ran a job on a producer's or a joiner's
+  // own thread. Rethrown by `go` once the step is over, outside the pool's code.
+  std::exception_ptr unsupported_;
   run_buffers& buffers_;  // the engine's, reused run after run
   std::vector<task_record>& tasks_ = buffers_.tasks;
   std::vector<actor>& actors_ = buffers_.actors;

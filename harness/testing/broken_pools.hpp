@@ -18,11 +18,16 @@ namespace chaosq::harness::testing {
 
 enum class pool_flaw : std::uint8_t {
   none,
-  wakes_one_waiter,    ///< a finished task wakes one waiter: a second waiter sleeps on
-  done_before_run,     ///< a task counts as done when taken, before it runs: wait returns early
-  throw_not_counted,   ///< a task that throws is never counted done: wait never returns
-  throw_kills_worker,  ///< a task that throws ends its worker thread (no catch at all)
-  factory_throws,      ///< the pool cannot be made
+  wakes_one_waiter,      ///< a finished task wakes one waiter: a second waiter sleeps on
+  done_before_run,       ///< a task counts as done when taken, before it runs: wait returns early
+  throw_not_counted,     ///< a task that throws is never counted done: wait never returns
+  throw_kills_worker,    ///< a task that throws ends its worker thread (no catch at all)
+  factory_throws,        ///< the pool cannot be made
+  worker_dies_at_start,  ///< the first worker thread throws before it takes a job
+  runs_inline,           ///< submit runs the job on the caller's thread (chaosq refuses that)
+  // Correct, with a twist the engine must handle:
+  yields_after_submit,   ///< a scheduling point after the job is queued: it may start first
+  drains_in_destructor,  ///< the destructor runs the jobs still queued
 };
 
 /// Workers over one FIFO deque; `pending_` counts tasks queued or running.
@@ -35,6 +40,16 @@ class small_pool final : public work_pool {
   small_pool(const small_pool&) = delete;
   small_pool& operator=(const small_pool&) = delete;
   ~small_pool() override {
+    if (flaw_ == pool_flaw::drains_in_destructor) {
+      sync::unique_lock<sync::mutex> lock(mutex_);
+      while (!jobs_.empty()) {
+        std::function<void()> job = std::move(jobs_.front());
+        jobs_.pop_front();
+        lock.unlock();
+        job();
+        lock.lock();
+      }
+    }
     {
       sync::lock_guard<sync::mutex> const lock(mutex_);
       stop_ = true;
@@ -44,12 +59,17 @@ class small_pool final : public work_pool {
   }
 
   void submit(std::function<void()> job) override {
+    if (flaw_ == pool_flaw::runs_inline) {
+      job();
+      return;
+    }
     {
       sync::lock_guard<sync::mutex> const lock(mutex_);
       jobs_.push_back(std::move(job));
       ++pending_;
     }
     more_.notify_one();
+    if (flaw_ == pool_flaw::yields_after_submit) sync::this_thread::yield();
   }
 
   void wait() override {
@@ -59,6 +79,10 @@ class small_pool final : public work_pool {
 
  private:
   void work() {
+    if (flaw_ == pool_flaw::worker_dies_at_start) {
+      sync::lock_guard<sync::mutex> const lock(mutex_);
+      if (started_++ == 0) throw std::runtime_error("worker 0 failed to start");
+    }
     for (;;) {
       std::function<void()> job;
       {
@@ -103,6 +127,7 @@ class small_pool final : public work_pool {
   std::deque<std::function<void()>> jobs_;
   std::size_t pending_ = 0;
   bool stop_ = false;
+  unsigned started_ = 0;
   std::vector<sync::thread> workers_;  // last: started after every other member exists
 };
 

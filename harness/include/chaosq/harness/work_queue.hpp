@@ -194,17 +194,25 @@ class thread_queue_adapter : public work_queue {
 ///
 /// How a pool runs under the engine (a workload's roles, for a pool):
 /// - The pool is made by its `pool_factory` on a thread of its own, before any producer or joiner
-///   reaches it, with `workload::consumers` workers; it lives until the run ends, when every
-///   thread still blocked is unwound (its destructor then runs with every wait returning at once).
+///   reaches it, with `workload::consumers` workers; it lives until the run ends. Then every
+///   thread still blocked is unwound, the pool's threads first, and the pool is destroyed: each
+///   wait in its destructor returns as if woken, a job it starts then does nothing, and a
+///   destructor that waits in a loop for work that never comes is abandoned (after
+///   chaosq::sync's limit of operations; its stack is never freed).
 /// - Producers `submit` one job per item (blocking code, on the producer's thread; a submit may
 ///   wait). The job is the engine's: on whichever thread of the pool runs it, it records that the
 ///   thread took the item ("get"), takes the workload's `work_steps` scheduling points, and
 ///   records that it finished ("ack"). A fault drawn at after-get, mid-item or before-ack is
 ///   thrown out of the job as `sim::injected_fault` after the job counts as finished: the pool
 ///   must survive a task that throws, and still count it done.
-/// - Joiners call `wait` (blocking code, on the joiner's thread). It must return once every job
-///   submitted before it finished, and not before: the join-early, join-late and join-hang
-///   oracles judge it against the engine's own count of unfinished jobs.
+/// - Joiners call `wait` (blocking code, on the joiner's thread). As asyncio's `join`, it must
+///   return once no job is unfinished (every job submitted, those submitted while it waits
+///   included, has finished), and not before: the join-early, join-late and join-hang oracles
+///   judge it against the engine's own count of unfinished jobs.
+/// - Jobs run on the pool's own threads: a pool that runs a job on the thread that submits it or
+///   waits for it is refused (`std::logic_error` out of the run); a pool thread that ends by an
+///   exception, whether a job's or its own, is `task-error/consumer-raised` (in a real program,
+///   std::terminate).
 /// - A pool has no shutdown, no capacity and no order: its workloads are FIFO, unbounded, with
 ///   blocking puts, no restarts, no shutdown and the default consumer policy
 ///   (`registry::problem` says which field is off).
@@ -217,7 +225,7 @@ class work_pool {
 
   /// Hands `job` to the pool, to run once on one of its threads.
   virtual void submit(std::function<void()> job) = 0;
-  /// Blocks until every job submitted so far has finished.
+  /// Blocks until no job is unfinished (see above).
   virtual void wait() = 0;
 };
 
