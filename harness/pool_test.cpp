@@ -125,6 +125,16 @@ TEST(pool, a_pool_thread_that_dies_before_any_job_is_a_task_error) {
       << v.message;
 }
 
+TEST(pool, a_pool_still_being_made_when_the_run_ends_is_unwound_not_abandoned) {
+  std::uint32_t const before = sync::detail::abandoned_fibers();
+  sim::random_decisions d(1);
+  run_report const r = run(pool_workload(2, 2), d, pool_options(pool_flaw::constructor_blocks));
+  // The producers wait for the pool for ever: nothing more can run.
+  ASSERT_TRUE(r.violation.has_value());
+  EXPECT_EQ(r.violation->signature(), "stranded/producer-in-put");
+  EXPECT_EQ(sync::detail::abandoned_fibers(), before);
+}
+
 TEST(pool, jobs_a_destructor_runs_after_the_run_ended_do_nothing) {
   // No worker: the jobs stay queued, the join hangs, and the pool's destructor runs them while
   // the run's threads are unwound, after the verdict.

@@ -41,6 +41,8 @@ sim::task<void> pool_queue::owner() {
     try {
       pool = make_(w_);
       if (!pool) throw std::logic_error("the pool factory returned no pool");
+    } catch (const sync::detail::fiber_unwind&) {
+      throw;  // the run ended while the pool was being made: its thread is unwound
     } catch (const std::exception& e) {
       failed_ = std::make_exception_ptr(
           std::runtime_error(std::string("the pool could not be made: ") + e.what()));

@@ -25,6 +25,7 @@ enum class pool_flaw : std::uint8_t {
   factory_throws,        ///< the pool cannot be made
   worker_dies_at_start,  ///< the first worker thread throws before it takes a job
   runs_inline,           ///< submit runs the job on the caller's thread (chaosq refuses that)
+  constructor_blocks,    ///< the constructor waits for something that never happens
   // Correct, with a twist the engine must handle:
   yields_after_submit,   ///< a scheduling point after the job is queued: it may start first
   drains_in_destructor,  ///< the destructor runs the jobs still queued
@@ -35,6 +36,7 @@ class small_pool final : public work_pool {
  public:
   small_pool(unsigned workers, pool_flaw flaw) : flaw_(flaw) {
     if (flaw_ == pool_flaw::factory_throws) throw std::runtime_error("no threads for this pool");
+    if (flaw_ == pool_flaw::constructor_blocks) never_.wait();
     for (unsigned i = 0; i < workers; ++i) workers_.emplace_back([this] { work(); });
   }
   small_pool(const small_pool&) = delete;
@@ -128,6 +130,7 @@ class small_pool final : public work_pool {
   std::size_t pending_ = 0;
   bool stop_ = false;
   unsigned started_ = 0;
+  sync::latch never_{1};               // constructor_blocks: never counted down
   std::vector<sync::thread> workers_;  // last: started after every other member exists
 };
 
