@@ -150,9 +150,7 @@ void engine_run::go(run_report& report) {
 void engine_run::judge_pool_threads() {
   for (const sim::task_ref& t : loop_.tasks()) {
     if (t.outcome() != sim::task_outcome::failed) continue;
-    task_id me = tasks_.size();
-    for (task_id a = 0; a < actors_.size(); ++a)
-      if (actors_[a].task == t) me = a;
+    task_id me = actor_of(t);
     if (me < tasks_.size() && tasks_[me].role != role::consumer) continue;  // a producer or joiner
     bool const ran_a_job = me < tasks_.size();
     if (!ran_a_job) {

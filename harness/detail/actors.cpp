@@ -477,18 +477,17 @@ task_id engine_run::pool_worker() {
   task_id& me = worker_of_[self->id_];
   if (me != no_worker) return me;
   sim::task_ref const thread(self);
-  for (task_id a = 0; a < actors_.size(); ++a) {
-    if (actors_[a].task == thread && tasks_[a].role != role::consumer) {
-      // Not a verdict about the pool: a job on the thread that submits or waits is one chaosq
-      // cannot tell from that thread's own work.
-      if (!unsupported_) {
-        unsupported_ = std::make_exception_ptr(std::logic_error(
-            "chaosq: the thread pool ran a job on " + tasks_[a].name +
-            "'s own thread (inline in submit, or helping in wait): chaosq judges pools whose own "
-            "threads run the jobs"));
-      }
-      return no_worker;
+  if (task_id const a = actor_of(thread); a < tasks_.size()) {
+    // A producer's or joiner's own thread (a pool thread has a record from its first job on).
+    // Not a verdict about the pool: a job on the thread that submits or waits is one chaosq
+    // cannot tell from that thread's own work.
+    if (!unsupported_) {
+      unsupported_ = std::make_exception_ptr(std::logic_error(
+          "chaosq: the thread pool ran a job on " + tasks_[a].name +
+          "'s own thread (inline in submit, or helping in wait): chaosq judges pools whose own "
+          "threads run the jobs"));
     }
+    return no_worker;
   }
   me = add_actor(role::consumer, pool_workers_++);
   actors_[me].task = thread;

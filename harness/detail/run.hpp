@@ -172,6 +172,12 @@ class engine_run final : private consumer_host, private task_liveness, private j
   /// `no_worker` when it is a producer's or joiner's own thread (`unsupported_`).
   task_id pool_worker();
   static constexpr task_id no_worker = SIZE_MAX;
+  /// The record of the task `t` runs, or `tasks_.size()` when it has none.
+  [[nodiscard]] task_id actor_of(const sim::task_ref& t) const noexcept {
+    for (task_id a = 0; a < actors_.size(); ++a)
+      if (actors_[a].task == t) return a;
+    return tasks_.size();
+  }
 
   // ---- consumer_host: what consumer_context calls (actors.cpp) ----
   sim::task<item> get(std::size_t me) override;
