@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "chaosq/harness/observed.hpp"
 #include "chaosq/queue/thread_queue.hpp"
 #include "chaosq/sim/errors.hpp"
 #include "chaosq/sync/sync.hpp"
@@ -368,6 +369,17 @@ const run_report& engine::run(const workload& w, sim::decision_source& decisions
     bool& running;
     ~done() { running = false; }
   } const guard{s.running};
+  if (w.mode == run_mode::python) {
+    if (!options.program) {
+      throw std::logic_error("chaosq: mode python runs a Python program (" + w.program.text +
+                             "): its runner must be given as run_options::program");
+    }
+    observed_run r(w, decisions, options, s.report);
+    options.program(r);
+    if (!r.finished())
+      throw std::logic_error("chaosq: the runner of " + w.program.text + " returned unfinished");
+    return s.report;
+  }
   {
     detail::engine_run r(w, decisions, options, s.buffers);
     r.go(s.report);  // sets every field of the report

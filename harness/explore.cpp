@@ -277,7 +277,9 @@ explore_result explore(const workload& w, const explore_options& options) {
     if (owns(shard, i)) return fate::count;
     return strat->learns() ? fate::learn : fate::skip;
   };
-  if (options.jobs <= 1) {
+  // A Python program runs on its interpreter's one thread: on the calling thread alone (the
+  // result is the same for any number of jobs).
+  if (options.jobs <= 1 || w.mode == run_mode::python) {
     engine runs;
     for (std::uint64_t i = 0; i < options.schedules; ++i) {
       fate const f = fate_of(i);

@@ -119,7 +119,7 @@ TEST(registry, code_names_are_checked_where_a_workload_is_validated) {
   w.queue_impl.text = "bad name";
   ASSERT_EQ(validate(w).size(), 1U);
   EXPECT_EQ(validate(w).front(),
-            "queue-impl: 'bad name': a name is letters, digits and - _ . / (not ' ')");
+            "queue-impl: 'bad name': a name is letters, digits and - _ . / : (not ' ')");
   w.queue_impl.text = "ok@";
   EXPECT_EQ(validate(w).front(), "queue-impl: 'ok@' has no version after '@'");
   w.queue_impl.text = std::string(info(field_id::queue_impl).hi + 1, 'q');

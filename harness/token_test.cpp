@@ -387,22 +387,22 @@ TEST(token, tolerates_whitespace_around_the_token) {
 }
 
 TEST(token, error_offsets_count_leading_whitespace) {
-  token_error const e = error_of("  \tcq6-AAAA-00000000");
-  EXPECT_EQ(e.message, "unsupported token version 6; this chaosq reads versions 1 to 5");
+  token_error const e = error_of("  \tcq7-AAAA-00000000");
+  EXPECT_EQ(e.message, "unsupported token version 7; this chaosq reads versions 1 to 6");
   EXPECT_EQ(e.offset, 5U);
 }
 
 // ---- exact errors: prefix and version ----
 
 TEST(token, names_an_unsupported_version) {
-  EXPECT_EQ(error_of("cq6-AAAA-00000000"),
-            (token_error{"unsupported token version 6; this chaosq reads versions 1 to 5", 2}));
+  EXPECT_EQ(error_of("cq7-AAAA-00000000"),
+            (token_error{"unsupported token version 7; this chaosq reads versions 1 to 6", 2}));
   EXPECT_EQ(error_of("cq10-AAAA-00000000").message,
-            "unsupported token version 10; this chaosq reads versions 1 to 5");
+            "unsupported token version 10; this chaosq reads versions 1 to 6");
   EXPECT_EQ(error_of("cq0-").message,
-            "unsupported token version 0; this chaosq reads versions 1 to 5");
+            "unsupported token version 0; this chaosq reads versions 1 to 6");
   EXPECT_EQ(error_of("cq12345678901234567890-").message,
-            "unsupported token version 123456789012...; this chaosq reads versions 1 to 5");
+            "unsupported token version 123456789012...; this chaosq reads versions 1 to 6");
 }
 
 TEST(token, rejects_what_is_not_a_token) {
@@ -410,7 +410,7 @@ TEST(token, rejects_what_is_not_a_token) {
   EXPECT_EQ(error_of(" \n\t").message, "empty token");
   EXPECT_EQ(
       error_of("hello"),
-      (token_error{"not a chaosq replay token: it must start with 'cq' and a version (1 to 5), "
+      (token_error{"not a chaosq replay token: it must start with 'cq' and a version (1 to 6), "
                    "then '-', as in 'cq1-'",
                    0}));
   EXPECT_EQ(error_of("cqx-AAAA-00000000"),

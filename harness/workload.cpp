@@ -131,6 +131,22 @@ std::vector<std::string> validate(const workload& w) {
         static_cast<std::uint64_t>(f.item) >= static_cast<std::uint64_t>(w.items) * w.producers)
       bad("pinned fault: item " + std::to_string(f.item) + " is never put");
   }
+  if ((w.mode == run_mode::python) != !w.program.empty()) {
+    bad(w.program.empty() ? "program: mode python runs a Python program: name it, module:function"
+                          : "program: names a Python program, which runs in mode python only");
+  }
+  if (w.mode == run_mode::python) {
+    for_each_field_with_default(
+        w, [&](const field_info& f, const auto& value, const auto& fallback) {
+          if (!applies_in_python_mode(f.id) && !(value == fallback))
+            bad(std::string(f.name()) +
+                ": a Python program makes its own tasks and queue (mode python): leave it out");
+        });
+    if (!w.pinned.empty())
+      bad("pinned fault: a Python program's tasks are its own (mode python); draw faults instead");
+    if (!w.controls.empty())
+      bad("control event: a Python program's tasks are its own (mode python)");
+  }
   if (w.mode == run_mode::threads && !w.behaviour.empty())
     bad("consumer: threads mode runs the built-in consumers only (a consumer of your own runs "
         "in coroutines mode)");
@@ -227,6 +243,7 @@ std::string describe(const workload& w) {
   for_each_field_with_default(w, [&](const field_info& f, const auto& value, const auto& fallback) {
     using T = std::remove_cvref_t<decltype(value)>;
     if (f.since > 1 && value == fallback) return;
+    if (w.mode == run_mode::python && !applies_in_python_mode(f.id)) return;
     if (!out.empty()) out += ' ';
     out += f.name();
     out += '=';
@@ -258,7 +275,7 @@ std::string code_name_problem(std::string_view text, std::size_t max_bytes) {
   std::string_view const name = text.substr(0, at);
   auto const name_char = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.' || c == '/';
+           c == '_' || c == '.' || c == '/' || c == ':';
   };
   auto const version_char = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -268,7 +285,7 @@ std::string code_name_problem(std::string_view text, std::size_t max_bytes) {
   if (name.empty()) return quoted + " has no name before '@'";
   for (char c : name) {
     if (!name_char(c))
-      return quoted + ": a name is letters, digits and - _ . / (not '" + std::string(1, c) + "')";
+      return quoted + ": a name is letters, digits and - _ . / : (not '" + std::string(1, c) + "')";
   }
   if (at == std::string_view::npos) return {};
   std::string_view const version = text.substr(at + 1);

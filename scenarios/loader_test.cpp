@@ -203,8 +203,8 @@ TEST(Loader, UnknownKeySuggestsTheClosestKeyOfItsSection) {
   ASSERT_EQ(e.size(), 2U);
   EXPECT_EQ(e[0].to_string(),
             "t.yaml:2:1: error: nmae: unknown key 'nmae' at the top level; did you mean 'name'? "
-            "(keys here: version, name, description, mode, queue, producers, consumers, joiners, "
-            "faults, controls, step_budget, explore, expect, decisions)");
+            "(keys here: version, name, description, mode, python, queue, producers, consumers, "
+            "joiners, faults, controls, step_budget, explore, expect, decisions)");
   EXPECT_EQ(e[1].to_string(),
             "t.yaml:1:1: error: missing required key 'name' (name (letters, digits, '-', '_', "
             "'.'): what the scenario is called in reports (JUnit test case, SUMMARY line))");
@@ -216,9 +216,9 @@ TEST(Loader, UnknownKeyThatBelongsElsewhereSaysWhere) {
             "'maxsize' belongs in 'queue' (keys here: count, items, put)");
   EXPECT_EQ(error_of(with("schedules: 5\n")),
             "t.yaml:4:1: error: schedules: unknown key 'schedules' at the top level; "
-            "'schedules' belongs in 'explore' (keys here: version, name, description, mode, queue, "
-            "producers, consumers, joiners, faults, controls, step_budget, explore, expect, "
-            "decisions)");
+            "'schedules' belongs in 'explore' (keys here: version, name, description, mode, "
+            "python, queue, producers, consumers, joiners, faults, controls, step_budget, "
+            "explore, expect, decisions)");
 }
 
 TEST(Loader, UnknownKeyInAListElement) {
@@ -579,7 +579,7 @@ TEST(Loader, UnknownQueueImplListsTheRegisteredOnes) {
       << e[0].message;
   std::vector<load_error> const bad = errors_of(with("queue: {impl: \"two words\"}\n"));
   ASSERT_EQ(bad.size(), 1U);
-  EXPECT_EQ(bad[0].message, "'two words': a name is letters, digits and - _ . / (not ' ')");
+  EXPECT_EQ(bad[0].message, "'two words': a name is letters, digits and - _ . / : (not ' ')");
 }
 
 // ---- not YAML, or not one YAML map ----

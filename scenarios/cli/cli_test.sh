@@ -361,6 +361,10 @@ for flag, value, accepted, default, key in options:
         if yaml_type != f"integer {lo}..{hi}":
             problems.append(f"{flag} takes {accepted}, {key} takes {yaml_type}")
         default = default.replace(",", "")
+    elif accepted.startswith("a Python module:function"):
+        if value != "MODULE:FUNCTION" or yaml_type != "module:function (mode python)":
+            problems.append(f"{flag} takes {value}, {key} takes {yaml_type}")
+        default = ""
     elif accepted.startswith("a registered NAME or NAME@VERSION"):
         if value != "NAME" or yaml_type != "registered name (NAME or NAME@VERSION)":
             problems.append(f"{flag} takes {value}, {key} takes {yaml_type}")

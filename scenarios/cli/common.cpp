@@ -121,16 +121,23 @@ void add_workload_options(CLI::App& app, workload& w) {
       option = add_integer_option(app, names, value, f.lo, f.hi, help, by_default);
     } else if constexpr (std::is_same_v<T, code_name>) {
       std::size_t const longest = f.hi;
+      bool const program = f.id == field_id::program;
       CLI::Validator name(
-          [longest](std::string& text) -> std::string {
-            if (text.empty()) return "expected a registered name, got an empty string";
+          [longest, program](std::string& text) -> std::string {
+            if (text.empty()) {
+              return program ? "expected module:function, got an empty string"
+                             : "expected a registered name, got an empty string";
+            }
             return code_name_problem(text, longest);
           },
-          "NAME[@VERSION]", "");
+          program ? "MODULE:FUNCTION" : "NAME[@VERSION]", "");
       option = app.add_option_function<std::string>(
                       names, [&value](const std::string& text) { value.text = text; },
-                      option_line(help, "a registered NAME or NAME@VERSION (listed below)", "none"))
-                   ->option_text("NAME")
+                      option_line(help,
+                                  program ? "a Python module:function, with --mode python"
+                                          : "a registered NAME or NAME@VERSION (listed below)",
+                                  "none"))
+                   ->option_text(program ? "MODULE:FUNCTION" : "NAME")
                    ->check(name);
     } else if constexpr (std::is_same_v<T, point_set>) {
       point_set* target = &value;

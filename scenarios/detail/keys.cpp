@@ -267,7 +267,8 @@ std::vector<key_def> workload_keys() {
     } else if constexpr (std::is_same_v<T, harness::point_set>) {
       type = "list of " + harness::describe(harness::drawn_crash_points, " | ");
     } else if constexpr (std::is_same_v<T, harness::code_name>) {
-      type = "registered name (NAME or NAME@VERSION)";
+      type = f.id == field_id::program ? "module:function (mode python)"
+                                       : "registered name (NAME or NAME@VERSION)";
     } else {
       type = harness::all_names<T>(" | ");
     }
@@ -291,6 +292,9 @@ std::vector<key_def> workload_keys() {
       });
     };
     k.write = [id](const scenario& s, std::size_t) -> std::optional<std::string> {
+      // A Python program makes its own tasks and queue: their keys would only repeat defaults.
+      if (s.work.mode == harness::run_mode::python && !harness::applies_in_python_mode(id))
+        return std::nullopt;
       std::string text;
       harness::visit_field(s.work, id, [&](const auto& value) {
         using V = std::remove_cvref_t<decltype(value)>;
@@ -320,18 +324,21 @@ std::vector<key_def> workload_keys() {
         if (!s.work.behaviour.empty()) return std::nullopt;  // the behaviour replaces it
         return write(s, i);
       };
-    } else if (k.path == "queue.impl" || k.path == "consumers.behaviour") {
+    } else if (k.path == "queue.impl" || k.path == "consumers.behaviour" || k.path == "python") {
       // Left out for chaosq's own code, so that files without it read as they always did.
       auto write = k.write;
       k.write = [write, id = k.path](const scenario& s,
                                      std::size_t i) -> std::optional<std::string> {
-        bool const own = id == "queue.impl" ? s.work.queue_impl.empty() : s.work.behaviour.empty();
+        bool const own = id == "queue.impl" ? s.work.queue_impl.empty()
+                         : id == "python"   ? s.work.program.empty()
+                                            : s.work.behaviour.empty();
         if (own) return std::nullopt;
         return write(s, i);
       };
       // The meaning first: `absent` takes `k` by value, and the order in which a call's
       // arguments are evaluated is unspecified (clang moves `k` before reading `k.path`).
       std::string meaning = k.path == "queue.impl" ? "(chaosq's reference queue)"
+                            : k.path == "python"   ? "(none: chaosq's own tasks run)"
                                                    : "(the policy's built-in consumer)";
       k = absent(std::move(k), std::move(meaning));
     } else if (k.path == "faults.budget.crash_points") {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -34,6 +35,12 @@ enum class run_end : std::uint8_t {
   step_budget,  ///< the workload's step budget ran out
 };
 
+class observed_run;
+
+/// Code that runs a whole workload of mode python itself (a Python program on its own loop),
+/// reporting to `run` (observed.hpp) and finishing it.
+using program_fn = std::function<void(observed_run& run)>;
+
 struct run_options {
   bool trace = false;  ///< build the event trace (for replays of failures)
   /// With `trace`: the most events the trace keeps (at least 2); past it, the first half and
@@ -49,6 +56,9 @@ struct run_options {
   /// empty): the producers submit one job per item, the pool's own threads run them, the
   /// joiners wait for the pool (work_pool). Precondition: `pool_problem(w)` is empty.
   pool_factory make_pool;
+  /// Mode python: runs the program the workload names (its runner, e.g. the Python module's).
+  /// Required in that mode, unused in the others.
+  program_fn program;
 };
 
 /// What one run produced.

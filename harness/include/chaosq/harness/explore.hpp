@@ -53,7 +53,8 @@ struct explore_options {
   /// Threads that run schedules (1: the calling thread alone). The result does not depend on
   /// it: schedules run in blocks the strategy hands out before it learns from any (see
   /// `strategy::ready`) and are judged in order. With more than one, `run.make_queue` and
-  /// `run.consumer` are called from several threads at once.
+  /// `run.consumer` are called from several threads at once. Mode python runs on the calling
+  /// thread whatever this says.
   unsigned jobs = 1;
   /// The part of the exploration to run. Only strategies whose schedules stop depending on
   /// each other after a while can be split (`strategy::splits`: random and PCT): each shard

@@ -12,6 +12,7 @@
 ///     r.add_behaviour("worker", "our worker", worker_coroutine);
 ///     return chaosq::cli::run(argc, argv, r);  // a chaosq command that knows both
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,15 @@ struct registered_behaviour {
   consumer_fn consumer;
 };
 
+/// What runs a program of mode python (a `workload::program`), or why it cannot.
+struct program_binding {
+  program_fn run;       ///< set when it can run
+  std::string problem;  ///< else why not: "module 'x' does not import: ModuleNotFoundError: ..."
+};
+
+/// Resolves a program's name ("module:function") to what runs it: the Python front-end's.
+using program_resolver = std::function<program_binding(const code_name& program)>;
+
 class registry {
  public:
   /// Registers `make` as the queue `name` (letters, digits and `-_./`), at `version` (letters,
@@ -67,6 +77,11 @@ class registry {
   /// As `add_queue`, for a consumer coroutine.
   bool add_behaviour(std::string name, std::string help, consumer_fn consumer,
                      std::string version = {});
+
+  /// Lets workloads of mode python run: `resolve` turns their `program` into its runner (the
+  /// Python module's runner, which imports the program). Without it, such a workload is a
+  /// usage error that says which command runs it.
+  void set_program_resolver(program_resolver resolve) { programs_ = std::move(resolve); }
 
   /// The entry called `name` (without a version), or nullptr; valid until the next `add_*`.
   [[nodiscard]] const registered_queue* find_queue(std::string_view name) const noexcept;
@@ -107,6 +122,7 @@ class registry {
  private:
   std::vector<registered_queue> queues_;
   std::vector<registered_behaviour> behaviours_;
+  program_resolver programs_;
 };
 
 /// What chaosq's own command runs by name: the planted-bug zoo's queues (`planted/<bug>`, see

@@ -3,10 +3,10 @@
 /// Replay tokens: one line that carries a workload and a decision record, so that pasting it
 /// into a bug report, a CI log or a chat reproduces the run byte for byte.
 ///
-/// Grammar (versions 1 to 4):
+/// Grammar (versions 1 to 6):
 ///
 ///     token     = *ws "cq" version "-" payload "-" checksum *ws
-///     version   = "1" / "2" / "3" / "4"
+///     version   = "1" / "2" / "3" / "4" / "5" / "6"
 ///     payload   = base64url (RFC 4648 section 5) of the payload bytes: no padding, the unused
 ///                 low bits of the last character zero
 ///     checksum  = 8 lowercase hex digits: CRC-32 (IEEE 802.3, as zlib's crc32) of the payload
@@ -18,7 +18,7 @@
 ///
 ///     the workload's fields, in the order of detail/workload_fields.def, each only when the
 ///     token's version is at least the field's `since`:
-///       kind maxsize(z) [queue_impl] producers items put consumers policy [behaviour]
+///       [mode] [program] kind maxsize(z) [queue_impl] producers items put consumers policy [behaviour]
 ///       work_steps restarts joiners join_when [join_timeout_ms] crashes cancels shutdown odds
 ///       [crash_points] step_budget
 ///     pinned-count  { kind task point item(z) occurrence }     one per pinned fault
@@ -27,7 +27,9 @@
 ///
 /// `crash_points` (bit p: `fault_point` p) is there from version 2, `join_timeout_ms` from
 /// version 3, `queue_impl` and `behaviour` (strings: the names of the code under test, as
-/// registered, with the version it was registered with: "job-queue@1.2") from version 4. A token is
+/// registered, with the version it was registered with: "job-queue@1.2") from version 4, `mode`
+/// from version 5, `program` (a Python program, "module:function", in mode python) from
+/// version 6. A token is
 /// written in the oldest version that carries its workload: version 1 unless a newer field holds a
 /// non-default value, so every run an older chaosq could describe keeps its token, and a version N
 /// > 1 token whose version-N fields are all the default is rejected as not canonical.
@@ -66,7 +68,7 @@ struct token_limits {
 
 /// The newest version this chaosq reads and writes (the digit in the prefix); it reads every
 /// version from 1 up.
-inline constexpr unsigned token_version = 5;
+inline constexpr unsigned token_version = 6;
 
 /// The token for `w` and `decisions`: one line of printable ASCII without whitespace, the same
 /// string for the same input on every machine.

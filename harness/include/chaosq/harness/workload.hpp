@@ -29,6 +29,7 @@ enum class ack_policy : std::uint8_t {
 enum class run_mode : std::uint8_t {
   coroutines,  ///< asyncio tasks on the loop, sharing the asyncio.Queue reference
   threads,     ///< chaosq::sync threads, sharing the queue.Queue reference (a lock, conditions)
+  python,      ///< a Python program's own asyncio tasks and queue (`program`), run by its runner
 };
 
 /// How producers put.
@@ -168,6 +169,9 @@ struct code_name {
 
 struct workload {
   run_mode mode = run_mode::coroutines;
+  /// Mode python: the program under test, "module:function" (an async function of no
+  /// arguments), which the Python runner imports and runs; empty in the other modes.
+  code_name program;
   queue::queue_kind kind = queue::queue_kind::fifo;
   std::int32_t maxsize = 0;  ///< <= 0: unbounded
   code_name queue_impl;      ///< the queue under test; empty: the reference queue
@@ -264,9 +268,11 @@ struct names_of<ack_policy> {
 
 template <>
 struct names_of<run_mode> {
-  static constexpr std::array<named<run_mode>, 2> values{{
+  static constexpr std::array<named<run_mode>, 3> values{{
       {run_mode::coroutines, "coroutines", "asyncio tasks and asyncio.Queue"},
       {run_mode::threads, "threads", "chaosq::sync threads and queue.Queue"},
+      {run_mode::python, "python",
+       "a Python program's own asyncio tasks and asyncio.Queue (python3 -m chaosq)"},
   }};
 };
 

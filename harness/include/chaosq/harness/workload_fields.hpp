@@ -52,6 +52,25 @@ inline constexpr std::array workload_fields{
   return workload_fields[static_cast<std::size_t>(id)];
 }
 
+/// Whether field `id` means anything to a Python program (mode python), which makes its own
+/// tasks and queue: the mode, the program, the fault budget and the step budget. The others keep
+/// their defaults there (`validate`), and `describe` leaves them out.
+[[nodiscard]] constexpr bool applies_in_python_mode(field_id id) noexcept {
+  switch (id) {
+    case field_id::mode:
+    case field_id::program:
+    case field_id::crash_budget:
+    case field_id::cancel_budget:
+    case field_id::shutdown:
+    case field_id::fault_odds:
+    case field_id::crash_points:
+    case field_id::step_budget:
+      return true;
+    default:
+      return false;
+  }
+}
+
 /// Integers are kept in these member types; enums in their `names_of` table; the crash points
 /// as a `point_set`.
 template <class T>
