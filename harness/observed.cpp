@@ -82,7 +82,13 @@ struct observed_state final : task_liveness {
       trace_->push({now(), "loop", immediate ? "shutdown-immediate" : "shutdown", -1, "ok",
                     std::string(origin)});
     }
-    if (immediate) ledger_.drain();
+    if (immediate) {
+      // asyncio's shutdown(immediate=True) takes every item out and lowers the count by one for
+      // each (not below zero).
+      auto const drained = static_cast<std::int64_t>(ledger_.shadow().size());
+      ledger_.drain();
+      ledger_.observe_count(std::max<std::int64_t>(ledger_.last_count() - drained, 0), now());
+    }
   }
 
   void add_event(task_id t, std::string_view operation, std::int64_t item, std::string_view outcome,
@@ -121,6 +127,7 @@ struct observed_state final : task_liveness {
   bool queue_made_ = false;
   bool shut_down_ = false;
   step_no shutdown_step_ = 0;
+  std::uint32_t join_timeout_ms_ = 0;  // the last join deadline that expired
   bool finished_ = false;
 };
 
@@ -178,9 +185,10 @@ void observed_run::begin_step(observed_task /*t*/) {
   state_->in_step_ = true;
 }
 
-bool observed_run::end_step(std::int64_t count) {
+bool observed_run::end_step(std::optional<std::int64_t> reported) {
   detail::observed_state& s = *state_;
   s.in_step_ = false;
+  std::int64_t const count = reported.value_or(s.ledger_.last_count());
   if (s.queue_made_) s.ledger_.observe_count(count, s.steps_);
   if (!s.judge_.failed() && s.joins_entered_ > 0 && count == 0) s.oracles_.join_late();
   return !s.judge_.failed();
@@ -343,13 +351,17 @@ void observed_run::join_returned(observed_task t) {
   s.oracles_.join_returned(r, s.count_at_join_[t] == 0, s.now());
 }
 
-void observed_run::join_timed_out(observed_task t) {
+void observed_run::join_timed_out(observed_task t, std::uint32_t after_ms) {
   detail::observed_state& s = *state_;
+  s.join_timeout_ms_ = after_ms;
   detail::task_record& r = s.tasks_[t];
   if (r.act == activity::in_join) --s.joins_entered_;
   r.act = activity::join_timed_out;
   r.timeout_step = s.now();
-  if (s.trace_) s.add_event(t, "join", -1, "timeout: cancelled by wait_for");
+  if (s.trace_) {
+    s.add_event(t, "join", -1,
+                "timeout: cancelled by wait_for after " + std::to_string(after_ms) + " ms");
+  }
 }
 
 void observed_run::shutdown(bool immediate, std::string_view origin) {
@@ -379,8 +391,8 @@ void observed_run::finish(run_end end, const observed_queue_state& queue) {
   if (end == run_end::step_budget && !s.judge_.failed())
     s.oracles_.step_budget_spent(step_budget(), s.steps_);
   if (!s.judge_.failed() && end != run_end::step_budget) {
-    s.oracles_.at_end({queue.count, queue.qsize, 0, queue.shut_down, s.shutdown_step_,
-                       /*join_timeout_ms=*/0});
+    s.oracles_.at_end(
+        {queue.count, queue.qsize, 0, queue.shut_down, s.shutdown_step_, s.join_timeout_ms_});
   }
   run_report& report = s.report_;
   report.end = end;

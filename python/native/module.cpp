@@ -10,6 +10,8 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <iostream>
 #include <optional>
@@ -121,72 +123,81 @@ bool arity(Py_ssize_t n, Py_ssize_t want, const char* name) {
 
 #define CHAOSQ_END }
 
+// clang-format off
 CHAOSQ_METHOD(pick, 1)
-PyObject* seq = PySequence_Fast(args[0], "Run.pick takes a sequence of task ids");
-if (seq == nullptr) return nullptr;
-Py_ssize_t const n = PySequence_Fast_GET_SIZE(seq);
-PyObject** items = PySequence_Fast_ITEMS(seq);
-self->ready.clear();
-for (Py_ssize_t i = 0; i < n; ++i) {
-  long const id = PyLong_AsLong(items[i]);
-  if (id == -1 && PyErr_Occurred()) {
-    Py_DECREF(seq);
-    return nullptr;
+  PyObject* seq = PySequence_Fast(args[0], "Run.pick takes a sequence of task ids");
+  if (seq == nullptr) return nullptr;
+  Py_ssize_t const n = PySequence_Fast_GET_SIZE(seq);
+  PyObject** items = PySequence_Fast_ITEMS(seq);
+  self->ready.clear();
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    observed_task id = 0;
+    if (!task_arg(self, items + i, 0, id)) {
+      Py_DECREF(seq);
+      return nullptr;
+    }
+    self->ready.push_back(id);
   }
-  self->ready.push_back(static_cast<std::uint32_t>(id));
-}
-Py_DECREF(seq);
-return PyLong_FromUnsignedLong(run.pick_ready(self->ready));
+  Py_DECREF(seq);
+  return PyLong_FromUnsignedLong(run.pick_ready(self->ready));
 CHAOSQ_END
 
 CHAOSQ_METHOD(choose, 1)
-long long n = 0;
-if (!int_arg(args, 0, n)) return nullptr;
-if (n < 1 || n > UINT32_MAX) return PyErr_Format(PyExc_ValueError, "Run.choose: n is %lld", n);
-return PyLong_FromUnsignedLong(run.choose(static_cast<std::uint32_t>(n)));
+  long long n = 0;
+  if (!int_arg(args, 0, n)) return nullptr;
+  if (n < 1 || n > UINT32_MAX) return PyErr_Format(PyExc_ValueError, "Run.choose: n is %lld", n);
+  return PyLong_FromUnsignedLong(run.choose(static_cast<std::uint32_t>(n)));
 CHAOSQ_END
 
 CHAOSQ_METHOD(add_task, 1)
-std::optional<std::string_view> const name = text_of(args[0]);
-if (!name) return nullptr;
-return PyLong_FromUnsignedLong(run.add_task(std::string(*name)));
+  std::optional<std::string_view> const name = text_of(args[0]);
+  if (!name) return nullptr;
+  return PyLong_FromUnsignedLong(run.add_task(std::string(*name)));
 CHAOSQ_END
 
 CHAOSQ_METHOD(task_ended, 1)
-observed_task t = 0;
-if (!task_arg(self, args, 0, t)) return nullptr;
-run.task_ended(t);
-Py_RETURN_NONE;
+  observed_task t = 0;
+  if (!task_arg(self, args, 0, t)) return nullptr;
+  run.task_ended(t);
+  Py_RETURN_NONE;
 CHAOSQ_END
 
 CHAOSQ_METHOD(woken, 1)
-observed_task t = 0;
-if (!task_arg(self, args, 0, t)) return nullptr;
-run.woken(t);
-Py_RETURN_NONE;
+  observed_task t = 0;
+  if (!task_arg(self, args, 0, t)) return nullptr;
+  run.woken(t);
+  Py_RETURN_NONE;
 CHAOSQ_END
 
 CHAOSQ_METHOD(suspended_at, 2)
-observed_task t = 0;
-if (!task_arg(self, args, 0, t)) return nullptr;
-std::optional<std::string_view> const where = text_of(args[1]);
-if (!where) return nullptr;
-run.suspended_at(t, *where);
-Py_RETURN_NONE;
+  observed_task t = 0;
+  if (!task_arg(self, args, 0, t)) return nullptr;
+  std::optional<std::string_view> const where = text_of(args[1]);
+  if (!where) return nullptr;
+  run.suspended_at(t, *where);
+  Py_RETURN_NONE;
 CHAOSQ_END
 
 CHAOSQ_METHOD(begin_step, 1)
-observed_task t = 0;
-if (!task_arg(self, args, 0, t)) return nullptr;
-run.begin_step(t);
-Py_RETURN_NONE;
+  observed_task t = 0;
+  if (!task_arg(self, args, 0, t)) return nullptr;
+  run.begin_step(t);
+  Py_RETURN_NONE;
 CHAOSQ_END
 
-CHAOSQ_METHOD(end_step, 1)
-long long count = 0;
-if (!int_arg(args, 0, count)) return nullptr;
-return PyBool_FromLong(run.end_step(count) ? 1 : 0);
-CHAOSQ_END
+/// end_step([count]): without the count, the last one an event reported.
+PyObject* run_end_step(PyObject* o, PyObject* const* args, Py_ssize_t nargs) {
+  auto* self = reinterpret_cast<run_object*>(o);
+  if (!check_alive(self)) return nullptr;
+  if (nargs > 1) return PyErr_Format(PyExc_TypeError, "Run.end_step takes at most 1 argument");
+  std::optional<std::int64_t> count;
+  if (nargs == 1) {
+    long long given = 0;
+    if (!int_arg(args, 0, given)) return nullptr;
+    count = given;
+  }
+  return PyBool_FromLong(self->run->end_step(count) ? 1 : 0);
+}
 
 PyObject* run_between_steps(PyObject* o, PyObject* /*unused*/) {
   auto* self = reinterpret_cast<run_object*>(o);
@@ -219,24 +230,24 @@ PyObject* run_between_steps(PyObject* o, PyObject* /*unused*/) {
 }
 
 CHAOSQ_METHOD(visit, 2)
-observed_task t = 0;
-if (!task_arg(self, args, 0, t)) return nullptr;
-std::optional<chaosq::harness::fault_point> const p =
-    enum_of<chaosq::harness::fault_point>(args[1], "fault point");
-if (!p) return nullptr;
-std::optional<chaosq::harness::fault_kind> const struck = run.visit(t, *p);
-if (!struck) Py_RETURN_NONE;
-return PyUnicode_FromString(std::string(chaosq::harness::name_of(*struck)).c_str());
+  observed_task t = 0;
+  if (!task_arg(self, args, 0, t)) return nullptr;
+  std::optional<chaosq::harness::fault_point> const p =
+      enum_of<chaosq::harness::fault_point>(args[1], "fault point");
+  if (!p) return nullptr;
+  std::optional<chaosq::harness::fault_kind> const struck = run.visit(t, *p);
+  if (!struck) Py_RETURN_NONE;
+  return PyUnicode_FromString(std::string(chaosq::harness::name_of(*struck)).c_str());
 CHAOSQ_END
 
 CHAOSQ_METHOD(queue_made, 2)
-std::optional<chaosq::queue::queue_kind> const kind =
-    enum_of<chaosq::queue::queue_kind>(args[0], "queue kind");
-if (!kind) return nullptr;
-long long maxsize = 0;
-if (!int_arg(args, 1, maxsize)) return nullptr;
-run.queue_made(*kind, maxsize);
-Py_RETURN_NONE;
+  std::optional<chaosq::queue::queue_kind> const kind =
+      enum_of<chaosq::queue::queue_kind>(args[0], "queue kind");
+  if (!kind) return nullptr;
+  long long maxsize = 0;
+  if (!int_arg(args, 1, maxsize)) return nullptr;
+  run.queue_made(*kind, maxsize);
+  Py_RETURN_NONE;
 CHAOSQ_END
 
 PyObject* run_new_item(PyObject* o, PyObject* /*unused*/) {
@@ -246,28 +257,28 @@ PyObject* run_new_item(PyObject* o, PyObject* /*unused*/) {
 }
 
 CHAOSQ_METHOD(begin_wait, 2)
-observed_task t = 0;
-if (!task_arg(self, args, 0, t)) return nullptr;
-std::optional<std::string_view> const kind = text_of(args[1]);
-if (!kind) return nullptr;
-using chaosq::harness::wait_kind;
-if (*kind == "get") {
-  run.begin_wait(t, wait_kind::get);
-} else if (*kind == "put") {
-  run.begin_wait(t, wait_kind::put);
-} else if (*kind == "join") {
-  run.begin_wait(t, wait_kind::join);
-} else {
-  return PyErr_Format(PyExc_ValueError, "Run.begin_wait: '%U' is not get, put or join", args[1]);
-}
-Py_RETURN_NONE;
+  observed_task t = 0;
+  if (!task_arg(self, args, 0, t)) return nullptr;
+  std::optional<std::string_view> const kind = text_of(args[1]);
+  if (!kind) return nullptr;
+  using chaosq::harness::wait_kind;
+  if (*kind == "get") {
+    run.begin_wait(t, wait_kind::get);
+  } else if (*kind == "put") {
+    run.begin_wait(t, wait_kind::put);
+  } else if (*kind == "join") {
+    run.begin_wait(t, wait_kind::join);
+  } else {
+    return PyErr_Format(PyExc_ValueError, "Run.begin_wait: '%U' is not get, put or join", args[1]);
+  }
+  Py_RETURN_NONE;
 CHAOSQ_END
 
 CHAOSQ_METHOD(end_wait, 1)
-observed_task t = 0;
-if (!task_arg(self, args, 0, t)) return nullptr;
-run.end_wait(t);
-Py_RETURN_NONE;
+  observed_task t = 0;
+  if (!task_arg(self, args, 0, t)) return nullptr;
+  run.end_wait(t);
+  Py_RETURN_NONE;
 CHAOSQ_END
 
 /// put and got: (task, item, count).
@@ -285,98 +296,131 @@ PyObject* item_event(PyObject* o, PyObject* const* args, Py_ssize_t nargs) {
 }
 
 CHAOSQ_METHOD(acked, 3)
-observed_task t = 0;
-long long count = 0;
-if (!task_arg(self, args, 0, t) || !int_arg(args, 1, count)) return nullptr;
-int const refused = PyObject_IsTrue(args[2]);
-if (refused < 0) return nullptr;
-return PyLong_FromLongLong(run.acked(t, count, refused != 0));
+  observed_task t = 0;
+  long long count = 0;
+  if (!task_arg(self, args, 0, t) || !int_arg(args, 1, count)) return nullptr;
+  int const refused = PyObject_IsTrue(args[2]);
+  if (refused < 0) return nullptr;
+  return PyLong_FromLongLong(run.acked(t, count, refused != 0));
 CHAOSQ_END
 
 CHAOSQ_METHOD(join_called, 2)
-observed_task t = 0;
-long long count = 0;
-if (!task_arg(self, args, 0, t) || !int_arg(args, 1, count)) return nullptr;
-run.join_called(t, count);
-Py_RETURN_NONE;
+  observed_task t = 0;
+  long long count = 0;
+  if (!task_arg(self, args, 0, t) || !int_arg(args, 1, count)) return nullptr;
+  run.join_called(t, count);
+  Py_RETURN_NONE;
 CHAOSQ_END
 
 CHAOSQ_METHOD(join_returned, 1)
-observed_task t = 0;
-if (!task_arg(self, args, 0, t)) return nullptr;
-run.join_returned(t);
-Py_RETURN_NONE;
+  observed_task t = 0;
+  if (!task_arg(self, args, 0, t)) return nullptr;
+  run.join_returned(t);
+  Py_RETURN_NONE;
 CHAOSQ_END
 
-CHAOSQ_METHOD(join_timed_out, 1)
-observed_task t = 0;
-if (!task_arg(self, args, 0, t)) return nullptr;
-run.join_timed_out(t);
-Py_RETURN_NONE;
-CHAOSQ_END
+// clang-format on
 
-CHAOSQ_METHOD(shutdown, 2)
-int const immediate = PyObject_IsTrue(args[0]);
-if (immediate < 0) return nullptr;
-std::optional<std::string_view> const origin = text_of(args[1]);
-if (!origin) return nullptr;
-run.shutdown(immediate != 0, *origin);
-Py_RETURN_NONE;
-CHAOSQ_END
+/// join_timed_out(t[, after_seconds]): the deadline, in virtual seconds.
+PyObject* run_join_timed_out(PyObject* o, PyObject* const* args, Py_ssize_t nargs) {
+  auto* self = reinterpret_cast<run_object*>(o);
+  if (!check_alive(self)) return nullptr;
+  if (nargs < 1 || nargs > 2) {
+    return PyErr_Format(PyExc_TypeError, "Run.join_timed_out takes 1 or 2 arguments");
+  }
+  observed_task t = 0;
+  if (!task_arg(self, args, 0, t)) return nullptr;
+  double seconds = 0;
+  if (nargs == 2) {
+    seconds = PyFloat_AsDouble(args[1]);
+    if (seconds == -1.0 && PyErr_Occurred()) return nullptr;
+  }
+  double const ms = std::clamp(seconds * 1000.0, 0.0, 4'294'967'295.0);
+  self->run->join_timed_out(t, static_cast<std::uint32_t>(std::lround(ms)));
+  Py_RETURN_NONE;
+}
 
-CHAOSQ_METHOD(task_error, 2)
-observed_task t = 0;
-if (!task_arg(self, args, 0, t)) return nullptr;
-std::optional<std::string_view> const text = text_of(args[1]);
-if (!text) return nullptr;
-run.task_error(t, *text);
-Py_RETURN_NONE;
-CHAOSQ_END
+// clang-format off
+
+// clang-format on
+
+/// shutdown(immediate[, origin]): origin "program" by default.
+PyObject* run_shutdown(PyObject* o, PyObject* const* args, Py_ssize_t nargs) {
+  auto* self = reinterpret_cast<run_object*>(o);
+  if (!check_alive(self)) return nullptr;
+  if (nargs < 1 || nargs > 2)
+    return PyErr_Format(PyExc_TypeError, "Run.shutdown takes 1 or 2 arguments");
+  int const immediate = PyObject_IsTrue(args[0]);
+  if (immediate < 0) return nullptr;
+  std::optional<std::string_view> const origin = nargs == 2 ? text_of(args[1]) : "program";
+  if (!origin) return nullptr;
+  self->run->shutdown(immediate != 0, *origin);
+  Py_RETURN_NONE;
+}
+
+/// task_error(t, text), or task_error(t, where, item, text) as the runner reports where it saw
+/// the exception (what the verdict says is the text).
+PyObject* run_task_error(PyObject* o, PyObject* const* args, Py_ssize_t nargs) {
+  auto* self = reinterpret_cast<run_object*>(o);
+  if (!check_alive(self)) return nullptr;
+  if (nargs != 2 && nargs != 4)
+    return PyErr_Format(PyExc_TypeError, "Run.task_error takes 2 or 4 arguments");
+  observed_task t = 0;
+  if (!task_arg(self, args, 0, t)) return nullptr;
+  std::optional<std::string_view> const text = text_of(args[nargs - 1]);
+  if (!text) return nullptr;
+  self->run->task_error(t, *text);
+  Py_RETURN_NONE;
+}
+
+// clang-format off
 
 CHAOSQ_METHOD(note, 4)
-if (!run.tracing()) Py_RETURN_NONE;
-observed_task t = 0;
-long long item = 0;
-if (!task_arg(self, args, 0, t) || !int_arg(args, 2, item)) return nullptr;
-std::optional<std::string_view> const operation = text_of(args[1]);
-std::optional<std::string_view> const outcome = text_of(args[3]);
-if (!operation || !outcome) return nullptr;
-run.note(t, *operation, item, *outcome);
-Py_RETURN_NONE;
+  if (!run.tracing()) Py_RETURN_NONE;
+  observed_task t = 0;
+  long long item = 0;
+  if (!task_arg(self, args, 0, t) || !int_arg(args, 2, item)) return nullptr;
+  std::optional<std::string_view> const operation = text_of(args[1]);
+  std::optional<std::string_view> const outcome = text_of(args[3]);
+  if (!operation || !outcome) return nullptr;
+  run.note(t, *operation, item, *outcome);
+  Py_RETURN_NONE;
 CHAOSQ_END
 
 CHAOSQ_METHOD(queue_state, 3)
-long long count = 0;
-long long qsize = 0;
-if (!int_arg(args, 0, count) || !int_arg(args, 1, qsize)) return nullptr;
-int const shut_down = PyObject_IsTrue(args[2]);
-if (shut_down < 0) return nullptr;
-self->queue = {count, static_cast<std::size_t>(qsize < 0 ? 0 : qsize), shut_down != 0};
-Py_RETURN_NONE;
+  long long count = 0;
+  long long qsize = 0;
+  if (!int_arg(args, 0, count) || !int_arg(args, 1, qsize)) return nullptr;
+  int const shut_down = PyObject_IsTrue(args[2]);
+  if (shut_down < 0) return nullptr;
+  self->queue = {count, static_cast<std::size_t>(qsize < 0 ? 0 : qsize), shut_down != 0};
+  Py_RETURN_NONE;
 CHAOSQ_END
 
 CHAOSQ_METHOD(finish, 1)
-std::optional<std::string_view> const end = text_of(args[0]);
-if (!end) return nullptr;
-using chaosq::harness::run_end;
-run_end e = run_end::complete;
-if (*end == "complete") {
-  e = run_end::complete;
-} else if (*end == "quiescent") {
-  e = run_end::quiescent;
-} else if (*end == "step-budget") {
-  e = run_end::step_budget;
-} else if (*end == "violation") {
-  e = run_end::violation;
-} else {
-  return PyErr_Format(PyExc_ValueError,
-                      "Run.finish: '%U' is not complete, quiescent, step-budget or violation",
-                      args[0]);
-}
-if (run.finished()) return PyErr_Format(PyExc_RuntimeError, "Run.finish: called twice");
-run.finish(e, self->queue);
-Py_RETURN_NONE;
+  std::optional<std::string_view> const end = text_of(args[0]);
+  if (!end) return nullptr;
+  using chaosq::harness::run_end;
+  run_end e = run_end::complete;
+  if (*end == "complete") {
+    e = run_end::complete;
+  } else if (*end == "quiescent") {
+    e = run_end::quiescent;
+  } else if (*end == "step-budget") {
+    e = run_end::step_budget;
+  } else if (*end == "violation") {
+    e = run_end::violation;
+  } else {
+    return PyErr_Format(PyExc_ValueError,
+                        "Run.finish: '%U' is not complete, quiescent, step-budget or violation",
+                        args[0]);
+  }
+  if (run.finished()) return PyErr_Format(PyExc_RuntimeError, "Run.finish: called twice");
+  run.finish(e, self->queue);
+  Py_RETURN_NONE;
 CHAOSQ_END
+
+// clang-format on
 
 #undef CHAOSQ_METHOD
 #undef CHAOSQ_END
@@ -393,7 +437,9 @@ PyMethodDef run_methods[] = {
     CHAOSQ_FAST(add_task, "add_task(name) -> task id"),
     CHAOSQ_FAST(task_ended, "task_ended(t)"),
     CHAOSQ_FAST(woken, "woken(t): t's wait ended, its result is on its way"),
-    CHAOSQ_FAST(suspended_at, "suspended_at(t, where): for the trace"),
+    CHAOSQ_FAST(suspended_at, "suspended_at(t, where): where t waits now, for the trace"),
+    {"where", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(run_suspended_at)),
+     METH_FASTCALL, "where(t, text): the same as suspended_at"},
     CHAOSQ_FAST(begin_step, "begin_step(t)"),
     CHAOSQ_FAST(end_step, "end_step(count) -> False when the run has its verdict"),
     {"between_steps", run_between_steps, METH_NOARGS,

@@ -412,6 +412,14 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
     if (w.queue_impl.empty()) w.queue_impl.text = planted;
   }
   if (!resolve_code(env, "explore", w)) return bad_input;
+  // A Python program runs on its interpreter's one thread, whatever --jobs says.
+  if (w.mode == run_mode::python) args.jobs = 1;
+  if (args.space && w.mode == run_mode::python) {
+    std::cerr << env.name << " explore: --space generates chaosq's own workloads; a Python "
+              << "program makes its own tasks and queue\n";
+    std::cout << "SUMMARY: bad usage: --space with a Python program\n";
+    return bad_input;
+  }
   if (args.space && args.shard.count > 1) {
     std::cerr << env.name << " explore: --shard splits one workload's schedules; with --space, "
               << "split the space by --seed instead\n";

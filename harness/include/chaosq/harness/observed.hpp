@@ -82,9 +82,10 @@ class observed_run {
   void suspended_at(observed_task t, std::string_view where);
   /// A step begins: task `t` is resumed.
   void begin_step(observed_task t);
-  /// The step ended, leaving the queue's unfinished count at `count` (0 when no queue is made):
-  /// false when the run has its verdict and must stop.
-  [[nodiscard]] bool end_step(std::int64_t count);
+  /// The step ended, leaving the queue's unfinished count at `count` (nullopt: as the last event
+  /// that reported it left it; 0 when no queue is made): false when the run has its verdict and
+  /// must stop.
+  [[nodiscard]] bool end_step(std::optional<std::int64_t> count = std::nullopt);
   /// Between two steps: the faults and shutdowns to carry out now, in order (valid until the
   /// next call).
   [[nodiscard]] std::span<const observed_action> between_steps();
@@ -118,8 +119,9 @@ class observed_run {
   void join_called(observed_task t, std::int64_t count);
   /// `t`'s join returned.
   void join_returned(observed_task t);
-  /// `t`'s join was cancelled by its deadline (`wait_for`).
-  void join_timed_out(observed_task t);
+  /// `t`'s join was cancelled by its deadline (`wait_for`), `after_ms` of virtual time after it
+  /// was called.
+  void join_timed_out(observed_task t, std::uint32_t after_ms = 0);
   /// The queue was shut down, by the program (`origin` "program") or a drawn fault ("drawn").
   void shutdown(bool immediate, std::string_view origin);
   /// An exception the contract does not allow escaped task `t` (`text`: "TypeError: ...").

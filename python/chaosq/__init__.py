@@ -1,0 +1,11 @@
+"""chaosq for Python: run a real asyncio program under chaosq's decisions, faults and oracles.
+
+`run_program(run, main)` runs `main()` (the program's `async def main`) on a controlled event
+loop, reporting every step and queue operation to `run`, the native engine's per-schedule
+object. The native module is imported only by the functions that need it, never here.
+"""
+
+from chaosq._errors import InjectedCrash, UsageError
+from chaosq._loop import point, run_program
+
+__all__ = ["InjectedCrash", "UsageError", "point", "run_program"]

@@ -1,0 +1,1 @@
+"""Tests of the chaosq Python front-end; FakeRun stands in for the native engine."""

@@ -1,0 +1,110 @@
+"""`python3 -m chaosq` end to end, as a user runs it: the seed programs, tokens that replay
+across the Python and the C++ command, reports, and bad input.
+
+Needs the package assembled by the build (PYTHONPATH=<build>/python-<version>, as CTest sets it)
+and, for the cross-command checks, CHAOSQ_CPP_COMMAND naming the C++ chaosq.
+"""
+
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import unittest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CPP_COMMAND = os.environ.get("CHAOSQ_CPP_COMMAND")
+TOKEN = re.compile(r"\bcq\d+-[A-Za-z0-9_-]+-[0-9a-f]{8}\b")
+
+
+def chaosq(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "chaosq", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def output(result):
+    return f"exit {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+
+
+class SeedPrograms(unittest.TestCase):
+    """The seed document's programs: the worker pool without task_done on its error path, and
+    the fix (task_done in finally, the workers cancelled after join)."""
+
+    @classmethod
+    def setUpClass(cls):
+        # explore's own default crash budget (1) strikes the workers: no other flag needed.
+        cls.leak = chaosq("explore", "examples.python.seed:main", "--schedules", "2000")
+
+    def test_the_missing_task_done_is_a_join_hang_naming_the_item_the_worker_and_its_line(self):
+        r = self.leak
+        self.assertEqual(r.returncode, 1, output(r))
+        self.assertIn("SUMMARY: violation join-hang/held-by-crashed", r.stdout, output(r))
+        # The item, the task that held it (its coroutine's name) and the fault that struck it.
+        self.assertRegex(r.stdout, r"i\d+ \(put by main", output(r))
+        self.assertRegex(r.stdout, r"held by worker(#\d+)? when it ended: crash", output(r))
+        # Where the waiting join stopped, as a file:line of the program.
+        self.assertRegex(r.stdout, r"main at .*seed\.py:\d+", output(r))
+
+    def test_the_fix_passes_every_schedule_explored(self):
+        r = chaosq("explore", "examples.python.seed_fixed:main", "--schedules", "2000")
+        self.assertEqual(r.returncode, 0, output(r))
+        self.assertIn("SUMMARY: no violation in 2000 schedules", r.stdout, output(r))
+
+    def test_the_token_replays_the_same_trace_byte_for_byte(self):
+        tokens = TOKEN.findall(self.leak.stdout)
+        self.assertTrue(tokens, output(self.leak))
+        first = chaosq("replay", tokens[0])
+        second = chaosq("replay", tokens[0])
+        self.assertEqual(first.returncode, 1, output(first))
+        self.assertIn("join-hang/held-by-crashed", first.stdout, output(first))
+        self.assertEqual(first.stdout, second.stdout)
+
+    @unittest.skipUnless(CPP_COMMAND, "CHAOSQ_CPP_COMMAND names no C++ chaosq")
+    def test_the_cpp_command_decodes_the_token_and_says_it_needs_the_python_runner(self):
+        token = TOKEN.findall(self.leak.stdout)[0]
+        r = subprocess.run([CPP_COMMAND, "replay", token], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(r.returncode, 2, output(r))
+        self.assertIn("examples.python.seed:main is a Python program: python3 -m chaosq runs it",
+                      r.stdout + r.stderr, output(r))
+
+    def test_json_carries_the_verdict_and_the_token(self):
+        r = chaosq("explore", "examples.python.seed:main", "--schedules", "2000", "--json")
+        self.assertEqual(r.returncode, 1, output(r))
+        report = json.loads(r.stdout)
+        text = json.dumps(report)
+        self.assertIn("join-hang", text)
+        self.assertRegex(text, TOKEN.pattern)
+
+
+class BadInput(unittest.TestCase):
+    """Exit 2 with a message that says what is wrong, never a traceback."""
+
+    def check(self, args, message):
+        r = chaosq(*args)
+        self.assertEqual(r.returncode, 2, output(r))
+        self.assertIn(message, r.stdout + r.stderr, output(r))
+        self.assertNotIn("Traceback", r.stdout + r.stderr, output(r))
+
+    def test_a_module_that_does_not_import(self):
+        self.check(["explore", "no_such_module_anywhere:main"],
+                   "module 'no_such_module_anywhere' does not import: ModuleNotFoundError")
+
+    def test_a_function_the_module_does_not_have(self):
+        self.check(["explore", "examples.python.seed:nothing"],
+                   "module 'examples.python.seed' has no 'nothing'")
+
+    def test_a_function_that_is_not_a_coroutine_function(self):
+        self.check(["explore", "json:dumps"], "json:dumps is not a coroutine function")
+
+    def test_a_corrupt_token(self):
+        self.check(["replay", "cq6-AAAA-00000000"], "checksum")
+
+    def test_a_workload_flag_a_python_program_does_not_take(self):
+        self.check(["explore", "examples.python.seed:main", "--consumers", "3"],
+                   "consumers: a Python program makes its own tasks and queue")
+
+
+if __name__ == "__main__":
+    unittest.main()
