@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -569,6 +570,7 @@ PyObject* native_main(PyObject* /*module*/, PyObject* args) {
   int const status = chaosq::cli::run(static_cast<int>(words.size()), argv.data(), registry);
   std::cout.flush();
   std::cerr.flush();
+  std::fflush(nullptr);  // the command prints with both iostreams and stdio
   return PyLong_FromLong(status);
 }
 
