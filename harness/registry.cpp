@@ -134,13 +134,13 @@ const registered_behaviour* registry::find_behaviour(std::string_view name) cons
 }
 
 std::string registry::names_problem(const workload& w) const {
-  if (w.mode == run_mode::python && !w.program.empty()) {
+  if (!w.program.empty()) {
     if (!programs_) {
       return "program " + w.program.text +
              " is a Python program: python3 -m chaosq runs it (with the chaosq Python package "
              "on PYTHONPATH); this command runs C++ code only";
     }
-    if (std::string problem = programs_(w.program).problem; !problem.empty())
+    if (std::string problem = programs_(w).problem; !problem.empty())
       return "program " + w.program.text + ": " + problem;
   }
   std::string queue = problem_of(queues_, w.queue_impl, "queue", "--queue-impl");
@@ -183,7 +183,7 @@ run_options registry::bind(const workload& w, run_options options) const {
   options.consumer = nullptr;
   options.make_pool = nullptr;
   options.program = nullptr;
-  if (w.mode == run_mode::python) options.program = programs_(w.program).run;
+  if (w.mode == run_mode::python) options.program = programs_(w).run;
   if (!w.queue_impl.empty()) {
     const registered_queue& q = *find_queue(w.queue_impl.name());
     options.make_queue = q.make;

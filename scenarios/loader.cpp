@@ -689,8 +689,9 @@ class loader {
     }
     // The code it names can run it (a thread-based queue in threads mode, a workload a thread
     // pool fits), once every name is known good.
-    if (r_.error_count() == 0 && !w.queue_impl.empty()) {
-      if (std::string problem = registry_.problem(w); !problem.empty()) fail("queue.impl", problem);
+    if (r_.error_count() == 0 && (!w.queue_impl.empty() || !w.program.empty())) {
+      if (std::string problem = registry_.problem(w); !problem.empty())
+        fail(w.program.empty() ? "queue.impl" : "python", problem);
     }
   }
 

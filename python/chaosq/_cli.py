@@ -6,8 +6,10 @@ subcommands, options, reports, tokens and exit statuses: 0 no violation, 1 viola
 program (``explore module:function``) and the resolver that imports it.
 """
 
+import asyncio
 import importlib
 import inspect
+import platform
 import re
 import sys
 
@@ -21,13 +23,17 @@ PROGRAM = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 class Resolver:
     """Turns a program's name, "module:function", into the runner of one schedule of it.
 
-    The native side asks for a name each time it checks or runs a workload: the answer is kept.
+    The native side asks each time it checks or runs a workload: the import is done once.
     """
 
     def __init__(self):
         self._known = {}
 
-    def resolve(self, name):
+    def resolve(self, name, shutdown="none"):
+        if shutdown != "none" and not hasattr(asyncio.Queue, "shutdown"):
+            return None, (f"shutdown {shutdown}: asyncio.Queue.shutdown() is new in Python 3.13, "
+                          f"and this is Python {platform.python_version()}: draw no shutdown, "
+                          "or run it with Python 3.13+")
         if name not in self._known:
             self._known[name] = self._resolve(name)
         return self._known[name]

@@ -518,11 +518,13 @@ PyObject* make_run(observed_run& run) {
 
 // ---- programs by name ----
 
-/// What runs `program`, through the Python `resolver`: `resolver.resolve(name)` returns
+/// What runs the program of `w`, through the Python `resolver`: `resolver.resolve(name,
+/// shutdown)` (the workload's shutdown allowance, which needs Python 3.13) returns
 /// `(runner, problem)`, `runner(run)` runs one schedule.
-chaosq::harness::program_binding resolve(PyObject* resolver,
-                                         const chaosq::harness::code_name& program) {
-  PyObject* answer = PyObject_CallMethod(resolver, "resolve", "s", program.text.c_str());
+chaosq::harness::program_binding resolve(PyObject* resolver, const chaosq::harness::workload& w) {
+  std::string const shutdown(chaosq::harness::name_of(w.faults.shutdown));
+  PyObject* answer =
+      PyObject_CallMethod(resolver, "resolve", "ss", w.program.text.c_str(), shutdown.c_str());
   if (answer == nullptr) throw_python_error();
   PyObject* runner = nullptr;
   const char* problem = nullptr;
@@ -566,7 +568,7 @@ PyObject* native_main(PyObject* /*module*/, PyObject* args) {
   argv.push_back(nullptr);
   chaosq::harness::registry registry = chaosq::harness::builtin_registry();
   registry.set_program_resolver(
-      [resolver](const chaosq::harness::code_name& program) { return resolve(resolver, program); });
+      [resolver](const chaosq::harness::workload& w) { return resolve(resolver, w); });
   int const status = chaosq::cli::run(static_cast<int>(words.size()), argv.data(), registry);
   std::cout.flush();
   std::cerr.flush();

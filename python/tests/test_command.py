@@ -5,6 +5,7 @@ Needs the package assembled by the build (PYTHONPATH=<build>/python-<version>, a
 and, for the cross-command checks, CHAOSQ_CPP_COMMAND naming the C++ chaosq.
 """
 
+import asyncio
 import json
 import os
 import pathlib
@@ -76,6 +77,38 @@ class SeedPrograms(unittest.TestCase):
         text = json.dumps(report)
         self.assertIn("join-hang", text)
         self.assertRegex(text, TOKEN.pattern)
+
+
+class Scenarios(unittest.TestCase):
+    """YAML scenarios that name a Python program (`mode: python`, `python: module:function`)."""
+
+    def test_the_bundled_python_scenarios_pass_and_write_junit(self):
+        junit = ROOT / "build" / f"python-scenarios-{sys.version_info[0]}.{sys.version_info[1]}.xml"
+        r = chaosq("run", "examples/python/scenarios/", "--junit", str(junit))
+        self.assertEqual(r.returncode, 0, output(r))
+        self.assertIn("SUMMARY: 3 scenario(s): 3 passed", r.stdout, output(r))
+        self.assertIn('name="python-incident"', junit.read_text())
+
+    @unittest.skipUnless(hasattr(asyncio.Queue, "shutdown"), "asyncio.Queue.shutdown is new in 3.13")
+    def test_shutdowns_drawn_at_any_step_leave_the_fix_passing(self):
+        r = chaosq("run", "examples/python/scenarios-3.13/")
+        self.assertEqual(r.returncode, 0, output(r))
+
+    @unittest.skipIf(hasattr(asyncio.Queue, "shutdown"), "this Python has asyncio.Queue.shutdown")
+    def test_before_3_13_a_shutdown_budget_is_refused_where_the_file_names_the_program(self):
+        r = chaosq("run", "examples/python/scenarios-3.13/")
+        self.assertEqual(r.returncode, 2, output(r))
+        self.assertRegex(r.stdout, r"seed-fixed-shutdown\.yaml:\d+:\d+: error: python: .*"
+                                   r"shutdown any: asyncio\.Queue\.shutdown\(\) is new in "
+                                   r"Python 3\.13")
+
+    @unittest.skipUnless(CPP_COMMAND, "CHAOSQ_CPP_COMMAND names no C++ chaosq")
+    def test_the_cpp_command_refuses_a_python_scenario_naming_its_line(self):
+        r = subprocess.run([CPP_COMMAND, "run", "examples/python/scenarios/seed.yaml"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 2, output(r))
+        self.assertIn("seed.yaml:8:9: error: python: program examples.python.seed:main is a Python "
+                      "program: python3 -m chaosq runs it", r.stdout, output(r))
 
 
 class BadInput(unittest.TestCase):

@@ -53,8 +53,9 @@ struct program_binding {
   std::string problem;  ///< else why not: "module 'x' does not import: ModuleNotFoundError: ..."
 };
 
-/// Resolves a program's name ("module:function") to what runs it: the Python front-end's.
-using program_resolver = std::function<program_binding(const code_name& program)>;
+/// Resolves a workload's program (`workload::program`, "module:function") to what runs it, or
+/// says why it cannot run that workload (the Python front-end's).
+using program_resolver = std::function<program_binding(const workload& w)>;
 
 class registry {
  public:
