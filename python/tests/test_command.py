@@ -24,6 +24,14 @@ def chaosq(*args, timeout=600):
                           text=True, timeout=timeout)
 
 
+def cpp_chaosq(*args):
+    """The C++ command, without the sanitizer runtime a sanitized build preloads for Python (an
+    executable linked with its own copy refuses a second)."""
+    env = {name: value for name, value in os.environ.items() if name != "LD_PRELOAD"}
+    return subprocess.run([CPP_COMMAND, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60)
+
+
 def output(result):
     return f"exit {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
 
@@ -64,8 +72,7 @@ class SeedPrograms(unittest.TestCase):
     @unittest.skipUnless(CPP_COMMAND, "CHAOSQ_CPP_COMMAND names no C++ chaosq")
     def test_the_cpp_command_decodes_the_token_and_says_it_needs_the_python_runner(self):
         token = TOKEN.findall(self.leak.stdout)[0]
-        r = subprocess.run([CPP_COMMAND, "replay", token], capture_output=True, text=True,
-                           timeout=60)
+        r = cpp_chaosq("replay", token)
         self.assertEqual(r.returncode, 2, output(r))
         self.assertIn("examples.python.seed:main is a Python program: python3 -m chaosq runs it",
                       r.stdout + r.stderr, output(r))
@@ -104,8 +111,7 @@ class Scenarios(unittest.TestCase):
 
     @unittest.skipUnless(CPP_COMMAND, "CHAOSQ_CPP_COMMAND names no C++ chaosq")
     def test_the_cpp_command_refuses_a_python_scenario_naming_its_line(self):
-        r = subprocess.run([CPP_COMMAND, "run", "examples/python/scenarios/seed.yaml"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=60)
+        r = cpp_chaosq("run", "examples/python/scenarios/seed.yaml")
         self.assertEqual(r.returncode, 2, output(r))
         self.assertIn("seed.yaml:8:9: error: python: program examples.python.seed:main is a Python "
                       "program: python3 -m chaosq runs it", r.stdout, output(r))
