@@ -86,6 +86,48 @@ class SeedPrograms(unittest.TestCase):
         self.assertRegex(text, TOKEN.pattern)
 
 
+class Golden(unittest.TestCase):
+    """A replay prints a pure function of its token: the same bytes in every build (g++ and clang,
+    sanitized or not: both test builds run this) and in 3.11 and 3.13 where asyncio itself does
+    not differ (3.11's wait_for runs the join in a task of its own: the incident has a file per
+    version). CHAOSQ_UPDATE_GOLDEN=1 rewrites the files."""
+
+    GOLDEN = pathlib.Path(__file__).resolve().parent / "golden"
+
+    def check(self, token, name):
+        r = chaosq("replay", token)
+        self.assertEqual(r.returncode, 1, output(r))
+        path = self.GOLDEN / name
+        if os.environ.get("CHAOSQ_UPDATE_GOLDEN") == "1":
+            path.write_text(r.stdout + r.stderr)
+        self.assertEqual(r.stdout + r.stderr, path.read_text())
+
+    def test_the_seed_programs_leak(self):
+        self.check("cq6-AhlleGFtcGxlcy5weXRob24uc2VlZDptYWluAAAAAQMAAgAAAQABAAABAAAIP6CNBgAADgAAAAAAAAA"
+                   "AAAAAAAAH-9817c3c2", "seed-replay.txt")
+
+    def test_the_incident(self):
+        version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        self.check("cq6-Ah1leGFtcGxlcy5weXRob24uaW5jaWRlbnQ6bWFpbgAAAAEDAAIAAAEAAQAAAAAACD-gjQYAAAA-"
+                   "e467e70b", f"incident-replay-{version}.txt")
+
+
+class Strategies(unittest.TestCase):
+    def test_every_strategy_finds_the_leak(self):
+        for strategy in ("random", "pct", "pos", "surw", "dfs", "portfolio"):
+            r = chaosq("explore", "examples.python.seed:main", "--strategy", strategy,
+                       "--schedules", "3000")
+            self.assertEqual(r.returncode, 1, output(r))
+            self.assertIn("SUMMARY: violation join-hang/held-by-crashed", r.stdout, output(r))
+
+    def test_dfs_verifies_the_fix_within_its_bounds(self):
+        r = chaosq("explore", "examples.python.seed_fixed:main", "--strategy", "dfs",
+                   "--preemptions", "1", "--schedules", "100000")
+        self.assertEqual(r.returncode, 0, output(r))
+        self.assertRegex(r.stdout, r"verified: all \d+ schedules up to 1 preemptions and 1 drawn "
+                                   r"fault\(s\)")
+
+
 class Scenarios(unittest.TestCase):
     """YAML scenarios that name a Python program (`mode: python`, `python: module:function`)."""
 
