@@ -12,6 +12,7 @@ import pathlib
 import re
 import subprocess
 import sys
+import tempfile
 import unittest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -110,6 +111,35 @@ class Golden(unittest.TestCase):
         version = f"{sys.version_info[0]}.{sys.version_info[1]}"
         self.check("cq6-Ah1leGFtcGxlcy5weXRob24uaW5jaWRlbnQ6bWFpbgAAAAEDAAIAAAEAAQAAAAAACD-gjQYAAAA-"
                    "e467e70b", f"incident-replay-{version}.txt")
+
+
+class Reports(unittest.TestCase):
+    """The same renderers as the C++ command: an HTML timeline, a YAML reproducer that `run`
+    replays."""
+
+    TOKEN = ("cq6-AhlleGFtcGxlcy5weXRob24uc2VlZDptYWluAAAAAQMAAgAAAQABAAABAAAIP6CNBgAADgAAAAAAAAAAAA"
+             "AAAAAH-9817c3c2")
+
+    def test_an_html_timeline_with_a_lane_per_task(self):
+        with tempfile.TemporaryDirectory() as out:
+            page = pathlib.Path(out) / "seed.html"
+            r = chaosq("replay", self.TOKEN, "--html", str(page))
+            self.assertEqual(r.returncode, 1, output(r))
+            html = page.read_text()
+            for lane in ("main", "worker#2", "worker#3"):
+                self.assertIn(lane, html)
+
+    def test_a_yaml_reproducer_that_run_replays_to_the_same_verdict(self):
+        r = chaosq("replay", self.TOKEN, "--as-scenario")
+        self.assertEqual(r.returncode, 1, output(r))
+        self.assertIn("python: examples.python.seed:main", r.stdout)
+        with tempfile.TemporaryDirectory() as out:
+            scenario = pathlib.Path(out) / "repro.yaml"
+            scenario.write_text(r.stdout)
+            ran = chaosq("run", str(scenario))
+        self.assertEqual(ran.returncode, 0, output(ran))
+        self.assertIn("join-hang/held-by-crashed shown by the pinned run, unacknowledged i1",
+                      ran.stdout, output(ran))
 
 
 class Strategies(unittest.TestCase):
