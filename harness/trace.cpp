@@ -113,12 +113,16 @@ void trace::mark(const std::vector<std::uint64_t>& steps, const std::vector<std:
 namespace {
 
 // A line of the table with `item` in the item column.
-std::string line_with_item(const trace_event& e, std::string_view item) {
+/// The task column's width: room for the engine's names (p0, c1.2, ...) and two spaces.
+constexpr std::size_t task_column = 8;
+
+std::string line_with_item(const trace_event& e, std::string_view item,
+                           std::size_t task_width = task_column) {
   std::string out;
   std::string step = std::to_string(e.step);
   out.append(step.size() < 4 ? 4 - step.size() : 0, ' ');
   out += step + "  ";
-  pad(out, e.task, 8);
+  pad(out, e.task, task_width);
   pad(out, e.operation, 20);
   pad(out, item, 7);
   if (e.fault.empty()) {
@@ -194,14 +198,14 @@ std::pair<std::size_t, std::size_t> cycle_at(std::span<const trace_event> events
   return {0, 0};
 }
 
-void append_line(std::string& out, const trace_event& e) {
+void append_line(std::string& out, const trace_event& e, std::size_t task_width) {
   out += e.marked ? "> " : "  ";
-  out += line_of(e);
+  out += line_with_item(e, item_name(e.item), task_width);
   out += '\n';
 }
 
 // The table's lines for `events`, runs and cycles folded (never across a gap: a segment each).
-void append_lines(std::string& out, std::span<const trace_event> events) {
+void append_lines(std::string& out, std::span<const trace_event> events, std::size_t task_width) {
   for (std::size_t i = 0; i < events.size();) {
     if (std::size_t const run = like_run(events, i); run >= min_run) {
       const trace_event& first = events[i];
@@ -209,7 +213,7 @@ void append_lines(std::string& out, std::span<const trace_event> events) {
       std::string item = item_name(first.item);
       if (last.item != first.item) item += ".." + item_name(last.item);
       out += first.marked ? "> " : "  ";
-      out += line_with_item(first, item) + " (" + std::to_string(run);
+      out += line_with_item(first, item, task_width) + " (" + std::to_string(run);
       if (last.step != first.step)
         out += ", steps " + std::to_string(first.step) + ".." + std::to_string(last.step);
       out += ")\n";
@@ -219,7 +223,7 @@ void append_lines(std::string& out, std::span<const trace_event> events) {
     if (auto const [length, repeats] = cycle_at(events, i); repeats != 0) {
       bool same_items = true;
       for (std::size_t k = 0; k < length; ++k) {
-        append_line(out, events[i + k]);
+        append_line(out, events[i + k], task_width);
         same_items = same_items && events[i + k].item == events[i + length + k].item;
       }
       out += "        ... the " + std::to_string(length) + " lines above repeat " +
@@ -229,7 +233,7 @@ void append_lines(std::string& out, std::span<const trace_event> events) {
       i += length * repeats;
       continue;
     }
-    append_line(out, events[i]);
+    append_line(out, events[i], task_width);
     ++i;
   }
 }
@@ -237,15 +241,20 @@ void append_lines(std::string& out, std::span<const trace_event> events) {
 }  // namespace
 
 std::string trace::to_text() const {
-  std::string out = "  step  task    operation           item   outcome                 fault\n";
+  // Longer task names (a Python program's: worker#2, health_check) widen the column.
+  std::size_t task_width = task_column;
+  for (const trace_event& e : events) task_width = std::max(task_width, e.task.size() + 2);
+  std::string out = "  step  ";
+  pad(out, "task", task_width);
+  out += "operation           item   outcome                 fault\n";
   std::span<const trace_event> const all(events);
   if (omitted == 0) {
-    append_lines(out, all);
+    append_lines(out, all, task_width);
     return out;
   }
-  append_lines(out, all.first(gap));
+  append_lines(out, all.first(gap), task_width);
   out += "        ... " + omission() + '\n';
-  append_lines(out, all.subspan(gap));
+  append_lines(out, all.subspan(gap), task_width);
   return out;
 }
 

@@ -68,7 +68,7 @@ def to_native_argv(args):
     """The C++ command line for ``python3 -m chaosq ARGS``: a program named after ``explore``
     (``explore module:function``) becomes ``--mode python --program module:function``."""
     args = list(args)
-    if args and args[0] == "explore":
+    if args and args[0] == "explore" and "--program" not in args:
         for i, word in enumerate(args[1:], start=1):
             if PROGRAM.fullmatch(word):
                 args[i:i + 1] = ["--mode", "python", "--program", word]
@@ -79,7 +79,13 @@ def to_native_argv(args):
 def main(args=None):
     from . import _native  # the engine; imported here so that the package imports without it
 
+    argv = to_native_argv(sys.argv[1:] if args is None else args)
     sys.stdout.flush()
-    status = _native.main(to_native_argv(sys.argv[1:] if args is None else args), Resolver())
-    sys.stdout.flush()
-    return status
+    # With --json, standard output is the report alone: what the program prints goes to stderr.
+    program_out = sys.stderr if "--json" in argv else sys.stdout
+    saved, sys.stdout = sys.stdout, program_out
+    try:
+        return _native.main(argv, Resolver())
+    finally:
+        sys.stdout = saved
+        sys.stdout.flush()

@@ -21,8 +21,12 @@ TOKEN = re.compile(r"\bcq\d+-[A-Za-z0-9_-]+-[0-9a-f]{8}\b")
 
 
 def chaosq(*args, timeout=600):
+    """`python3 -m chaosq ARGS` from the repository's top, as a user runs it: the package from
+    PYTHONPATH (the build's), and python/ after it, so that the test programs import as
+    tests.programs.NAME."""
+    path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(ROOT / "python")) if p)
     return subprocess.run([sys.executable, "-m", "chaosq", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, env={**os.environ, "PYTHONPATH": path})
 
 
 def cpp_chaosq(*args):
@@ -187,6 +191,24 @@ class Scenarios(unittest.TestCase):
         self.assertEqual(r.returncode, 2, output(r))
         self.assertIn("seed.yaml:8:9: error: python: program examples.python.seed:main is a Python "
                       "program: python3 -m chaosq runs it", r.stdout, output(r))
+
+
+class CommandLine(unittest.TestCase):
+    def test_the_program_may_be_named_with_its_flags_instead(self):
+        r = chaosq("explore", "--mode", "python", "--program", "examples.python.seed_fixed:main",
+                   "--schedules", "50")
+        self.assertEqual(r.returncode, 0, output(r))
+
+    def test_with_json_what_the_program_prints_goes_to_stderr(self):
+        r = chaosq("explore", "tests.programs.chatty:main", "--schedules", "20", "--json")
+        self.assertEqual(r.returncode, 0, output(r))
+        self.assertEqual(json.loads(r.stdout)["stats"]["schedules"], 20, output(r))
+        self.assertIn("did job", r.stderr)
+
+    def test_with_json_bad_input_is_json_too(self):
+        r = chaosq("explore", "no_such_module_anywhere:main", "--json")
+        self.assertEqual(r.returncode, 2, output(r))
+        self.assertIn("does not import", json.loads(r.stdout)["message"])
 
 
 class BadInput(unittest.TestCase):

@@ -326,7 +326,7 @@ help_line explore --progress 'one of auto, always, never; default auto'
 help_line run --progress 'one of auto, always, never; default auto'
 help_line selftest --progress 'one of auto, always, never; default auto'
 help_line selftest --schedules 'default 20,000'
-for form in 'cq1-... to cq4-...' '@FILE: ' '-: the token on standard input'; do
+for form in 'cq1-... to cq6-...' '@FILE: ' '-: the token on standard input'; do
   grep -Fq -- "$form" "$work/help-replay.txt" \
     || { echo "FAIL: replay --help does not name the token form '$form'"; failures=$((failures + 1)); }
 done

@@ -411,7 +411,7 @@ int explore_command(const explore_args& given_args, const CLI::App& app, const c
     }
     if (w.queue_impl.empty()) w.queue_impl.text = planted;
   }
-  if (!resolve_code(env, "explore", w)) return bad_input;
+  if (!resolve_code(env, "explore", w, args.as_json)) return bad_input;
   // A Python program runs on its interpreter's one thread, whatever --jobs says.
   if (w.mode == run_mode::python) args.jobs = 1;
   if (args.space && w.mode == run_mode::python) {

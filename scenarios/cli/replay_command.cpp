@@ -126,7 +126,7 @@ command add_replay_command(CLI::App& app, const command_env& env) {
       "replay", "Replay a token printed by explore: the full trace and the verdict.");
   sub->add_option("token", args->token,
                   "required; one of these forms:\n"
-                  "cq1-... to cq4-...: a token as explore, run and selftest print it\n"
+                  "cq1-... to cq6-...: a token as explore, run and selftest print it\n"
                   "@FILE: the token in FILE (a long run's token can be too long for an argument)\n"
                   "-: the token on standard input\n"
                   "A token names the queue and consumers that ran; this command must have them.")
