@@ -71,7 +71,9 @@ struct observed_state final : task_liveness {
     faults_.struck(t);
     for (std::uint32_t id : held_[t]) ledger_.blame_holder(id, f.kind);
     if (trace_) {
-      add_event(t, name_of(f.kind), held_[t].empty() ? -1 : held_[t].front(), "struck", f.text());
+      add_event(t, name_of(f.kind),
+                held_[t].empty() ? std::int64_t{-1} : std::int64_t{held_[t].front()}, "struck",
+                f.text());
     }
   }
 
@@ -125,6 +127,7 @@ struct observed_state final : task_liveness {
   bool in_step_ = false;
   std::size_t joins_entered_ = 0;
   bool queue_made_ = false;
+  std::int64_t maxsize_ = 0;  // the program's queue's maxsize, for the stranded producer's message
   bool shut_down_ = false;
   step_no shutdown_step_ = 0;
   std::uint32_t join_timeout_ms_ = 0;  // the last join deadline that expired
@@ -218,6 +221,7 @@ bool observed_run::tracing() const noexcept { return state_->trace_.has_value();
 void observed_run::queue_made(queue::queue_kind kind, std::int64_t maxsize) {
   detail::observed_state& s = *state_;
   s.queue_made_ = true;
+  s.maxsize_ = maxsize;
   // Python's PriorityQueue orders by the program's own comparisons, which the ledger cannot
   // know: it judges FIFO and LIFO order only.
   s.ledger_.start(kind, maxsize, 0, s.judge_, s.tasks_, kind != queue::queue_kind::priority);
@@ -305,6 +309,7 @@ std::int64_t observed_run::acked(observed_task t, std::int64_t count, bool refus
   if (id < 0) {
     // task_done before any get: nothing it could acknowledge.
     s.ledger_.observe_count(count, s.now());
+    if (s.trace_) s.add_event(t, "task_done", -1, refused ? "ValueError" : "ok");
     if (refused || count < 0) {
       s.judge_.fail(verdict_kind::over_ack_task_done_error,
                     s.tasks_[t].name + " called task_done at step " + std::to_string(s.now()) +
@@ -391,8 +396,8 @@ void observed_run::finish(run_end end, const observed_queue_state& queue) {
   if (end == run_end::step_budget && !s.judge_.failed())
     s.oracles_.step_budget_spent(step_budget(), s.steps_);
   if (!s.judge_.failed() && end != run_end::step_budget) {
-    s.oracles_.at_end(
-        {queue.count, queue.qsize, 0, queue.shut_down, s.shutdown_step_, s.join_timeout_ms_});
+    s.oracles_.at_end({queue.count, queue.qsize, s.maxsize_, queue.shut_down, s.shutdown_step_,
+                       s.join_timeout_ms_});
   }
   run_report& report = s.report_;
   report.end = end;

@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 import types
-from asyncio import base_events, events, exceptions, futures, tasks, timeouts
+from asyncio import base_events, events, exceptions, futures, queues, tasks, timeouts
 
 from chaosq._errors import InjectedCrash
 from chaosq._observe import QueueObserver, require_shutdown
@@ -138,11 +138,19 @@ def _where(task) -> str:
     return f"{name} at {at}" if inner is coro else f"{name} in {_qualname(inner)} at {at}"
 
 
-def _only_injected(exc: BaseException) -> bool:
-    """Whether `exc` is an injected crash, or a group of nothing else (as a TaskGroup raises)."""
+# What a queue call raises once the queue is shut down (Python 3.13+).
+_QUEUE_SHUT_DOWN = getattr(queues, "QueueShutDown", None)
+
+
+def _only_injected(exc: BaseException, shut_down_by_fault: bool = False) -> bool:
+    """Whether `exc` is an injected crash, or a group of nothing else (as a TaskGroup raises);
+    once the fault plan has shut the queue down, the QueueShutDown that follows counts too.
+    """
+    injected = ((InjectedCrash, _QUEUE_SHUT_DOWN) if shut_down_by_fault and _QUEUE_SHUT_DOWN
+                else InjectedCrash)
     if isinstance(exc, BaseExceptionGroup):
-        return exc.split(InjectedCrash)[1] is None
-    return isinstance(exc, InjectedCrash)
+        return exc.split(injected)[1] is None
+    return isinstance(exc, injected)
 
 
 def _describe(exc: BaseException) -> str:
@@ -421,7 +429,7 @@ class ControlledLoop(base_events.BaseEventLoop):
         t = task._cq_id
         if not task.cancelled():
             exc = task.exception()
-            if exc is not None and not _only_injected(exc):
+            if exc is not None and not _only_injected(exc, self.observer.shut_down_by_fault):
                 if task is self.root:
                     self.run.task_error(t, "program", -1, _describe(exc))
                 elif self.trace:

@@ -54,6 +54,17 @@ class _Tagged:
     def __lt__(self, other: _Tagged) -> bool:
         return self.item < other.item
 
+    # A program that looks into its queue's storage (`item in q._queue`, `repr(q)`) sees its
+    # items, as without chaosq.
+    def __eq__(self, other) -> bool:
+        return self.item == (other.item if type(other) is _Tagged else other)
+
+    def __hash__(self) -> int:
+        return hash(self.item)
+
+    def __repr__(self) -> str:
+        return repr(self.item)
+
 
 class _Waiters(collections.deque):
     """A queue's deque of waiting getters or putters: the real code appends a waiter right before
@@ -81,6 +92,9 @@ class QueueObserver:
         self._stored = -1  # the id the latest `_put` gave its item
         self._taken = -1  # the id of the item the latest `_get` took
         self._saved = []  # (class, name, original attribute) to restore
+        # The fault plan shut the queue down: the QueueShutDown its calls raise from then on is
+        # the injected fault's doing, not the program's.
+        self.shut_down_by_fault = False
 
     def install(self) -> None:
         """Installs the wrappers on asyncio.Queue and its subclasses until `restore`."""
@@ -137,12 +151,15 @@ class QueueObserver:
     def shutdown_by_fault(self, immediate: bool) -> None:
         """The fault plan's shutdown: the real one, not reported as the program's own."""
         if self.queue is not None:
+            self.shut_down_by_fault = True
             _shutdown(self.queue, immediate)
 
     def report_state(self) -> None:
         q = self.queue
         if q is not None:
-            self.run.queue_state(q._unfinished_tasks, q.qsize(), getattr(q, "_is_shutdown", False))
+            # The storage's own length: a subclass's qsize() may count something else.
+            self.run.queue_state(q._unfinished_tasks, len(q._queue),
+                                 getattr(q, "_is_shutdown", False))
 
 
 # The wrappers, installed for the duration of a run. Each calls the original, so the real queue
@@ -314,6 +331,13 @@ def _storage_hooks(storage_class):
         if q is not observer.queue:
             return get(q)
         tagged = get(q)
+        if type(tagged) is not _Tagged:
+            # Stored by the program itself (`q._queue.appendleft(x)`), not through `_put`: chaosq
+            # cannot tell which item this is.
+            raise observer._refuse(
+                f"an item reached the storage of the program's {type(q).__qualname__} without "
+                "_put (the program wrote its storage directly): chaosq sees which item moves "
+                "only through the storage hooks _put and _get")
         observer._taken = tagged.id
         return tagged.item
 

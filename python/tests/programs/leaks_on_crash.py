@@ -33,10 +33,11 @@ async def worker(queue: asyncio.Queue, results: list, errors: list) -> None:
 
 async def main() -> tuple:
     queue = asyncio.Queue()
-    for job in range(JOBS):
-        queue.put_nowait(job)
     results, errors = [], []
     workers = [asyncio.create_task(worker(queue, results, errors)) for _ in range(WORKERS)]
+    for job in range(JOBS):
+        await asyncio.sleep(0.01)  # jobs arrive over time
+        await queue.put(job)
     await queue.join()
     for task in workers:
         task.cancel()
