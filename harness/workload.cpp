@@ -145,7 +145,7 @@ std::vector<std::string> validate(const workload& w) {
     if (!w.faults.crash_points.empty() &&
         (w.faults.crash_points.bits() & python_crash_points.bits()) == 0) {
       bad("crash-points: in a Python program crashes strike at " + describe(python_crash_points) +
-          " only (get's return and task_done's inside are where no program can protect itself)");
+          " only (inside task_done is where no program can protect itself)");
     }
     if (!w.pinned.empty())
       bad("pinned fault: a Python program's tasks are its own (mode python); draw faults instead");

@@ -51,6 +51,7 @@ class _Task(tasks._PyTask):
     _cq_held = ()  # ids of the items it got and has not acknowledged yet, in the order got
     _cq_label = None  # the label of the chaosq.point it is suspended at
     _cq_crash = None  # an InjectedCrash to deliver at its next resumption
+    _cq_fresh = False  # it got an item and has not been resumed since
     _cq_waits = None  # what it last began waiting in: "get", "put" or "join"
     _cq_timed_out = False  # its latest cancel() was a timeout expiring
 
@@ -318,7 +319,8 @@ class ControlledLoop(base_events.BaseEventLoop):
                     run.task_error(-1, "program", -1, _describe(exc))
             if self.usage_error is not None:
                 raise self.usage_error
-            if not end_step():
+            queue = self.observer.queue
+            if not end_step(queue._unfinished_tasks if queue is not None else 0):
                 return "violation"
             if root._state != _PENDING and not self._ending:
                 self._end_like_asyncio_run()
@@ -399,9 +401,12 @@ class ControlledLoop(base_events.BaseEventLoop):
             task._cq_crash = None
             return crash
         if task._cq_held:
-            outcome = self.run.visit(task._cq_id, "mid-item")
+            # The first suspension after a get is where processing the item begins: after-get.
+            point = "after-get" if task._cq_fresh else "mid-item"
+            task._cq_fresh = False
+            outcome = self.run.visit(task._cq_id, point)
             if outcome is not None:
-                return self.strike(task, "mid-item", outcome, label)
+                return self.strike(task, point, outcome, label)
         return None
 
     def _carry_out(self, actions) -> None:

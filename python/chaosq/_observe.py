@@ -8,12 +8,13 @@ carrying chaosq's item id, ordering as the item does) and untagged in `_get`, wh
 learns which item it took. A task about to suspend in put or get is seen where the real code
 appends its waiter future to the queue's `_putters`/`_getters`.
 
-Crashes strike where the program's own code can be struck: at each suspension of a task that
-holds an item (mid-item, delivered by the loop), when task_done returns (after-ack), when put is
-called (before-put), and while a task waits in get (in-get, between steps). Not where get returns
-(after-get) or inside task_done (before-ack): nothing can interrupt a coroutine between a get's
-return and its next statement, nor inside task_done, so a crash there would strike where no
-program can protect itself (even the `finally` that acknowledges).
+Crashes strike where the program's own code can be struck: at the first suspension of a task
+after it got an item (after-get) and at each later one while it holds an item (mid-item), both
+delivered by the loop; when task_done returns (after-ack); when put is called (before-put); and
+while a task waits in get (in-get, between steps). Not at get's return itself nor inside
+task_done (before-ack): nothing can interrupt a coroutine between a get's return and its next
+statement, nor inside task_done, so a crash there would strike where no program can protect
+itself (even the `finally` that acknowledges).
 """
 
 from __future__ import annotations
@@ -247,6 +248,7 @@ def _observed_get_nowait(q):
             held.append(item_id)
         else:
             task._cq_held = [item_id]
+        task._cq_fresh = True  # its next resumption is the after-get point
     observer.run.got(t, item_id, q._unfinished_tasks)
     return item
 

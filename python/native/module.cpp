@@ -33,13 +33,43 @@ using chaosq::harness::observed_task;
 
 // ---- small conversions ----
 
-/// A Python exception, as the C++ error that carries it through chaosq (an internal error).
+/// Whether `value` is a chaosq.UsageError: the program cannot run under chaosq.
+bool is_usage_error(PyObject* value) {
+  PyObject* errors = PyImport_ImportModule("chaosq._errors");
+  if (errors == nullptr) {
+    PyErr_Clear();
+    return false;
+  }
+  PyObject* usage = PyObject_GetAttrString(errors, "UsageError");
+  Py_DECREF(errors);
+  if (usage == nullptr) {
+    PyErr_Clear();
+    return false;
+  }
+  int const is = PyObject_IsInstance(value, usage);
+  Py_DECREF(usage);
+  if (is < 0) PyErr_Clear();
+  return is == 1;
+}
+
+/// A Python exception, as the C++ error that carries it through chaosq: a chaosq.UsageError is
+/// bad input (the program cannot run under chaosq), anything else an internal error.
 [[noreturn]] void throw_python_error() {
   PyObject* type = nullptr;
   PyObject* value = nullptr;
   PyObject* traceback = nullptr;
   PyErr_Fetch(&type, &value, &traceback);
   PyErr_NormalizeException(&type, &value, &traceback);
+  if (value != nullptr && is_usage_error(value)) {
+    PyObject* str = PyObject_Str(value);
+    std::string text = str != nullptr ? PyUnicode_AsUTF8(str) : "a chaosq.UsageError";
+    Py_XDECREF(str);
+    PyErr_Clear();
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(traceback);
+    throw chaosq::harness::program_refused(text);
+  }
   std::string text = "a Python exception";
   if (value != nullptr) {
     PyObject* name =

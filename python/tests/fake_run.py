@@ -128,7 +128,7 @@ class FakeRun:
         self._waiting.discard(t)
         self.calls.append(("begin_step", t))
 
-    def end_step(self) -> bool:
+    def end_step(self, unfinished: int = 0) -> bool:
         ok = self.steps != self._violation_at
         self.calls.append(("end_step", ok))
         return ok

@@ -82,13 +82,15 @@ def printed(function):
 
 
 async def one_worker(seen):
-    """One item, one worker that records any exception at its one mid-item await."""
+    """One item, one worker that records any exception at its awaits while it holds the item:
+    the first after its get (the after-get point), then one mid-item."""
     queue = asyncio.Queue()
     queue.put_nowait("job")
 
     async def worker():
         item = await queue.get()
         try:
+            await asyncio.sleep(0)  # after-get
             await asyncio.sleep(0)  # mid-item
         except Exception as exc:
             seen.append((type(exc), exc.__traceback__.tb_lineno, item))
@@ -373,7 +375,7 @@ class Ends(unittest.TestCase):
             async with asyncio.TaskGroup() as group:
                 group.create_task(work())
 
-        crashed = run(lambda: main(False), faults={("mid-item", 1): "crash"})
+        crashed = run(lambda: main(False), faults={("after-get", 1): "crash"})
         self.assertEqual(crashed.of("task_error"), [])
         failed = run(lambda: main(True))
         self.assertEqual([text for *_, text in failed.of("task_error")],
@@ -567,6 +569,29 @@ class Faults(unittest.TestCase):
         self.assertEqual(fake.of("acked"), [(0, 0, False)])
         self.assertEqual(fake.end, "complete")
 
+    def test_the_first_suspension_after_a_get_is_the_after_get_point(self):
+        seen = []
+
+        async def main():
+            queue = asyncio.Queue()
+            queue.put_nowait("job")
+            await queue.get()
+            try:
+                await asyncio.sleep(0)  # after-get
+                await asyncio.sleep(0)  # mid-item
+            except chaosq.InjectedCrash as exc:
+                seen.append(exc.point)
+            finally:
+                queue.task_done()
+
+        fake = run(main, faults={("after-get", 1): "crash"})
+        self.assertEqual([v[1] for v in fake.of("visit")], ["before-put", "after-get", "after-ack"])
+        self.assertEqual(seen, ["after-get"])
+        self.assertEqual(fake.of("acked"), [(0, 0, False)])
+        fake = run(main)
+        self.assertEqual([v[1] for v in fake.of("visit")],
+                         ["before-put", "after-get", "mid-item", "after-ack"])
+
     def test_an_after_ack_crash_raises_from_task_done_after_counting(self):
         seen = []
         fake = run(lambda: get_and_ack(seen), faults={("after-ack", 1): "crash"})
@@ -604,12 +629,12 @@ class Faults(unittest.TestCase):
             except chaosq.InjectedCrash as exc:
                 seen.append((exc.point, exc.__traceback__.tb_lineno))
 
-        fake = run(main, faults={("mid-item", 1): "crash"})
+        fake = run(main, faults={("after-get", 1): "crash"})
         line = line_of(main, "# the point")
-        self.assertEqual(seen, [("mid-item (parse)", line)])
+        self.assertEqual(seen, [("after-get (parse)", line)])
         self.assertIn(("note", 0, "point", 0, "parse"), fake.calls)
         self.assertIn(("note", 0, "raise", 0,
-                       f"InjectedCrash at test_loop.py:{line} (mid-item (parse))"), fake.calls)
+                       f"InjectedCrash at test_loop.py:{line} (after-get (parse))"), fake.calls)
 
     def test_a_point_under_plain_asyncio_just_yields(self):
         async def main():
@@ -776,7 +801,7 @@ class Observation(unittest.TestCase):
 class Examples(unittest.TestCase):
     def test_seed_hangs_in_join_after_a_mid_item_crash(self):
         seed = load_example("seed")
-        fake = run(seed.main, faults={("mid-item", 1): "crash"})
+        fake = run(seed.main, faults={("after-get", 1): "crash"})
         self.assertEqual(fake.end, "quiescent")
         self.assertNotIn((0,), fake.of("task_ended"))
         self.assertEqual([t for t, count in fake.of("join_called")], [0])
@@ -786,7 +811,7 @@ class Examples(unittest.TestCase):
 
     def test_seed_fixed_completes_after_the_same_crash(self):
         seed_fixed = load_example("seed_fixed")
-        fake = run(seed_fixed.main, faults={("mid-item", 1): "crash"})
+        fake = run(seed_fixed.main, faults={("after-get", 1): "crash"})
         self.assertEqual(fake.end, "complete")
         self.assertEqual(fake.of("join_returned"), [(0,)])
         self.assertEqual(fake.of("queue_state"), [(0, 0, False)])

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "chaosq/harness/names.hpp"
+#include "chaosq/harness/observed.hpp"
 
 #include "common.hpp"
 
@@ -118,6 +119,10 @@ int run(int argc, char** argv, const harness::registry& registry) {
                                       : std::string("chaosq")};
   try {
     return parse_and_run(argc, argv, env);
+  } catch (const harness::program_refused& e) {
+    std::cerr << env.name << ": the program cannot run under chaosq: " << e.what() << "\n";
+    std::cout << "SUMMARY: bad input: " << e.what() << "\n";
+    return bad_input;
   } catch (const std::exception& e) {
     std::cerr << env.name << ": internal error: " << e.what() << "\n";
     std::cout << "SUMMARY: internal error: " << e.what() << "\n";

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,13 @@ struct observed_state;
 
 /// A task of an observed run: its index, in the order `add_task` added them.
 using observed_task = std::uint32_t;
+
+/// Thrown by a program's runner when the program does what chaosq cannot observe (a second queue,
+/// a storage written directly): the program cannot run under chaosq, which is bad input (exit
+/// 2), not an internal error.
+struct program_refused : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 /// What a task waits for.
 enum class wait_kind : std::uint8_t { get, put, join };

@@ -141,11 +141,13 @@ enum class join_when : std::uint8_t {
 /// The most items a workload may put in all (producers x items).
 inline constexpr std::uint64_t max_total_items = 1'000'000;
 
-/// Where drawn crashes strike in a Python program (mode python): at each suspension of a task
-/// holding an item, when task_done returns, when put is called, while waiting in get. Never
-/// where get returns or inside task_done, where no program could protect itself.
-inline constexpr point_set python_crash_points{fault_point::mid_item, fault_point::after_ack,
-                                               fault_point::before_put, fault_point::in_get};
+/// Where drawn crashes strike in a Python program (mode python): at the first suspension of a
+/// task after its get (after-get) and each later one while it holds an item (mid-item), when
+/// task_done returns, when put is called, while waiting in get. Never inside task_done
+/// (before-ack), where no program could protect itself.
+inline constexpr point_set python_crash_points{fault_point::after_get, fault_point::mid_item,
+                                               fault_point::after_ack, fault_point::before_put,
+                                               fault_point::in_get};
 
 /// A whole workload; its settings (but the pinned faults and control events) are the rows of
 /// detail/workload_fields.def, which says how each is spelled, bounded and explained. Task names:
