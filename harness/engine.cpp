@@ -12,6 +12,7 @@
 #include "chaosq/sync/sync.hpp"
 
 #include "detail/explain.hpp"
+#include "detail/report.hpp"
 #include "detail/run.hpp"
 
 namespace chaosq::harness {
@@ -118,31 +119,7 @@ void engine_run::go(run_report& report) {
     oracles_.at_end({queue_->unfinished_tasks(), queue_->qsize(), w_.maxsize, shut_down_,
                      shutdown_step_, w_.join_timeout_ms});
   }
-  std::optional<verdict>& violation = judge_.violation();
-  if (violation) {
-    std::vector<std::uint64_t>& marked = violation->marked_steps;
-    std::sort(marked.begin(), marked.end());
-    marked.erase(std::unique(marked.begin(), marked.end()), marked.end());
-    bool const ended = report.end == run_end::complete || report.end == run_end::quiescent;
-    if (ended && !info(violation->kind).judged_at_end) report.end = run_end::violation;
-  }
-  if (trace_) {
-    report.trace = trace_->take();
-    if (violation) {
-      std::vector<std::uint32_t> items;
-      for (const item_account& a : violation->items) items.push_back(a.id);
-      report.trace->mark(violation->marked_steps, items);
-    }
-  } else {
-    report.trace.reset();
-  }
-  report.violation = std::move(violation);
-  report.steps = loop_.steps();
-  // Copy-assigned: the report's vectors keep their capacity from run to run.
-  report.decisions = decisions_.record();
-  report.tags = decisions_.tags();
-  report.bounds = decisions_.bounds();
-  report.tasks = static_cast<std::uint32_t>(tasks_.size());
+  write_report(report, judge_, trace_, decisions_, loop_.steps(), tasks_.size());
 }
 
 /// A pool's thread that ended by an exception (its pool let a task's exception escape, or it

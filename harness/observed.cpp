@@ -12,6 +12,7 @@
 #include "detail/judgement.hpp"
 #include "detail/ledger.hpp"
 #include "detail/oracles.hpp"
+#include "detail/report.hpp"
 #include "detail/tasks.hpp"
 
 namespace chaosq::harness {
@@ -399,36 +400,14 @@ void observed_run::finish(run_end end, const observed_queue_state& queue) {
     s.oracles_.at_end({queue.count, queue.qsize, s.maxsize_, queue.shut_down, s.shutdown_step_,
                        s.join_timeout_ms_});
   }
-  run_report& report = s.report_;
-  report.end = end;
-  std::optional<verdict>& violation = s.judge_.violation();
-  if (violation) {
-    std::vector<std::uint64_t>& marked = violation->marked_steps;
-    std::sort(marked.begin(), marked.end());
-    marked.erase(std::unique(marked.begin(), marked.end()), marked.end());
-    bool const ended = end == run_end::complete || end == run_end::quiescent;
-    if (ended && !info(violation->kind).judged_at_end) report.end = run_end::violation;
-  }
   if (s.trace_) {
     // Where each task still alive was suspended when the run ended: what a hang points at.
     for (task_id t = 0; t < s.tasks_.size(); ++t) {
       if (!s.ended_[t] && !s.where_[t].empty()) s.add_event(t, "suspended", -1, s.where_[t]);
     }
-    report.trace = s.trace_->take();
-    if (violation) {
-      std::vector<std::uint32_t> items;
-      for (const item_account& a : violation->items) items.push_back(a.id);
-      report.trace->mark(violation->marked_steps, items);
-    }
-  } else {
-    report.trace.reset();
   }
-  report.violation = std::move(violation);
-  report.steps = s.steps_;
-  report.decisions = s.decisions_.record();
-  report.tags = s.decisions_.tags();
-  report.bounds = s.decisions_.bounds();
-  report.tasks = static_cast<std::uint32_t>(s.tasks_.size());
+  s.report_.end = end;
+  detail::write_report(s.report_, s.judge_, s.trace_, s.decisions_, s.steps_, s.tasks_.size());
 }
 
 bool observed_run::finished() const noexcept { return state_->finished_; }
