@@ -384,6 +384,21 @@ void observed_run::task_error(observed_task t, std::string_view text) {
                 {s.now()});
 }
 
+bool observed_run::queue_raised(observed_task t, std::string_view call, std::int64_t item,
+                                std::string_view text) {
+  std::optional<detail::raised_in> const where =
+      parse_name<detail::raised_in>(call == "get_nowait" ? std::string_view("get") : call);
+  if (!where || *where == detail::raised_in::consumer || *where == detail::raised_in::pool_thread)
+    return false;
+  detail::observed_state& s = *state_;
+  if (s.judge_.failed()) return true;
+  if (s.trace_) s.add_event(t, call, item, "raised " + std::string(text));
+  s.oracles_.task_error(s.tasks_[t], *where, item,
+                        std::make_exception_ptr(program_exception(std::string(text))),
+                        {s.ledger_.last_count(), s.shut_down_}, s.now());
+  return true;
+}
+
 void observed_run::note(observed_task t, std::string_view operation, std::int64_t item_id,
                         std::string_view outcome) {
   if (state_->trace_) state_->add_event(t, operation, item_id, outcome);

@@ -249,6 +249,24 @@ TEST(observed, a_python_workload_needs_its_runner_and_keeps_to_what_a_program_se
       << describe(python_program(1));
 }
 
+TEST(observed, a_queue_call_that_raises_what_its_contract_forbids_is_the_queues_error) {
+  auto program = [](observed_run& run) {
+    observed_task const main = run.add_task("main");
+    run.begin_step(main);
+    run.queue_made(queue::queue_kind::fifo, 0);
+    EXPECT_FALSE(run.queue_raised(main, "consumer", -1, "RuntimeError: no"));  // not a call
+    EXPECT_TRUE(run.queue_raised(main, "get_nowait", -1, "RuntimeError: queue is paused"));
+    EXPECT_FALSE(run.end_step(0));
+    run.finish(run_end::violation, {0, 0, false});
+  };
+  run_report const r = replay(python_program(), {}, with(program));
+  ASSERT_TRUE(r.violation);
+  EXPECT_EQ(r.violation->signature(), "task-error/queue-raised");
+  EXPECT_NE(r.violation->message.find("main's get raised RuntimeError: queue is paused"),
+            std::string::npos)
+      << r.violation->message;
+}
+
 TEST(observed, a_runner_that_returns_without_finishing_is_refused) {
   EXPECT_THROW((void)replay(python_program(), {}, with([](observed_run&) {})), std::logic_error);
 }

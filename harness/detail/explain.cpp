@@ -4,6 +4,8 @@
 #include <string_view>
 #include <typeinfo>
 
+#include "chaosq/harness/observed.hpp"
+
 #if __has_include(<cxxabi.h>)
 #include <cxxabi.h>
 #endif
@@ -63,6 +65,8 @@ std::string exception_text(const std::exception_ptr& error) {
     return described(queue::queue_shut_down::k_python_name, e.what());
   } catch (const queue::task_done_error& e) {
     return described(queue::task_done_error::k_python_name, e.what());
+  } catch (const program_exception& e) {
+    return e.what();  // already "TypeError: ..." as the program's language says it
   } catch (const std::exception& e) {
     return described({}, e.what());
   } catch (...) {

@@ -20,12 +20,13 @@ itself (even the `finally` that acknowledges).
 from __future__ import annotations
 
 import collections
+import inspect
 import os
 import platform
 import sys
 from asyncio import exceptions, queues
 
-from chaosq._errors import UsageError
+from chaosq._errors import InjectedCrash, UsageError
 
 _ASYNCIO_DIR = os.path.dirname(queues.__file__) + os.sep
 _KINDS = ((queues.PriorityQueue, "priority"), (queues.LifoQueue, "lifo"), (queues.Queue, "fifo"))
@@ -131,10 +132,24 @@ class QueueObserver:
         q._getters = _Waiters(self, "get")
         q._putters = _Waiters(self, "put")
         self.queue = q
+        self._hold_to_contract(q)
         for base, kind in _KINDS:
             if isinstance(q, base):
                 self.run.queue_made(kind, q._maxsize)
                 return
+
+    def _hold_to_contract(self, q) -> None:
+        """A subclass that overrides a queue call may raise what asyncio.Queue's contract does not
+        let that call raise (a KeyError out of get): its overrides are watched, on this queue only,
+        and such an exception is a verdict (task-error/queue-raised) before it reaches the program.
+        asyncio's own calls keep the contract and run unwatched.
+        """
+        for call in _CALLS:
+            if any(call in cls.__dict__ for cls in type(q).__mro__
+                   if cls not in (queues.Queue, queues.LifoQueue, queues.PriorityQueue, object)):
+                method = getattr(q, call)
+                wrap = _watched_coroutine if inspect.iscoroutinefunction(method) else _watched
+                setattr(q, call, wrap(self, call, method))
 
     def _refuse(self, reason: str) -> UsageError:
         """The error to raise in the program; the loop raises it again from run_program."""
@@ -161,6 +176,57 @@ class QueueObserver:
             # The storage's own length: a subclass's qsize() may count something else.
             self.run.queue_state(q._unfinished_tasks, len(q._queue),
                                  getattr(q, "_is_shutdown", False))
+
+
+# The queue's calls, and what each may raise besides a cancellation or an injected crash.
+_CALLS = ("get", "put", "get_nowait", "put_nowait", "task_done", "join")
+_MAY_RAISE = {"get_nowait": (queues.QueueEmpty,), "put_nowait": (queues.QueueFull,),
+              "task_done": (ValueError,)}
+_ALWAYS_ALLOWED = (exceptions.CancelledError, InjectedCrash, UsageError, GeneratorExit,
+                   KeyboardInterrupt, SystemExit)
+
+
+def _breaks_contract(q, call: str, exc: BaseException) -> bool:
+    """Whether `call` raising `exc` is what asyncio.Queue's contract does not allow."""
+    if isinstance(exc, _ALWAYS_ALLOWED + _MAY_RAISE.get(call, ())):
+        return False
+    shut_down = _HAS_SHUTDOWN and isinstance(exc, queues.QueueShutDown)
+    return not (shut_down and call not in ("task_done", "join") and q._is_shutdown)
+
+
+def _report_broken_contract(observer, call: str, exc: BaseException) -> None:
+    task = observer.loop.current
+    text = f"{type(exc).__qualname__}: {exc}" if str(exc) else type(exc).__qualname__
+    observer.run.task_error(task._cq_id if task is not None else -1, call, -1, text)
+
+
+def _watched(observer, call: str, method):
+    q = method.__self__
+
+    def watched(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except BaseException as exc:
+            if _breaks_contract(q, call, exc):
+                _report_broken_contract(observer, call, exc)
+            raise
+
+    return watched
+
+
+def _watched_coroutine(observer, call: str, method):
+    q = method.__self__
+
+    async def watched(*args, **kwargs):
+        try:
+            return await method(*args, **kwargs)
+        except BaseException as exc:
+            if _breaks_contract(q, call, exc):
+                _report_broken_contract(observer, call, exc)
+            raise
+
+    watched.__qualname__ = method.__qualname__  # the name a task it runs in gets
+    return watched
 
 
 # The wrappers, installed for the duration of a run. Each calls the original, so the real queue

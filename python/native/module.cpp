@@ -389,8 +389,9 @@ PyObject* run_shutdown(PyObject* o, PyObject* const* args, Py_ssize_t nargs) {
   Py_RETURN_NONE;
 }
 
-/// task_error(t, text), or task_error(t, where, item, text) as the runner reports where it saw
-/// the exception (what the verdict says is the text).
+/// task_error(t, text), or task_error(t, where, item, text): `where` is "program" (the root
+/// coroutine raised) or the queue call that raised what its contract does not allow ("get",
+/// "put", "put_nowait", "get_nowait", "task_done", "join").
 PyObject* run_task_error(PyObject* o, PyObject* const* args, Py_ssize_t nargs) {
   auto* self = reinterpret_cast<run_object*>(o);
   if (!check_alive(self)) return nullptr;
@@ -400,7 +401,19 @@ PyObject* run_task_error(PyObject* o, PyObject* const* args, Py_ssize_t nargs) {
   if (!task_arg(self, args, 0, t)) return nullptr;
   std::optional<std::string_view> const text = text_of(args[nargs - 1]);
   if (!text) return nullptr;
-  self->run->task_error(t, *text);
+  std::optional<std::string_view> const where =
+      nargs == 4 ? text_of(args[1]) : std::optional<std::string_view>("program");
+  if (!where) return nullptr;
+  if (*where == "program") {
+    self->run->task_error(t, *text);
+    Py_RETURN_NONE;
+  }
+  long long item = -1;
+  if (!int_arg(args, 2, item)) return nullptr;
+  if (!self->run->queue_raised(t, *where, item, *text)) {
+    return PyErr_Format(PyExc_ValueError, "Run.task_error: '%U' is not program nor a queue call",
+                        args[1]);
+  }
   Py_RETURN_NONE;
 }
 

@@ -26,10 +26,6 @@ Verdict kinds a Python program cannot reach, and why:
 - livelock/no-suspension: judged only for chaosq's own C++ consumers. A Python task that makes
   queue calls in a loop without ever awaiting never gives control back to the event loop: the
   program hangs chaosq as it hangs asyncio, and no step ends to be judged.
-- task-error/queue-raised: the queue's code is CPython's own, which is the contract: an
-  observed run never reports an exception as the queue's. An exception a queue call raises in a
-  task is the program's to handle; escaping `main` it is task-error/consumer-raised, and in any
-  other task what it leaves behind is judged (a hang, an item never acknowledged).
 
 order/fifo, order/lifo and lost/vanished are reached only by a program that rearranges or
 clears its queue's storage itself (`q._queue.rotate(1)`, `q._queue.clear()`): asyncio's
@@ -57,8 +53,7 @@ SUMMARY = re.compile(
 
 # The kinds listed as unreachable above.
 UNREACHABLE = {"duplicated/got-twice", "duplicated/never-put",
-               "duplicated/extra-items", "order/priority", "livelock/no-suspension",
-               "task-error/queue-raised"}
+               "duplicated/extra-items", "order/priority", "livelock/no-suspension"}
 # Every verdict kind a test below reaches; the tests add to it as they are defined.
 REACHED = set()
 
@@ -240,6 +235,11 @@ class Verdicts(unittest.TestCase):
         r = self.expect("task-error/consumer-raised", "main_raises", "--crash-budget", "0")
         self.assertIn("main ended at step", r.stdout, output(r))
         self.assertIn("by KeyError: ''", r.stdout, output(r))
+
+    @reaches("task-error/queue-raised")
+    def test_a_subclass_whose_get_raises_what_get_may_not(self):
+        r = self.expect("task-error/queue-raised", "raises_from_get", "--crash-budget", "0")
+        self.assertIn("'s get raised RuntimeError: queue is paused", r.stdout, output(r))
 
 
 class FixedVariants(unittest.TestCase):

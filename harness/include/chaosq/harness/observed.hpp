@@ -40,6 +40,11 @@ struct program_refused : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// An exception a program raised, carried as its text ("TypeError: ..."): how a verdict shows it.
+struct program_exception : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// What a task waits for.
 enum class wait_kind : std::uint8_t { get, put, join };
 
@@ -132,8 +137,14 @@ class observed_run {
   void join_timed_out(observed_task t, std::uint32_t after_ms = 0);
   /// The queue was shut down, by the program (`origin` "program") or a drawn fault ("drawn").
   void shutdown(bool immediate, std::string_view origin);
-  /// An exception the contract does not allow escaped task `t` (`text`: "TypeError: ...").
+  /// An exception escaped task `t`'s root coroutine (`text`: "TypeError: ..."), which no fault
+  /// injected.
   void task_error(observed_task t, std::string_view text);
+  /// The queue's `call` ("get", "put", "put_nowait", "get_nowait" counted as "get", "task_done",
+  /// "join") raised what its contract does not let it raise (`text`: "KeyError: 'x'"), in task
+  /// `t`, on `item` or -1. False when `call` is none of those.
+  bool queue_raised(observed_task t, std::string_view call, std::int64_t item,
+                    std::string_view text);
   /// A line of the trace: task `t` did `operation` on `item` (or -1) with `outcome`.
   void note(observed_task t, std::string_view operation, std::int64_t item,
             std::string_view outcome);
