@@ -116,6 +116,8 @@ struct observed_state final : task_liveness {
   std::vector<bool> woken_;
   /// Per task, the items it took and nobody acknowledged yet, in the order it took them.
   std::vector<std::vector<std::uint32_t>> held_;
+  /// Per task, the last item of its own it acknowledged, if it took none since (else -1).
+  std::vector<std::int64_t> own_acked_;
   std::vector<std::int64_t> count_at_join_;
   std::vector<std::string> where_;
   ledger ledger_;
@@ -168,6 +170,7 @@ observed_task observed_run::add_task(std::string name) {
   s.ended_.push_back(false);
   s.woken_.push_back(false);
   s.held_.emplace_back();
+  s.own_acked_.push_back(-1);
   s.count_at_join_.push_back(0);
   s.where_.emplace_back();
   return static_cast<observed_task>(s.tasks_.size() - 1);
@@ -278,6 +281,7 @@ void observed_run::got(observed_task t, std::uint32_t item_id, std::int64_t coun
   r.holding = true;
   r.acked_current = false;
   s.held_[t].push_back(item_id);
+  s.own_acked_[t] = -1;
   s.faults_.new_item(t);
   s.ledger_.observe_count(count, s.now());
   if (s.ledger_.got(t, item{0, item_id}, s.now()) && s.trace_) s.add_event(t, "get", item_id, "ok");
@@ -285,13 +289,16 @@ void observed_run::got(observed_task t, std::uint32_t item_id, std::int64_t coun
 
 std::int64_t observed_run::acked(observed_task t, std::int64_t count, bool refused) {
   detail::observed_state& s = *state_;
-  // task_done names no item: the oldest the acknowledging task holds, else the one held longest
-  // by any task (a supervisor acknowledging for a consumer it replaced), else the last one
-  // acknowledged (an acknowledgement too many).
+  // task_done names no item: the oldest the acknowledging task holds; else, if it acknowledged
+  // an item of its own and took none since, that item again (a retry that acknowledges each
+  // attempt); else the one held longest by any task (a helper or a supervisor acknowledging for
+  // another task); else the last one acknowledged (an acknowledgement too many).
   std::int64_t id = -1;
   std::vector<std::uint32_t>* from = nullptr;
   if (!s.held_[t].empty()) {
     from = &s.held_[t];
+  } else if (s.own_acked_[t] >= 0) {
+    id = s.own_acked_[t];
   } else {
     detail::step_no earliest = UINT64_MAX;
     for (std::vector<std::uint32_t>& held : s.held_) {
@@ -304,7 +311,7 @@ std::int64_t observed_run::acked(observed_task t, std::int64_t count, bool refus
   if (from != nullptr) {
     id = from->front();
     from->erase(from->begin());
-  } else {
+  } else if (id < 0) {
     id = s.last_acked_;
   }
   if (id < 0) {
@@ -321,6 +328,7 @@ std::int64_t observed_run::acked(observed_task t, std::int64_t count, bool refus
   }
   auto const uid = static_cast<std::uint32_t>(id);
   s.last_acked_ = id;
+  if (s.ledger_[uid].got && s.ledger_[uid].got_by == t) s.own_acked_[t] = id;
   detail::task_record& r = s.tasks_[t];
   if (r.holding && r.current.id == uid) r.acked_current = true;
   if (s.ledger_.acked(t, item{0, uid}, s.now(), count, refused) && s.trace_)

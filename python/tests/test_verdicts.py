@@ -188,6 +188,14 @@ class Verdicts(unittest.TestCase):
     # ---- work-unfinished ----
 
     @reaches("work-unfinished/acked-before-done")
+    def test_worker_that_acknowledges_each_attempt_of_a_retried_job_while_others_work(self):
+        # The second acknowledgement comes from a worker that holds nothing: it is its own job
+        # again, not the job another worker is still processing.
+        r = self.expect("work-unfinished/acked-before-done", "retry_acks_each_attempt",
+                        "--crash-budget", "0")
+        self.assertIn("was still processing i1", r.stdout, output(r))
+
+    @reaches("work-unfinished/acked-before-done")
     def test_worker_that_acknowledges_a_job_as_soon_as_it_takes_it(self):
         r = self.expect("work-unfinished/acked-before-done", "ack_before_work",
                         "--crash-budget", "0")

@@ -125,8 +125,9 @@ class observed_run {
   /// `t` took `item`, leaving the count at `count`.
   void got(observed_task t, std::uint32_t item, std::int64_t count);
   /// `t` called task_done, which left the count at `count` and raised ValueError if `refused`:
-  /// the item it acknowledged (the oldest `t` holds; else the oldest any task holds; else the
-  /// last acknowledged, acknowledged again), or -1 when no item was ever taken.
+  /// the item it acknowledged (the oldest `t` holds; else its own last acknowledged item again,
+  /// if it took none since; else the oldest any task holds; else the last acknowledged, again),
+  /// or -1 when no item was ever taken.
   std::int64_t acked(observed_task t, std::int64_t count, bool refused);
   /// `t` called join with the count at `count`.
   void join_called(observed_task t, std::int64_t count);
