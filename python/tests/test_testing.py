@@ -310,7 +310,7 @@ class Output(unittest.TestCase):
         self.assertEqual(printed.getvalue(), "still here\n")
 
 
-PYTEST_TESTS = textwrap.dedent("""\
+PYTEST_HEADER = textwrap.dedent("""\
     import asyncio
     import os
 
@@ -318,26 +318,9 @@ PYTEST_TESTS = textwrap.dedent("""\
     import pytest
 
 
-    async def worker_pool(acknowledge_failures):
-        queue = asyncio.Queue()
-        for i in range(6):
-            queue.put_nowait(0.1 * (i % 3 + 1))
-
-        async def worker():
-            while True:
-                job = await queue.get()
-                try:
-                    await asyncio.sleep(job)
-                except Exception:
-                    if not acknowledge_failures:
-                        raise
-                queue.task_done()
-
-        workers = [asyncio.create_task(worker()) for _ in range(3)]
-        await queue.join()
-        for task in workers:
-            task.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
+    """)
+# The same worker pool as above, its source copied into the file pytest runs.
+PYTEST_TESTS = PYTEST_HEADER + inspect.getsource(worker_pool) + textwrap.dedent("""\
 
 
     @pytest.mark.chaosq(schedules=2000)

@@ -18,9 +18,9 @@
 ///
 ///     the workload's fields, in the order of detail/workload_fields.def, each only when the
 ///     token's version is at least the field's `since`:
-///       [mode] [program] kind maxsize(z) [queue_impl] producers items put consumers policy [behaviour]
-///       work_steps restarts joiners join_when [join_timeout_ms] crashes cancels shutdown odds
-///       [crash_points] step_budget
+///       [mode] [program] kind maxsize(z) [queue_impl] producers items put consumers policy
+///       [behaviour] work_steps restarts joiners join_when [join_timeout_ms] crashes cancels
+///       shutdown odds [crash_points] step_budget
 ///     pinned-count  { kind task point item(z) occurrence }     one per pinned fault
 ///     control-count { at_step action task }                    one per control event
 ///     decision-count { decision }
